@@ -1,0 +1,842 @@
+"""The four-level organisation tree: central -> province -> district -> grassroots.
+
+Every unit carries a materialised `path` of unit ids from the root, joined by
+"/" (e.g. "tw/ha-noi/ha-noi-ba-dinh"), so one key-range read returns a branch.
+
+Sibling prefix trap: "tw/ha-noi" is a string prefix of "tw/ha-noi-2", so a
+plain begins_with(path) would leak a sibling's data. Unit ids can never contain
+"/", so the rule is: a unit is inside a branch when its path equals the branch
+path or starts with the branch path followed by "/" (`is_within`). For storage,
+keep `branch_key(path)` (the path with a trailing "/") as the sort key: then a
+single begins_with(sort_key, branch_key(scope_path)) returns the scope unit and
+its whole branch, and never "tw/ha-noi-2/". If an item stores the bare path
+instead, query begins_with(path, branch_key(scope)) and read the unit itself
+with an exact-match get.
+
+Imports are all-or-nothing: `build_tree` collects every problem (row, unit id,
+machine-readable code, Vietnamese and English message) and raises one
+`OrganisationImportError` instead of loading a partial tree.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.text import fold
+
+Level = Literal["central", "province", "district", "grassroots"]
+LEVELS: tuple[Level, ...] = ("central", "province", "district", "grassroots")
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
+LEVEL_NAMES_VI: dict[str, str] = {
+    "central": "Trung ương",
+    "province": "Tỉnh/Thành",
+    "district": "Quận/Huyện",
+    "grassroots": "Cơ sở",
+}
+# Spreadsheets filled in by Vietnamese staff often use the Vietnamese word.
+_LEVEL_ALIASES: dict[str, Level] = {
+    **{level: level for level in LEVELS},
+    "trung uong": "central",
+    "tinh": "province",
+    "tinh/thanh": "province",
+    "huyen": "district",
+    "quan/huyen": "district",
+    "co so": "grassroots",
+}
+
+PATH_SEPARATOR = "/"
+UNIT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+MAX_NAME_LENGTH = 300
+CSV_COLUMNS = ("unit_id", "name", "parent_id", "level")
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    unit_id: str
+    name: str
+    parent_id: str | None
+    level: Level
+    path: str
+
+    @property
+    def depth(self) -> int:
+        return LEVEL_RANK[self.level]
+
+    @property
+    def branch_key(self) -> str:
+        return branch_key(self.path)
+
+
+def branch_key(path: str) -> str:
+    """Sort-key form of a path: begins_with on it matches the unit and its branch only."""
+    return path + PATH_SEPARATOR
+
+
+def is_within(unit_path: str, scope_path: str) -> bool:
+    """True when `unit_path` is the scope unit itself or anywhere below it.
+
+    An empty scope path matches nothing: "everything" is expressed by not
+    filtering at all (see scope.scope_prefix), never by an empty prefix.
+    """
+    if not scope_path or not unit_path:
+        return False
+    return unit_path == scope_path or unit_path.startswith(branch_key(scope_path))
+
+
+def unit_not_found() -> NotFound:
+    """The one 404 for units: missing and out-of-scope look identical to the caller."""
+    return NotFound(
+        "Không tìm thấy đơn vị.", "Unit not found.", code="unit_not_found"
+    )
+
+
+# --- import problems ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    code: str
+    message_vi: str
+    message_en: str
+    row: int | None = None
+    unit_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "unit_id": self.unit_id,
+            "code": self.code,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
+
+
+class OrganisationImportError(InvalidInput):
+    """The whole import is refused; `problems` lists every bad row."""
+
+    code = "invalid_organisation"
+
+    def __init__(self, problems: Iterable[ImportProblem]) -> None:
+        self.problems: tuple[ImportProblem, ...] = tuple(problems)
+        count = len(self.problems)
+        super().__init__(
+            f"Danh sách đơn vị có {count} lỗi; chưa nhập đơn vị nào.",
+            f"The unit list has {count} problem(s); nothing was imported.",
+            problems=[p.as_dict() for p in self.problems],
+        )
+
+
+@dataclass(frozen=True)
+class RawUnitRow:
+    """One row as read from a file, before validation. `parent_id` is "" for the root."""
+
+    row: int
+    unit_id: str
+    name: str
+    parent_id: str
+    level: str
+
+
+def _clean(value: str) -> str:
+    # NFC so a name typed on macOS (NFD) and one typed on Windows (NFC) are equal.
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def parse_units_csv(text: str) -> list[RawUnitRow]:
+    """Rows of a `unit_id,name,parent_id,level` CSV. `row` is the line number in the file."""
+    if text.startswith("\ufeff"):  # Excel's "CSV UTF-8" adds a byte-order mark
+        text = text[1:]
+    problems: list[ImportProblem] = []
+    rows: list[RawUnitRow] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header: list[str] | None = None
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip().lower() for cell in record]
+                problems.extend(_header_problems(header))
+                if problems:
+                    break
+                continue
+            values = dict(zip(header, record))
+            if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+                problems.append(
+                    ImportProblem(
+                        "too_many_fields",
+                        f"Dòng {reader.line_num} có nhiều cột hơn tiêu đề.",
+                        f"Line {reader.line_num} has more fields than the header.",
+                        row=reader.line_num,
+                        unit_id=_clean(values.get("unit_id", "")) or None,
+                    )
+                )
+            rows.append(
+                RawUnitRow(
+                    row=reader.line_num,
+                    unit_id=_clean(values.get("unit_id", "")),
+                    name=_clean(values.get("name", "")),
+                    parent_id=_clean(values.get("parent_id", "")),
+                    level=_clean(values.get("level", "")),
+                )
+            )
+    except csv.Error as exc:
+        problems.append(
+            ImportProblem(
+                "unreadable_csv",
+                f"Không đọc được tệp CSV ở dòng {reader.line_num}: {exc}.",
+                f"The CSV file cannot be read at line {reader.line_num}: {exc}.",
+                row=reader.line_num,
+            )
+        )
+    if header is None and not problems:
+        problems.append(_empty_file_problem())
+    if problems:
+        raise OrganisationImportError(problems)
+    return rows
+
+
+def _header_problems(header: list[str]) -> list[ImportProblem]:
+    problems = []
+    for column in CSV_COLUMNS:
+        if column not in header:
+            problems.append(
+                ImportProblem(
+                    "missing_column",
+                    f"Thiếu cột “{column}” ở dòng tiêu đề.",
+                    f"The header has no “{column}” column.",
+                    row=1,
+                )
+            )
+    # Unnamed trailing columns are what spreadsheets leave behind; named unknown
+    # ones are usually typos of a required column and must not be ignored.
+    for column in header:
+        if column and column not in CSV_COLUMNS:
+            problems.append(
+                ImportProblem(
+                    "unknown_column",
+                    f"Cột “{column}” không được hỗ trợ.",
+                    f"Unknown column “{column}”.",
+                    row=1,
+                )
+            )
+    return problems
+
+
+def _empty_file_problem() -> ImportProblem:
+    return ImportProblem(
+        "empty_file", "Tệp không có đơn vị nào.", "The file contains no units."
+    )
+
+
+def parse_units_json(text: str) -> list[RawUnitRow]:
+    """Rows of a JSON list of {unit_id, name, parent_id, level} (or {"units": [...]}).
+
+    `row` is the 1-based position in the list.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise OrganisationImportError(
+            [
+                ImportProblem(
+                    "invalid_json",
+                    f"Tệp JSON không hợp lệ: {exc.msg} ở dòng {exc.lineno}.",
+                    f"Not valid JSON: {exc.msg} at line {exc.lineno}.",
+                )
+            ]
+        ) from None
+    if isinstance(data, dict) and set(data) == {"units"}:
+        data = data["units"]
+    if not isinstance(data, list):
+        raise OrganisationImportError(
+            [
+                ImportProblem(
+                    "not_a_list",
+                    "Tệp JSON phải là một danh sách đơn vị.",
+                    "The JSON document must be a list of units.",
+                )
+            ]
+        )
+    problems: list[ImportProblem] = []
+    rows: list[RawUnitRow] = []
+    for position, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            problems.append(
+                ImportProblem(
+                    "not_an_object",
+                    f"Phần tử thứ {position} không phải là một đơn vị (object).",
+                    f"Item {position} is not an object.",
+                    row=position,
+                )
+            )
+            continue
+        unit_id = item.get("unit_id")
+        label = unit_id if isinstance(unit_id, str) else None
+        for key in item:
+            if key not in CSV_COLUMNS:
+                problems.append(
+                    ImportProblem(
+                        "unknown_field",
+                        f"Trường “{key}” không được hỗ trợ.",
+                        f"Unknown field “{key}”.",
+                        row=position,
+                        unit_id=label,
+                    )
+                )
+        values: dict[str, str] = {}
+        for key in CSV_COLUMNS:
+            value = item.get(key)
+            if value is None:
+                values[key] = ""
+            elif isinstance(value, str):
+                values[key] = _clean(value)
+            else:
+                values[key] = ""
+                problems.append(
+                    ImportProblem(
+                        "not_text",
+                        f"Trường “{key}” phải là chuỗi ký tự.",
+                        f"Field “{key}” must be a string.",
+                        row=position,
+                        unit_id=label,
+                    )
+                )
+        rows.append(RawUnitRow(row=position, **values))
+    if not data:
+        problems.append(_empty_file_problem())
+    if problems:
+        raise OrganisationImportError(problems)
+    return rows
+
+
+# --- the tree ----------------------------------------------------------------
+
+
+class OrgTree:
+    """A validated, immutable tree. Build it with `build_tree`; iteration is pre-order."""
+
+    def __init__(self, units: Iterable[OrgUnit]) -> None:
+        # Trusts its input: `build_tree` is the only validating constructor.
+        self._units: dict[str, OrgUnit] = {}
+        self._children: dict[str, list[str]] = {}
+        for unit in units:
+            self._units[unit.unit_id] = unit
+            self._children.setdefault(unit.unit_id, [])
+            if unit.parent_id is not None:
+                self._children.setdefault(unit.parent_id, []).append(unit.unit_id)
+        roots = [u for u in self._units.values() if u.parent_id is None]
+        if len(roots) != 1:
+            raise ValueError("an OrgTree needs exactly one root; use build_tree")
+        self._root = roots[0]
+        self._by_path = {unit.path: unit for unit in self._units.values()}
+
+    # lookups
+    @property
+    def root(self) -> OrgUnit:
+        return self._root
+
+    def find(self, unit_id: str) -> OrgUnit | None:
+        return self._units.get(unit_id)
+
+    def get(self, unit_id: str) -> OrgUnit:
+        unit = self._units.get(unit_id)
+        if unit is None:
+            raise unit_not_found()
+        return unit
+
+    def find_by_path(self, path: str) -> OrgUnit | None:
+        return self._by_path.get(path)
+
+    def path_of(self, unit_id: str) -> str:
+        return self.get(unit_id).path
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self._units
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def __iter__(self) -> Iterator[OrgUnit]:
+        return iter(self.subtree(self._root.unit_id))
+
+    # structure
+    def children(self, unit_id: str) -> tuple[OrgUnit, ...]:
+        self.get(unit_id)
+        return tuple(self._units[c] for c in self._children[unit_id])
+
+    def subtree(self, unit_id: str, include_self: bool = True) -> tuple[OrgUnit, ...]:
+        """The unit's branch in pre-order (parents before children, siblings in file order)."""
+        start = self.get(unit_id)
+        ordered: list[OrgUnit] = []
+        stack = [start.unit_id]
+        while stack:
+            current = stack.pop()
+            ordered.append(self._units[current])
+            stack.extend(reversed(self._children[current]))
+        return tuple(ordered if include_self else ordered[1:])
+
+    def ancestors(self, unit_id: str) -> tuple[OrgUnit, ...]:
+        """From the root down to the parent; empty for the root."""
+        unit = self.get(unit_id)
+        chain: list[OrgUnit] = []
+        while unit.parent_id is not None:
+            unit = self._units[unit.parent_id]
+            chain.append(unit)
+        return tuple(reversed(chain))
+
+    @staticmethod
+    def is_within(unit_path: str, scope_path: str) -> bool:
+        return is_within(unit_path, scope_path)
+
+    def level_counts(self, unit_id: str | None = None) -> dict[str, int]:
+        """Units per level in a branch (the whole tree by default); every level is present."""
+        counts = {level: 0 for level in LEVELS}
+        for unit in self.subtree(unit_id or self._root.unit_id):
+            counts[unit.level] += 1
+        return counts
+
+    def units_at_level(self, level: str, within: str | None = None) -> tuple[OrgUnit, ...]:
+        return tuple(
+            u for u in self.subtree(within or self._root.unit_id) if u.level == level
+        )
+
+    def to_rows(self) -> list[RawUnitRow]:
+        """Rows that `build_tree` turns back into this tree (export, or reload from storage)."""
+        return [
+            RawUnitRow(
+                row=position,
+                unit_id=u.unit_id,
+                name=u.name,
+                parent_id=u.parent_id or "",
+                level=u.level,
+            )
+            for position, u in enumerate(self, start=1)
+        ]
+
+
+def build_tree(rows: Iterable[RawUnitRow]) -> OrgTree:
+    """Validate every row and build the tree, or raise one error listing every problem."""
+    rows = list(rows)
+    problems: list[ImportProblem] = []
+    if not rows:
+        raise OrganisationImportError([_empty_file_problem()])
+
+    registry: dict[str, RawUnitRow] = {}
+    levels: dict[str, Level] = {}
+    for row in rows:
+        problems.extend(_row_problems(row))
+        if not row.unit_id:
+            continue
+        if row.unit_id in registry:
+            first = registry[row.unit_id]
+            problems.append(
+                ImportProblem(
+                    "duplicate_unit_id",
+                    f"Mã đơn vị “{row.unit_id}” bị trùng (đã có ở dòng {first.row}).",
+                    f"Unit id “{row.unit_id}” is repeated (first seen on row {first.row}).",
+                    row=row.row,
+                    unit_id=row.unit_id,
+                )
+            )
+            continue
+        # Malformed ids are still registered so their children are not also
+        # reported as orphans: one mistake, one message.
+        registry[row.unit_id] = row
+        level = _LEVEL_ALIASES.get(fold(row.level))
+        if level is not None:
+            levels[row.unit_id] = level
+
+    problems.extend(_root_problems(registry, levels))
+    problems.extend(_parent_problems(registry, levels))
+    problems.extend(_cycle_problems(registry))
+    if problems:
+        raise OrganisationImportError(sorted(problems, key=_problem_order))
+
+    children: dict[str, list[str]] = {uid: [] for uid in registry}
+    root_id = ""
+    for row in registry.values():
+        if row.parent_id:
+            children[row.parent_id].append(row.unit_id)
+        else:
+            root_id = row.unit_id
+    units: list[OrgUnit] = []
+    stack: list[tuple[str, str]] = [(root_id, root_id)]
+    while stack:
+        unit_id, path = stack.pop()
+        row = registry[unit_id]
+        units.append(
+            OrgUnit(
+                unit_id=unit_id,
+                name=row.name,
+                parent_id=row.parent_id or None,
+                level=levels[unit_id],
+                path=path,
+            )
+        )
+        stack.extend(
+            (child, path + PATH_SEPARATOR + child) for child in reversed(children[unit_id])
+        )
+    # Unreachable units would mean a cycle or orphan slipped through validation.
+    assert len(units) == len(registry), "validation let an unreachable unit through"
+    return OrgTree(units)
+
+
+def load_tree_csv(text: str) -> OrgTree:
+    return build_tree(parse_units_csv(text))
+
+
+def load_tree_json(text: str) -> OrgTree:
+    return build_tree(parse_units_json(text))
+
+
+def _problem_order(problem: ImportProblem) -> tuple[int, str]:
+    return (problem.row if problem.row is not None else 0, problem.code)
+
+
+def _row_problems(row: RawUnitRow) -> Iterator[ImportProblem]:
+    label = row.unit_id or None
+    if not UNIT_ID_PATTERN.fullmatch(row.unit_id):
+        yield ImportProblem(
+            "invalid_unit_id",
+            f"Mã đơn vị “{row.unit_id}” không hợp lệ: chỉ dùng chữ thường không dấu, "
+            "chữ số và dấu gạch ngang, tối đa 64 ký tự.",
+            f"Unit id “{row.unit_id}” is invalid: use lower-case a-z, digits and "
+            "hyphens, at most 64 characters.",
+            row=row.row,
+            unit_id=label,
+        )
+    if not row.name:
+        yield ImportProblem(
+            "blank_name",
+            "Tên đơn vị đang để trống.",
+            "The unit name is blank.",
+            row=row.row,
+            unit_id=label,
+        )
+    elif len(row.name) > MAX_NAME_LENGTH:
+        yield ImportProblem(
+            "name_too_long",
+            f"Tên đơn vị dài quá {MAX_NAME_LENGTH} ký tự.",
+            f"The unit name is longer than {MAX_NAME_LENGTH} characters.",
+            row=row.row,
+            unit_id=label,
+        )
+    if fold(row.level) not in _LEVEL_ALIASES:
+        yield ImportProblem(
+            "invalid_level",
+            f"Cấp “{row.level}” không hợp lệ; dùng central, province, district hoặc grassroots.",
+            f"Level “{row.level}” is invalid; use central, province, district or grassroots.",
+            row=row.row,
+            unit_id=label,
+        )
+    if row.parent_id and row.parent_id == row.unit_id:
+        yield ImportProblem(
+            "self_parent",
+            "Đơn vị không thể là đơn vị cấp trên của chính nó.",
+            "A unit cannot be its own parent.",
+            row=row.row,
+            unit_id=label,
+        )
+
+
+def _root_problems(
+    registry: Mapping[str, RawUnitRow], levels: Mapping[str, Level]
+) -> Iterator[ImportProblem]:
+    roots = [row for row in registry.values() if not row.parent_id]
+    if not roots:
+        yield ImportProblem(
+            "no_root",
+            "Không có đơn vị gốc (đơn vị cấp Trung ương để trống parent_id).",
+            "There is no root unit (the central unit with an empty parent_id).",
+        )
+    if len(roots) > 1:
+        ids = ", ".join(r.unit_id for r in roots)
+        for row in roots:
+            yield ImportProblem(
+                "multiple_roots",
+                f"Chỉ được có một đơn vị gốc, đang có {len(roots)}: {ids}.",
+                f"There must be exactly one root unit; found {len(roots)}: {ids}.",
+                row=row.row,
+                unit_id=row.unit_id,
+            )
+    for row in roots:
+        level = levels.get(row.unit_id)
+        if level is not None and level != "central":
+            yield ImportProblem(
+                "root_not_central",
+                "Đơn vị gốc phải ở cấp Trung ương (central).",
+                "The root unit must be at the central level.",
+                row=row.row,
+                unit_id=row.unit_id,
+            )
+
+
+def _parent_problems(
+    registry: Mapping[str, RawUnitRow], levels: Mapping[str, Level]
+) -> Iterator[ImportProblem]:
+    for row in registry.values():
+        if not row.parent_id or row.parent_id == row.unit_id:
+            continue
+        if row.parent_id not in registry:
+            yield ImportProblem(
+                "unknown_parent",
+                f"Đơn vị cấp trên “{row.parent_id}” không có trong danh sách.",
+                f"Parent unit “{row.parent_id}” is not in the list.",
+                row=row.row,
+                unit_id=row.unit_id,
+            )
+            continue
+        level, parent_level = levels.get(row.unit_id), levels.get(row.parent_id)
+        if level is None or parent_level is None:
+            continue  # already reported as invalid_level
+        if LEVEL_RANK[level] != LEVEL_RANK[parent_level] + 1:
+            expected = LEVELS[LEVEL_RANK[parent_level] + 1] if parent_level != "grassroots" else None
+            expected_vi = (
+                f"phải là cấp {LEVEL_NAMES_VI[expected]} ({expected})"
+                if expected
+                else "nhưng cấp Cơ sở không có đơn vị trực thuộc"
+            )
+            expected_en = (
+                f"must be {expected}" if expected else "but grassroots units have no children"
+            )
+            yield ImportProblem(
+                "level_mismatch",
+                f"Đơn vị cấp {LEVEL_NAMES_VI[level]} ({level}) nằm dưới “{row.parent_id}” "
+                f"cấp {LEVEL_NAMES_VI[parent_level]} ({parent_level}), {expected_vi}.",
+                f"A {level} unit under {parent_level} unit “{row.parent_id}” {expected_en}.",
+                row=row.row,
+                unit_id=row.unit_id,
+            )
+
+
+def _cycle_problems(registry: Mapping[str, RawUnitRow]) -> Iterator[ImportProblem]:
+    finished: set[str] = set()
+    for start in registry:
+        chain: list[str] = []
+        position: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current in registry and current not in finished:
+            if current in position:
+                cycle = chain[position[current]:]
+                if len(cycle) > 1:  # a unit naming itself is reported as self_parent
+                    yield _cycle_problem(cycle, registry)
+                break
+            position[current] = len(chain)
+            chain.append(current)
+            current = registry[current].parent_id or None
+        finished.update(chain)
+
+
+def _cycle_problem(cycle: list[str], registry: Mapping[str, RawUnitRow]) -> ImportProblem:
+    first = min(cycle, key=lambda uid: registry[uid].row)
+    start = cycle.index(first)
+    ordered = cycle[start:] + cycle[:start]
+    loop = " → ".join(ordered + [first])
+    return ImportProblem(
+        "cycle",
+        f"Quan hệ cấp trên tạo thành vòng lặp: {loop}.",
+        f"The parent links form a loop: {loop}.",
+        row=registry[first].row,
+        unit_id=first,
+    )
+
+
+# --- updates -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Renamed:
+    unit_id: str
+    old_name: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class PathChange:
+    unit_id: str
+    old_path: str
+    new_path: str
+    old_level: Level
+    new_level: Level
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A unit that got a new parent, with every existing descendant re-pathed along with it."""
+
+    unit_id: str
+    old_parent_id: str | None
+    new_parent_id: str | None
+    old_path: str
+    new_path: str
+    descendants: tuple[PathChange, ...]
+
+
+HistoryKind = Literal["added", "renamed", "moved", "path_changed", "removed"]
+
+
+@dataclass(frozen=True)
+class UnitHistoryEvent:
+    unit_id: str
+    kind: HistoryKind
+    at: datetime
+    actor: str | None = None
+    from_path: str | None = None
+    to_path: str | None = None
+    from_name: str | None = None
+    to_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TreeChange:
+    """What an import changes, in the order the adapter should write it.
+
+    1. `added`, parents before children, so a parent exists when a child is written;
+    2. `path_changes` (every unit whose path changes: moved units and their
+       descendants; ids stay the same, so entries stay attributed to the unit;
+       items keyed by path, such as per-unit counters, must be re-keyed);
+    3. `renamed`;
+    4. `removed`, children before parents.
+    """
+
+    added: tuple[OrgUnit, ...] = ()
+    renamed: tuple[Renamed, ...] = ()
+    moved: tuple[Moved, ...] = ()
+    path_changes: tuple[PathChange, ...] = ()
+    removed: tuple[OrgUnit, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.renamed or self.path_changes or self.removed)
+
+    def history_events(self, at: datetime, actor: str | None = None) -> tuple[UnitHistoryEvent, ...]:
+        """One event per change, all stamped with the caller's clock reading."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise InvalidInput(
+                "Thời điểm ghi lịch sử phải có múi giờ.",
+                "The history timestamp must be timezone-aware.",
+                code="naive_datetime",
+            )
+        moved_ids = {m.unit_id for m in self.moved}
+        events: list[UnitHistoryEvent] = []
+        events += [
+            UnitHistoryEvent(u.unit_id, "added", at, actor, to_path=u.path, to_name=u.name)
+            for u in self.added
+        ]
+        events += [
+            UnitHistoryEvent(
+                c.unit_id,
+                "moved" if c.unit_id in moved_ids else "path_changed",
+                at,
+                actor,
+                from_path=c.old_path,
+                to_path=c.new_path,
+            )
+            for c in self.path_changes
+        ]
+        events += [
+            UnitHistoryEvent(
+                r.unit_id, "renamed", at, actor, from_name=r.old_name, to_name=r.new_name
+            )
+            for r in self.renamed
+        ]
+        events += [
+            UnitHistoryEvent(u.unit_id, "removed", at, actor, from_path=u.path, from_name=u.name)
+            for u in self.removed
+        ]
+        return tuple(events)
+
+
+def plan_update(current: OrgTree, incoming: OrgTree) -> TreeChange:
+    """The difference between the stored tree and a newly imported one."""
+    added = tuple(u for u in incoming if u.unit_id not in current)
+    removed = tuple(reversed([u for u in current if u.unit_id not in incoming]))
+    renamed: list[Renamed] = []
+    path_changes: list[PathChange] = []
+    moved_units: list[tuple[OrgUnit, OrgUnit]] = []
+    for new in incoming:
+        old = current.find(new.unit_id)
+        if old is None:
+            continue
+        if old.name != new.name:
+            renamed.append(Renamed(new.unit_id, old.name, new.name))
+        if old.path != new.path:
+            path_changes.append(
+                PathChange(new.unit_id, old.path, new.path, old.level, new.level)
+            )
+        if old.parent_id != new.parent_id:
+            moved_units.append((old, new))
+    moved = tuple(
+        Moved(
+            unit_id=new.unit_id,
+            old_parent_id=old.parent_id,
+            new_parent_id=new.parent_id,
+            old_path=old.path,
+            new_path=new.path,
+            descendants=tuple(
+                c
+                for c in path_changes
+                if c.unit_id != new.unit_id and is_within(c.new_path, new.path)
+            ),
+        )
+        for old, new in moved_units
+    )
+    return TreeChange(
+        added=added,
+        renamed=tuple(renamed),
+        moved=moved,
+        path_changes=tuple(path_changes),
+        removed=removed,
+    )
+
+
+def refuse_removing_units_in_use(change: TreeChange, units_in_use: Collection[str]) -> None:
+    """Raise Conflict when an update would delete units that still own entries or users.
+
+    Deleting them would orphan their entries; the organiser should move or
+    merge them instead. `units_in_use` comes from the adapter.
+    """
+    blocked = sorted(u.unit_id for u in change.removed if u.unit_id in units_in_use)
+    if blocked:
+        ids = ", ".join(blocked)
+        raise Conflict(
+            f"Không thể xoá đơn vị đang có bài dự thi hoặc tài khoản: {ids}.",
+            f"Cannot remove units that still have entries or accounts: {ids}.",
+            code="unit_in_use",
+            unit_ids=blocked,
+        )
+
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_RANK",
+    "ImportProblem",
+    "Moved",
+    "OrgTree",
+    "OrgUnit",
+    "OrganisationImportError",
+    "PathChange",
+    "RawUnitRow",
+    "Renamed",
+    "TreeChange",
+    "UnitHistoryEvent",
+    "branch_key",
+    "build_tree",
+    "is_within",
+    "load_tree_csv",
+    "load_tree_json",
+    "parse_units_csv",
+    "parse_units_json",
+    "plan_update",
+    "refuse_removing_units_in_use",
+    "unit_not_found",
+]
