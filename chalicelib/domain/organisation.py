@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -143,6 +144,12 @@ class RawUnitRow:
     name: str
     parent_id: str
     level: str
+
+
+@lru_cache(maxsize=64)
+def _parse_level(raw: str) -> Level | None:
+    # Cached: a file has a handful of distinct level spellings but many rows.
+    return _LEVEL_ALIASES.get(fold(raw))
 
 
 def _clean(value: str) -> str:
@@ -451,7 +458,7 @@ def build_tree(rows: Iterable[RawUnitRow]) -> OrgTree:
         # Malformed ids are still registered so their children are not also
         # reported as orphans: one mistake, one message.
         registry[row.unit_id] = row
-        level = _LEVEL_ALIASES.get(fold(row.level))
+        level = _parse_level(row.level)
         if level is not None:
             levels[row.unit_id] = level
 
@@ -530,7 +537,7 @@ def _row_problems(row: RawUnitRow) -> Iterator[ImportProblem]:
             row=row.row,
             unit_id=label,
         )
-    if fold(row.level) not in _LEVEL_ALIASES:
+    if _parse_level(row.level) is None:
         yield ImportProblem(
             "invalid_level",
             f"Cấp “{row.level}” không hợp lệ; dùng central, province, district hoặc grassroots.",

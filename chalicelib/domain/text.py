@@ -30,8 +30,12 @@ def fold(text: str) -> str:
     NFKD (not just NFD) also flattens full-width letters and ligatures that
     some phone keyboards produce. Whitespace runs collapse to one space.
     """
-    lowered = text.casefold().translate(_LETTERS_WITHOUT_DECOMPOSITION)
-    decomposed = unicodedata.normalize("NFKD", lowered)
+    if text.isascii():  # ids, URLs, already-folded text: skip the Unicode work
+        return _WHITESPACE.sub(" ", text.lower()).strip()
+    # Compatibility forms first ("℠" -> "SM"), then case, then again because
+    # case folding can itself produce decomposable characters.
+    lowered = unicodedata.normalize("NFKD", text).casefold()
+    decomposed = unicodedata.normalize("NFKD", lowered.translate(_LETTERS_WITHOUT_DECOMPOSITION))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _WHITESPACE.sub(" ", bare).strip()
 
@@ -63,8 +67,10 @@ def _phrase_at(words: Sequence[str], query: Sequence[str], start: int) -> bool:
     return words[start + len(query) - 1].startswith(query[-1])
 
 
-def _match_quality(words: Sequence[str], query: Sequence[str]) -> int | None:
-    if not words:
+def _match_quality(words: Sequence[str], joined: str, query: Sequence[str]) -> int | None:
+    # Every tier needs each query word somewhere in the text: a cheap test that
+    # rules out almost every unit before the word-by-word comparison.
+    if not words or not all(q in joined for q in query):
         return None
     if tuple(words) == tuple(query):
         return _EXACT
@@ -74,7 +80,7 @@ def _match_quality(words: Sequence[str], query: Sequence[str]) -> int | None:
         return _PHRASE
     if all(any(word.startswith(q) for word in words) for q in query):
         return _ALL_WORDS
-    if " ".join(query) in " ".join(words):
+    if " ".join(query) in joined:
         return _SUBSTRING
     return None
 
@@ -83,7 +89,9 @@ def _match_quality(words: Sequence[str], query: Sequence[str]) -> int | None:
 class _Indexed:
     unit: "OrgUnit"
     name_words: tuple[str, ...]
+    name_joined: str
     id_words: tuple[str, ...]
+    id_joined: str
     level_rank: int
     folded_name: str
 
@@ -97,16 +105,21 @@ class UnitSearchIndex:
     def __init__(self, units: Iterable["OrgUnit"]) -> None:
         from chalicelib.domain.organisation import LEVEL_RANK
 
-        self._entries = tuple(
-            _Indexed(
-                unit=unit,
-                name_words=fold_tokens(unit.name),
-                id_words=fold_tokens(unit.unit_id),
-                level_rank=LEVEL_RANK.get(unit.level, len(LEVEL_RANK)),
-                folded_name=fold(unit.name),
+        entries = []
+        for unit in units:
+            name_words, id_words = fold_tokens(unit.name), fold_tokens(unit.unit_id)
+            entries.append(
+                _Indexed(
+                    unit=unit,
+                    name_words=name_words,
+                    name_joined=" ".join(name_words),
+                    id_words=id_words,
+                    id_joined=" ".join(id_words),
+                    level_rank=LEVEL_RANK.get(unit.level, len(LEVEL_RANK)),
+                    folded_name=fold(unit.name),
+                )
             )
-            for unit in units
-        )
+        self._entries = tuple(entries)
 
     def search(self, query: str, limit: int = 20) -> list["OrgUnit"]:
         query_words = fold_tokens(query)
@@ -114,8 +127,8 @@ class UnitSearchIndex:
             return []
         ranked = []
         for entry in self._entries:
-            by_name = _match_quality(entry.name_words, query_words)
-            by_id = _match_quality(entry.id_words, query_words)
+            by_name = _match_quality(entry.name_words, entry.name_joined, query_words)
+            by_id = _match_quality(entry.id_words, entry.id_joined, query_words)
             scores = []
             if by_name is not None:
                 scores.append(by_name * 2)
