@@ -1,0 +1,560 @@
+"""Participation rules: minimum entries per unit (seed 004) and weekly posting quotas (seed 001).
+
+Which units "must" take part. The rules say "every unit", but a province's
+branch holds districts and wards; holding every ward to the quota would bury
+the organiser in false alarms. So the checked level is a parameter. By
+default it is the lowest (most local) level at which anything was entered or
+posted in the scope's branch, because that is the level the campaign evidently
+runs at (seed 004: districts under the province). With no activity at all
+the default is the level just below the scope unit (a grassroots organiser:
+their own unit). A unit's figure counts its whole branch, so with
+`level="district"` a clip entered by a ward counts towards its district.
+
+Weeks run Monday 00:00 to Monday 00:00 on the campaign's wall clock
+(Asia/Ho_Chi_Minh), never in UTC: a clip posted Sunday 23:30 in Hà Nội is
+Sunday 16:30 UTC, and one posted Monday 06:00 in Hà Nội is still Sunday in UTC.
+
+Months: a week straddling two months belongs to the month holding its
+Thursday, i.e. the month holding most of its days (the ISO 8601 rule), so each
+week is counted in exactly one month and monthly figures are sums of weekly
+ones. A month's `weeks` says which weeks it covers, so a report can show
+"May 2024: weeks of 29 Apr … 27 May".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.metrics import require_aware
+from chalicelib.domain.organisation import LEVEL_RANK, LEVELS, PATH_SEPARATOR, OrgTree, OrgUnit
+from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, branch_totals
+
+Zone = ZoneInfo | str
+
+
+def _zone(zone: Zone) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+# --- which units are checked -------------------------------------------------
+
+
+def _checked_level(
+    tree: OrgTree, scope: OrgUnit, level: str | None, active_unit_ids: Iterable[str]
+) -> str:
+    if level is not None:
+        if level not in LEVEL_RANK:
+            raise InvalidInput(
+                f"Cấp “{level}” không hợp lệ.", f"Unknown level “{level}”.", code="invalid_level"
+            )
+        if LEVEL_RANK[level] < LEVEL_RANK[scope.level]:
+            raise InvalidInput(
+                "Không thể kiểm tra cấp cao hơn đơn vị đang xem.",
+                "Cannot check a level above the unit being viewed.",
+                code="level_above_scope",
+            )
+        return level
+    active_ranks = [
+        LEVEL_RANK[unit.level]
+        for unit_id in active_unit_ids
+        if (unit := tree.find(unit_id)) is not None
+    ]
+    if active_ranks:
+        return LEVELS[max(active_ranks)]
+    return LEVELS[min(LEVEL_RANK[scope.level] + 1, len(LEVELS) - 1)]
+
+
+def _branch_of(scope: OrgUnit, unit: OrgUnit) -> str:
+    """Id of the scope's direct child whose branch holds `unit` (the scope itself for itself)."""
+    if unit.unit_id == scope.unit_id:
+        return scope.unit_id
+    return unit.path.split(PATH_SEPARATOR)[scope.path.count(PATH_SEPARATOR) + 1]
+
+
+def _branch_heads(tree: OrgTree, scope: OrgUnit, level: str) -> list[OrgUnit]:
+    return [scope] if scope.level == level else list(tree.children(scope.unit_id))
+
+
+# --- (1) minimum entries per unit --------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitShortfall:
+    unit: OrgUnit
+    count: int
+    missing: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.unit.unit_id,
+            "name": self.unit.name,
+            "path": self.unit.path,
+            "count": self.count,
+            "missing": self.missing,
+        }
+
+
+@dataclass(frozen=True)
+class BranchShortfalls:
+    branch: OrgUnit  # a direct child of the scope (or the scope itself)
+    units_checked: int
+    below: tuple[UnitShortfall, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.branch.unit_id,
+            "name": self.branch.name,
+            "units_checked": self.units_checked,
+            "units_below": len(self.below),
+            "below": [s.to_dict() for s in self.below],
+        }
+
+
+@dataclass(frozen=True)
+class MinimumEntriesReport:
+    scope: OrgUnit
+    level: str
+    minimum: int
+    counter: str
+    units_checked: int
+    branches: tuple[BranchShortfalls, ...]
+
+    @property
+    def units_below(self) -> int:
+        return sum(len(b.below) for b in self.branches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.scope.unit_id,
+            "level": self.level,
+            "minimum": self.minimum,
+            "counter": self.counter,
+            "units_checked": self.units_checked,
+            "units_below": self.units_below,
+            "branches": [b.to_dict() for b in self.branches],
+        }
+
+
+def units_below_minimum(
+    tree: OrgTree,
+    scope_unit_id: str,
+    counters: Mapping[str, UnitCounters],
+    minimum: int,
+    level: str | None = None,
+    counter: str = "valid",
+) -> MinimumEntriesReport:
+    """Units at `level` in the scope's branch with fewer than `minimum` entries.
+
+    `minimum` is campaign.min_entries_per_unit. `counter` picks what counts as
+    an entry: "valid" by default, so clips that failed the media checks or were
+    disqualified do not make up the numbers ("entries" counts everything
+    submitted). Grouped by the scope's direct children; every group is listed,
+    with an empty `below` when all its units comply.
+    """
+    if counter not in COUNTER_FIELDS:
+        raise ValueError(f"unknown counter {counter!r}")
+    scope = tree.get(scope_unit_id)
+    active = [
+        unit_id
+        for unit_id, unit_counters in counters.items()
+        if unit_counters.entries > 0
+        and (unit := tree.find(unit_id)) is not None
+        and tree.is_within(unit.path, scope.path)
+    ]
+    checked_level = _checked_level(tree, scope, level, active)
+    figures = branch_totals(tree, scope.unit_id, counters)
+    checked = tree.units_at_level(checked_level, within=scope.unit_id)
+
+    groups: dict[str, list[UnitShortfall]] = {
+        head.unit_id: [] for head in _branch_heads(tree, scope, checked_level)
+    }
+    checked_per_group: dict[str, int] = dict.fromkeys(groups, 0)
+    for unit in checked:
+        group = _branch_of(scope, unit)
+        checked_per_group[group] += 1
+        count = figures[unit.unit_id].totals.count(counter)
+        if count < minimum:
+            groups[group].append(UnitShortfall(unit, count, minimum - count))
+    branches = tuple(
+        BranchShortfalls(tree.get(head_id), checked_per_group[head_id], tuple(below))
+        for head_id, below in groups.items()
+    )
+    return MinimumEntriesReport(
+        scope=scope,
+        level=checked_level,
+        minimum=minimum,
+        counter=counter,
+        units_checked=len(checked),
+        branches=branches,
+    )
+
+
+# --- weeks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    """Monday 00:00 to the next Monday 00:00 on the campaign's wall clock."""
+
+    monday: date
+    zone: ZoneInfo
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.monday, time(0), tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=self.zone)
+
+    @property
+    def key(self) -> str:
+        iso_year, iso_week, _ = self.monday.isocalendar()
+        return f"{iso_year}-W{iso_week:02d}"
+
+    @property
+    def month(self) -> tuple[int, int]:
+        """(year, month) this week is reported under: the month holding its Thursday."""
+        thursday = self.monday + timedelta(days=3)
+        return thursday.year, thursday.month
+
+    def contains(self, moment: datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "monday": self.monday.isoformat(),
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+        }
+
+
+def week_of(moment: datetime, zone: Zone = DEFAULT_TIMEZONE) -> Week:
+    local = require_aware(moment, "at").astimezone(_zone(zone))
+    return Week(local.date() - timedelta(days=local.weekday()), _zone(zone))
+
+
+def weeks_between(first_day: date, last_day: date, zone: Zone = DEFAULT_TIMEZONE) -> tuple[Week, ...]:
+    """Every week touching the local calendar days first_day..last_day (inclusive)."""
+    if last_day < first_day:
+        raise InvalidInput(
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "The last day must not be before the first day.",
+            code="invalid_range",
+        )
+    monday = first_day - timedelta(days=first_day.weekday())
+    weeks = []
+    while monday <= last_day:
+        weeks.append(Week(monday, _zone(zone)))
+        monday += timedelta(days=7)
+    return tuple(weeks)
+
+
+def campaign_weeks(campaign: Campaign) -> tuple[Week, ...]:
+    """The weeks touching the campaign's submission window (closes_at is exclusive)."""
+    window = campaign.submission_window
+    opens = campaign.localize(window.opens_at)
+    last_moment = campaign.localize(window.closes_at) - timedelta(microseconds=1)
+    return weeks_between(opens.date(), last_moment.date(), campaign.zone)
+
+
+# --- (2) weekly posting quota ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedLink:
+    unit_id: str
+    posted_at: datetime  # aware
+    url: str
+    has_hashtag: bool
+
+
+def contains_hashtag(text: str, hashtag: str) -> bool:
+    """Whether `text` carries `hashtag` as a whole tag, ignoring case.
+
+    Diacritics are kept: "#KhátVọng" is a different tag page from "#KhatVong"
+    on the platforms, so the post would not show under the campaign's tag.
+    """
+    tag = unicodedata.normalize("NFC", hashtag.strip()).casefold()
+    if not tag.startswith("#"):
+        tag = "#" + tag
+    haystack = unicodedata.normalize("NFC", text).casefold()
+    return re.search(re.escape(tag) + r"(?!\w)", haystack) is not None
+
+
+def normalise_url(url: str) -> str:
+    """The form used to spot the same post submitted twice."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+IgnoredReason = Literal["no_hashtag", "duplicate_url", "outside_weeks", "outside_scope", "above_level"]
+
+
+@dataclass(frozen=True)
+class WeekCell:
+    posted: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    week: Week
+    units_met: int
+    units_missed: int
+    items_posted: int
+
+
+@dataclass(frozen=True)
+class PostingQuotaTable:
+    scope: OrgUnit
+    level: str
+    per_week: int
+    weeks: tuple[Week, ...]
+    units: tuple[OrgUnit, ...]
+    cells: Mapping[str, tuple[WeekCell, ...]]  # unit_id -> one cell per week, in week order
+    ignored: Mapping[str, int]  # reason -> number of links not counted
+
+    def cell(self, unit_id: str, week: Week) -> WeekCell:
+        return self.cells[unit_id][self.weeks.index(week)]
+
+    def week_summaries(self) -> tuple[WeekSummary, ...]:
+        summaries = []
+        for index, week in enumerate(self.weeks):
+            column = [self.cells[u.unit_id][index] for u in self.units]
+            met = sum(1 for c in column if c.met)
+            summaries.append(
+                WeekSummary(week, met, len(column) - met, sum(c.posted for c in column))
+            )
+        return tuple(summaries)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.scope.unit_id,
+            "level": self.level,
+            "per_week": self.per_week,
+            "weeks": [w.to_dict() for w in self.weeks],
+            "units": [
+                {
+                    "unit_id": u.unit_id,
+                    "name": u.name,
+                    "path": u.path,
+                    "weeks": [
+                        {"posted": c.posted, "met": c.met} for c in self.cells[u.unit_id]
+                    ],
+                }
+                for u in self.units
+            ],
+            "week_summaries": [
+                {
+                    "key": s.week.key,
+                    "units_met": s.units_met,
+                    "units_missed": s.units_missed,
+                    "items_posted": s.items_posted,
+                }
+                for s in self.week_summaries()
+            ],
+            "ignored": dict(self.ignored),
+        }
+
+
+def weekly_posting_table(
+    tree: OrgTree,
+    scope_unit_id: str,
+    links: Iterable[PostedLink],
+    weeks: Sequence[Week],
+    per_week: int,
+    level: str | None = None,
+) -> PostingQuotaTable:
+    """Week by week, did each unit at `level` in the scope's branch post `per_week` tagged items?
+
+    `per_week` is campaign.posting_quota.per_week. A link counts once, for the
+    earliest submission of its URL, if it carries the hashtag and was posted
+    inside one of `weeks`; links from units above the checked level cannot be
+    attributed to one unit and are not counted. `ignored` says how many links
+    were left out and why, so an organiser can trust the numbers.
+    """
+    if per_week < 1:
+        raise InvalidInput(
+            "Chỉ tiêu mỗi tuần phải ít nhất là 1.",
+            "The weekly quota must be at least 1.",
+            code="invalid_quota",
+        )
+    scope = tree.get(scope_unit_id)
+    ordered_weeks = tuple(sorted(set(weeks), key=lambda w: w.monday))
+    if not ordered_weeks:
+        raise InvalidInput(
+            "Cần ít nhất một tuần để lập bảng.",
+            "At least one week is needed.",
+            code="invalid_range",
+        )
+    week_index = {week.monday: i for i, week in enumerate(ordered_weeks)}
+    zone = ordered_weeks[0].zone
+    ignored: dict[str, int] = {}
+
+    def ignore(reason: IgnoredReason) -> None:
+        ignored[reason] = ignored.get(reason, 0) + 1
+
+    # Earliest first, so of two submissions of one URL the first is the one counted.
+    candidates = sorted(
+        enumerate(links), key=lambda pair: (require_aware(pair[1].posted_at, "posted_at"), pair[0])
+    )
+    seen_urls: set[str] = set()
+    accepted: list[tuple[OrgUnit, int]] = []  # (posting unit, week index)
+    for _, link in candidates:
+        unit = tree.find(link.unit_id)
+        if unit is None or not tree.is_within(unit.path, scope.path):
+            ignore("outside_scope")
+            continue
+        if not link.has_hashtag:
+            ignore("no_hashtag")
+            continue
+        index = week_index.get(week_of(link.posted_at, zone).monday)
+        if index is None:
+            ignore("outside_weeks")
+            continue
+        url = normalise_url(link.url)
+        if url in seen_urls:
+            ignore("duplicate_url")
+            continue
+        seen_urls.add(url)
+        accepted.append((unit, index))
+
+    checked_level = _checked_level(tree, scope, level, (u.unit_id for u, _ in accepted))
+    checked_rank = LEVEL_RANK[checked_level]
+    units = tree.units_at_level(checked_level, within=scope.unit_id)
+    posted = {u.unit_id: [0] * len(ordered_weeks) for u in units}
+    for unit, index in accepted:
+        if LEVEL_RANK[unit.level] < checked_rank:
+            ignore("above_level")
+            continue
+        # Path segment i is the ancestor at level rank i (the root is central),
+        # so this is the poster itself or its ancestor at the checked level.
+        counted_id = unit.path.split(PATH_SEPARATOR)[checked_rank]
+        posted[counted_id][index] += 1
+    cells = {
+        unit_id: tuple(WeekCell(n, n >= per_week) for n in counts)
+        for unit_id, counts in posted.items()
+    }
+    return PostingQuotaTable(
+        scope=scope,
+        level=checked_level,
+        per_week=per_week,
+        weeks=ordered_weeks,
+        units=units,
+        cells=cells,
+        ignored=ignored,
+    )
+
+
+# --- (3) monthly summary -----------------------------------------------------
+
+MonthStatus = Literal["every_week", "some_weeks", "no_week"]
+
+
+@dataclass(frozen=True)
+class UnitMonth:
+    unit: OrgUnit
+    weeks_met: int
+    weeks_counted: int
+    items_posted: int
+
+    @property
+    def status(self) -> MonthStatus:
+        if self.weeks_met == self.weeks_counted:
+            return "every_week"
+        return "some_weeks" if self.weeks_met else "no_week"
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    year: int
+    month: int
+    weeks: tuple[Week, ...]
+    units: tuple[UnitMonth, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def items_posted(self) -> int:
+        return sum(u.items_posted for u in self.units)
+
+    def units_with(self, status: MonthStatus) -> int:
+        return sum(1 for u in self.units if u.status == status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.key,
+            "weeks": [w.key for w in self.weeks],
+            "units_met_every_week": self.units_with("every_week"),
+            "units_met_some_weeks": self.units_with("some_weeks"),
+            "units_met_no_week": self.units_with("no_week"),
+            "items_posted": self.items_posted,
+            "units": [
+                {
+                    "unit_id": u.unit.unit_id,
+                    "name": u.unit.name,
+                    "weeks_met": u.weeks_met,
+                    "weeks_counted": u.weeks_counted,
+                    "items_posted": u.items_posted,
+                    "status": u.status,
+                }
+                for u in self.units
+            ],
+        }
+
+
+def monthly_summary(table: PostingQuotaTable) -> tuple[MonthSummary, ...]:
+    """Per calendar month (Vietnam time): who met the quota every week, some weeks, or none."""
+    months: dict[tuple[int, int], list[int]] = {}
+    for index, week in enumerate(table.weeks):
+        months.setdefault(week.month, []).append(index)
+    summaries = []
+    for (year, month), indexes in sorted(months.items()):
+        units = tuple(
+            UnitMonth(
+                unit=unit,
+                weeks_met=sum(1 for i in indexes if table.cells[unit.unit_id][i].met),
+                weeks_counted=len(indexes),
+                items_posted=sum(table.cells[unit.unit_id][i].posted for i in indexes),
+            )
+            for unit in table.units
+        )
+        summaries.append(
+            MonthSummary(year, month, tuple(table.weeks[i] for i in indexes), units)
+        )
+    return tuple(summaries)
+
+
+__all__ = [
+    "BranchShortfalls",
+    "MinimumEntriesReport",
+    "MonthSummary",
+    "PostedLink",
+    "PostingQuotaTable",
+    "UnitMonth",
+    "UnitShortfall",
+    "Week",
+    "WeekCell",
+    "WeekSummary",
+    "campaign_weeks",
+    "contains_hashtag",
+    "monthly_summary",
+    "normalise_url",
+    "units_below_minimum",
+    "week_of",
+    "weekly_posting_table",
+    "weeks_between",
+]
