@@ -329,7 +329,13 @@ def parse_units_json(text: str) -> list[RawUnitRow]:
 
 
 class OrgTree:
-    """A validated, immutable tree. Build it with `build_tree`; iteration is pre-order."""
+    """A validated, immutable tree. Build it with `build_tree`; iteration is pre-order.
+
+    The constructor also accepts units already validated and stored (with
+    their paths), either the whole tree or one branch read with a single
+    begins_with query: the top unit is the one whose parent is not among them.
+    A branch answers every question about itself; `ancestors` stops at its top.
+    """
 
     def __init__(self, units: Iterable[OrgUnit]) -> None:
         # Trusts its input: `build_tree` is the only validating constructor.
@@ -338,17 +344,21 @@ class OrgTree:
         for unit in units:
             self._units[unit.unit_id] = unit
             self._children.setdefault(unit.unit_id, [])
-            if unit.parent_id is not None:
-                self._children.setdefault(unit.parent_id, []).append(unit.unit_id)
-        roots = [u for u in self._units.values() if u.parent_id is None]
+        # Storage returns units sorted by path, not in file order; children keep
+        # the order they are given in.
+        for unit in self._units.values():
+            if unit.parent_id in self._units:
+                self._children[unit.parent_id].append(unit.unit_id)
+        roots = [u for u in self._units.values() if u.parent_id not in self._units]
         if len(roots) != 1:
-            raise ValueError("an OrgTree needs exactly one root; use build_tree")
+            raise ValueError("an OrgTree needs exactly one top unit; use build_tree")
         self._root = roots[0]
         self._by_path = {unit.path: unit for unit in self._units.values()}
 
     # lookups
     @property
     def root(self) -> OrgUnit:
+        """The top unit: the central root for a whole tree, the branch head for a branch."""
         return self._root
 
     def find(self, unit_id: str) -> OrgUnit | None:
@@ -392,10 +402,10 @@ class OrgTree:
         return tuple(ordered if include_self else ordered[1:])
 
     def ancestors(self, unit_id: str) -> tuple[OrgUnit, ...]:
-        """From the root down to the parent; empty for the root."""
+        """From the top unit down to the parent; empty for the top unit."""
         unit = self.get(unit_id)
         chain: list[OrgUnit] = []
-        while unit.parent_id is not None:
+        while unit.parent_id in self._units:
             unit = self._units[unit.parent_id]
             chain.append(unit)
         return tuple(reversed(chain))
@@ -417,7 +427,7 @@ class OrgTree:
         )
 
     def to_rows(self) -> list[RawUnitRow]:
-        """Rows that `build_tree` turns back into this tree (export, or reload from storage)."""
+        """Rows that `build_tree` turns back into this tree (export); whole trees only."""
         return [
             RawUnitRow(
                 row=position,

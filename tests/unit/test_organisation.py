@@ -307,3 +307,23 @@ def test_removing_a_unit_with_entries_is_a_conflict() -> None:
     with pytest.raises(Conflict) as caught:
         refuse_removing_units_in_use(change, units_in_use={"hcm-q1"})
     assert caught.value.code == "unit_in_use"
+
+
+def test_a_stored_branch_is_a_tree_of_its_own() -> None:
+    # Given the units of one branch as storage returns them (sorted by path)
+    whole = csv_tree(SMALL)
+    branch_units = sorted(whole.subtree("hn"), key=lambda u: u.branch_key)
+    # When building a tree from them
+    branch = OrgTree(branch_units)
+    # Then the branch head is the top and navigation stays inside the branch
+    assert branch.root.unit_id == "hn"
+    assert branch.ancestors("hn-bd-km")[0].unit_id == "hn"
+    assert {u.unit_id for u in branch.children("hn-bd")} == {"hn-bd-km", "hn-bd-db"}
+    assert branch.level_counts()["grassroots"] == 2
+    assert "tw" not in branch and "hcm" not in branch
+
+
+def test_units_with_two_tops_are_not_a_tree() -> None:
+    whole = csv_tree(SMALL)
+    with pytest.raises(ValueError):
+        OrgTree([whole.get("hn"), whole.get("hcm")])
