@@ -1,0 +1,1 @@
+"""DynamoDB: the only place that imports PynamoDB."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import dependencies
+from chalicelib.api.access import Guard
+from chalicelib.domain.errors import NotFound
+
+campaign_routes = Blueprint(__name__)
+guard = Guard(campaign_routes)
+
+
+@campaign_routes.route("/campaigns", methods=["GET"])
+@guard.public
+def list_campaigns() -> dict:
+    campaigns = dependencies.campaign_store().list_all()
+    return {"campaigns": [c.to_document() for c in campaigns]}
+
+
+@campaign_routes.route("/campaigns/{campaign_id}", methods=["GET"])
+@guard.public
+def get_campaign(campaign_id: str) -> dict:
+    campaign = dependencies.campaign_store().get(campaign_id)
+    if campaign is None:
+        raise NotFound(
+            "Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found"
+        )
+    return campaign.to_document()

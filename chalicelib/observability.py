@@ -1,0 +1,46 @@
+"""Powertools logger, metrics and tracer, wired once for every kind of event."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from chalice.app import Request, Response
+
+logger = Logger(service="contest")
+metrics = Metrics(namespace="Contest", service="contest")
+tracer = Tracer(service="contest")
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+def _correlation_id(event: Any) -> str:
+    if isinstance(event, Request):
+        supplied = event.headers.get(CORRELATION_HEADER)
+        if supplied and len(supplied) <= 128:
+            return supplied
+        return event.context.get("requestId") or str(uuid.uuid4())
+    raw = getattr(event, "to_dict", lambda: {})()
+    if raw.get("Records"):
+        return raw["Records"][0].get("messageId") or str(uuid.uuid4())
+    return raw.get("id") or str(uuid.uuid4())
+
+
+def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice middleware: correlation id on every log line, metrics flushed per invocation."""
+    correlation_id = _correlation_id(event)
+    logger.set_correlation_id(correlation_id)
+    if isinstance(event, Request):
+        logger.append_keys(http_method=event.method, route=event.context.get("resourcePath"))
+    try:
+        response = get_response(event)
+    finally:
+        metrics.flush_metrics(raise_on_empty_metrics=False)
+        logger.remove_keys(["http_method", "route"])
+    if isinstance(response, Response):
+        response.headers["X-Correlation-Id"] = correlation_id
+        if response.status_code >= 500:
+            logger.error("request failed", extra={"status": response.status_code})
+        else:
+            logger.info("request served", extra={"status": response.status_code})
+    return response
