@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -12,6 +13,8 @@ metrics = Metrics(namespace="Contest", service="contest")
 tracer = Tracer(service="contest")
 
 CORRELATION_HEADER = "x-correlation-id"
+# Most invocations publish no business metric; an empty flush is expected, not a problem.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def _correlation_id(event: Any) -> str:

@@ -1,0 +1,57 @@
+# Two commands matter: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STAGE ?= dev
+REGION ?= ap-southeast-1
+BUILD := build/$(STAGE)
+ALLOWED_ORIGINS ?= https://khatvonghungcuong.vn
+
+.PHONY: run test venv system-deps package deploy fixtures bench clean lint-infra tables
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+fixtures: venv system-deps
+	$(PY) tests/fixtures/make_videos.py
+
+run: venv
+	$(PY) -m chalicelib.local.runner
+
+test: venv system-deps
+	$(PY) -m pytest
+
+tables: venv
+	$(PY) scripts/render_infra.py tables
+
+package: venv
+	$(PY) scripts/render_infra.py merge $(STAGE) $(BUILD)/merge-template.json
+	rm -rf $(BUILD)/out
+	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package --stage $(STAGE) \
+		--merge-template $(BUILD)/merge-template.json $(BUILD)/out
+	$(VENV)/bin/cfn-lint $(BUILD)/out/sam.json
+	@echo "Template: $(BUILD)/out/sam.json  Code: $(BUILD)/out/deployment.zip"
+
+# Needs the AWS CLI, credentials, and an S3 bucket for artifacts (ARTIFACT_BUCKET).
+deploy: package
+	@test -n "$(ARTIFACT_BUCKET)" || { echo "Set ARTIFACT_BUCKET=<bucket for deployment artifacts>"; exit 2; }
+	aws cloudformation package --region $(REGION) --template-file $(BUILD)/out/sam.json \
+		--s3-bucket $(ARTIFACT_BUCKET) --output-template-file $(BUILD)/packaged.yaml
+	aws cloudformation deploy --region $(REGION) --template-file $(BUILD)/packaged.yaml \
+		--stack-name contest-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		--parameter-overrides Stage=$(STAGE) AllowedOrigins=$(ALLOWED_ORIGINS)
+
+bench: venv system-deps
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf build .local .pytest_cache tests/fixtures/videos

@@ -1,0 +1,275 @@
+"""The embedded local cloud: a moto server on loopback with every resource created.
+
+Resource definitions mirror infra/ (tables come from the same PynamoDB models),
+so the handlers meet the same shapes locally as on AWS.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb.models import ALL_MODELS
+from chalicelib.adapters.dynamodb.schema import create_table_request, ttl_attribute
+
+LOCAL_REGION = "ap-southeast-1"
+UPLOAD_PREFIX = "uploads/"
+USER_POOL_NAME = "contest-organisers"
+ROLE_GROUPS = ("admin", "organiser", "jury")
+MAX_RECEIVE_COUNT = 3
+
+
+@dataclass(frozen=True)
+class CloudConfig:
+    """Everything a process needs to talk to the local cloud, as environment variables."""
+
+    endpoint_url: str
+    stage: str
+    table_prefix: str
+    upload_bucket: str
+    intake_queue_name: str
+    allowed_origins: tuple[str, ...]
+    queue_visibility_timeout: int = 30
+
+    def environment(self, user_pool_id: str = "", client_id: str = "") -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": LOCAL_REGION,
+            "AWS_REGION": LOCAL_REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "STAGE": self.stage,
+            "TABLE_PREFIX": self.table_prefix,
+            "UPLOAD_BUCKET": self.upload_bucket,
+            "INTAKE_QUEUE_NAME": self.intake_queue_name,
+            "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
+            "USER_POOL_ID": user_pool_id,
+            "USER_POOL_CLIENT_ID": client_id,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Contest",
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_moto_server(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
+
+
+def _client(config: CloudConfig, service: str) -> Any:
+    return boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name=LOCAL_REGION
+    ).client(service, endpoint_url=config.endpoint_url)
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    user_pool_id: str
+    user_pool_client_id: str
+    queue_url: str
+    dead_letter_queue_url: str
+
+
+def provision(config: CloudConfig) -> Provisioned:
+    """Create every resource; safe to run twice."""
+    for model in ALL_MODELS:
+        _create_table(config, model)
+    queue_url, dlq_url, queue_arn = _create_queues(config)
+    _create_bucket(config, queue_arn)
+    pool_id, client_id = _create_user_pool(config)
+    return Provisioned(pool_id, client_id, queue_url, dlq_url)
+
+
+def _create_table(config: CloudConfig, model: Any) -> None:
+    ddb = _client(config, "dynamodb")
+    request = create_table_request(model)
+    try:
+        ddb.create_table(**request)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+        return
+    ttl = ttl_attribute(model)
+    if ttl:
+        ddb.update_time_to_live(
+            TableName=request["TableName"],
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
+        )
+
+
+def _create_queues(config: CloudConfig) -> tuple[str, str, str]:
+    sqs = _client(config, "sqs")
+    dlq_url = sqs.create_queue(
+        QueueName=config.intake_queue_name + "-dlq",
+        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=config.intake_queue_name,
+        Attributes={
+            "VisibilityTimeout": str(config.queue_visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    return queue_url, dlq_url, queue_arn
+
+
+def _create_bucket(config: CloudConfig, queue_arn: str) -> None:
+    s3 = _client(config, "s3")
+    try:
+        s3.create_bucket(
+            Bucket=config.upload_bucket,
+            CreateBucketConfiguration={"LocationConstraint": LOCAL_REGION},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    s3.put_public_access_block(
+        Bucket=config.upload_bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_cors(
+        Bucket=config.upload_bucket,
+        CORSConfiguration={"CORSRules": [upload_cors_rule(config.allowed_origins)]},
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=config.upload_bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "abort-incomplete-multipart-uploads",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=config.upload_bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "uploads-to-intake",
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}},
+                }
+            ]
+        },
+    )
+
+
+def upload_cors_rule(origins: tuple[str, ...]) -> dict:
+    """Browsers upload straight to S3: the page's origin may POST/PUT and must see ETag."""
+    return {
+        "AllowedOrigins": list(origins),
+        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3000,
+    }
+
+
+def _create_user_pool(config: CloudConfig) -> tuple[str, str]:
+    idp = _client(config, "cognito-idp")
+    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
+    existing = next((p for p in pools if p["Name"] == USER_POOL_NAME), None)
+    if existing:
+        pool_id = existing["Id"]
+    else:
+        pool_id = idp.create_user_pool(
+            PoolName=USER_POOL_NAME,
+            Schema=[{"Name": "org_unit", "AttributeDataType": "String", "Mutable": True}],
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        )["UserPool"]["Id"]
+        for group in ROLE_GROUPS:
+            idp.create_group(GroupName=group, UserPoolId=pool_id)
+    clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    if clients:
+        client_id = clients[0]["ClientId"]
+    else:
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="contest-api",
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ReadAttributes=["email", "custom:org_unit"],
+            WriteAttributes=["email"],
+        )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+def create_user(
+    config: CloudConfig, pool_id: str, username: str, password: str, role: str, unit_id: str
+) -> None:
+    idp = _client(config, "cognito-idp")
+    try:
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            UserAttributes=[{"Name": "custom:org_unit", "Value": unit_id}],
+            MessageAction="SUPPRESS",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "UsernameExistsException":
+            raise
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=role)
+
+
+STATE_FILE = Path(".local") / "cloud.json"
+CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
+
+
+def local_stage_names() -> dict[str, str]:
+    """The local stage's resource names, from the same file that names every stage's."""
+    return json.loads(CHALICE_CONFIG.read_text())["stages"]["local"]["environment_variables"]
+
+
+def write_state(environment: dict[str, str], path: Path = STATE_FILE) -> None:
+    """Lets `./contest` commands reach the running local cloud from another terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(environment, indent=2))
+
+
+def read_state(path: Path = STATE_FILE) -> dict[str, str]:
+    return json.loads(path.read_text())
+
+
+def apply_environment(environment: dict[str, str]) -> None:
+    os.environ.update(environment)
+    from chalicelib import dependencies
+
+    dependencies.reset()
+
+
+

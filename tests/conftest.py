@@ -1,0 +1,69 @@
+"""One fixture builds the emulated AWS world; everything else asks for it.
+
+Resource names are fixed here, before any test module imports the app or the
+PynamoDB models, because both read them at import time (as Lambda does).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+# chalice.test.Client applies a stage's environment; the tests use the local stage's names.
+LOCAL_STAGE = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]
+TEST_NAMES = {
+    **LOCAL_STAGE["environment_variables"],
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "AWS_REGION": "ap-southeast-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+os.environ.update(TEST_NAMES)
+for leaked in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(leaked, None)
+
+
+
+def load_event(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def local_cloud():
+    """A moto server on loopback with every resource provisioned, as `make run` builds it."""
+    from chalicelib.local.cloud import CloudConfig, apply_environment, free_port, provision, start_moto_server
+
+    port = free_port()
+    server = start_moto_server(port)
+    config = CloudConfig(
+        endpoint_url=f"http://127.0.0.1:{port}",
+        stage="local",
+        table_prefix=TEST_NAMES["TABLE_PREFIX"],
+        upload_bucket=TEST_NAMES["UPLOAD_BUCKET"],
+        intake_queue_name=TEST_NAMES["INTAKE_QUEUE_NAME"],
+        allowed_origins=("http://localhost:8000",),
+        queue_visibility_timeout=1,
+    )
+    provisioned = provision(config)
+    environment = config.environment(provisioned.user_pool_id, provisioned.user_pool_client_id)
+    apply_environment(environment)
+    yield type("LocalCloud", (), {"config": config, "provisioned": provisioned, "environment": environment})
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded_cloud(local_cloud):
+    """The local cloud with the sample campaigns, organisation tree and accounts."""
+    from datetime import date
+
+    from chalicelib.local.seed import seed
+
+    accounts = seed(local_cloud.config, local_cloud.provisioned.user_pool_id, date(2026, 11, 21))
+    local_cloud.accounts = {a.username: a for a in accounts}
+    return local_cloud
