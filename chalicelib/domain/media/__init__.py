@@ -1,0 +1,1 @@
+"""Media validation: read an upload's header boxes and check them against a campaign's rules."""
