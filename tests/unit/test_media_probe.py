@@ -1,0 +1,416 @@
+"""probe(): facts from header boxes, ranged-read strategy, limits, hostile input."""
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+
+from chalicelib.adapters.local_files import LocalFileRangeReader
+from chalicelib.domain.media import bmff
+from chalicelib.domain.media.probe import (
+    DEFAULT_BYTE_BUDGET,
+    DEFAULT_MAX_REQUESTS,
+    HEAD_READ,
+    BytesRangeReader,
+    MediaFacts,
+    MediaProbeError,
+    RangeReader,
+    probe,
+)
+from tests.fixtures import CountingReader, FailingReader, SparseReader
+from tests.fixtures.make_videos import (
+    box,
+    ensure_videos,
+    fixture_cases,
+    ftyp,
+    full_box,
+    synthetic_fragmented_mp4,
+    synthetic_moov,
+    synthetic_mp4,
+)
+
+KIB, MIB, GIB = 1024, 1024**2, 1024**3
+CASES = fixture_cases()
+
+
+@pytest.fixture(scope="session")
+def videos() -> Path:
+    return ensure_videos()
+
+
+def _probe_file(path: Path, **limits) -> tuple[MediaFacts | MediaProbeError, CountingReader]:
+    reader = CountingReader(LocalFileRangeReader(path))
+    try:
+        return probe(reader, **limits), reader
+    except MediaProbeError as error:
+        return error, reader
+
+
+def _assert_facts(facts: MediaFacts, expected: dict, duration_tolerance: float) -> None:
+    got = facts.to_dict()
+    for key, want in expected.items():
+        if key == "duration_seconds":
+            assert got[key] == pytest.approx(want, abs=duration_tolerance), key
+        elif key == "frame_rate" and want is not None:
+            assert got[key] == pytest.approx(want, abs=0.1), key
+        else:
+            assert got[key] == want, key
+
+
+# --- the fixture matrix ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.expected_facts], ids=lambda c: c.name
+)
+def test_facts_of_every_readable_fixture(videos, case):
+    result, reader = _probe_file(case.path(videos))
+    assert isinstance(result, MediaFacts), result
+    _assert_facts(result, dict(case.expected_facts), case.duration_tolerance)
+    assert result.size_bytes == case.path(videos).stat().st_size
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.expected_probe_error], ids=lambda c: c.name
+)
+def test_unreadable_fixtures_raise_their_code(videos, case):
+    result, reader = _probe_file(case.path(videos))
+    assert isinstance(result, MediaProbeError), result
+    assert result.code == case.expected_probe_error
+    assert result.facts.bytes_read == reader.log.bytes
+    assert result.facts.get_requests == reader.log.requests
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_accounting_is_exact_and_within_limits(videos, case):
+    result, reader = _probe_file(case.path(videos))
+    facts = result.facts if isinstance(result, MediaProbeError) else result
+    assert facts.bytes_read == reader.log.bytes <= DEFAULT_BYTE_BUDGET
+    assert facts.get_requests == reader.log.requests <= DEFAULT_MAX_REQUESTS
+    json.dumps(facts.to_dict())
+
+
+def test_matrix_covers_what_the_brief_asks_for():
+    names = {c.name for c in CASES}
+    for name in [
+        "valid-faststart.mp4", "valid-moov-at-end.mp4", "valid-quicktime.mov",
+        "valid-rotated-90.mp4", "valid-rotated-270.mp4", "valid-fragmented.mp4",
+        "duration-14.5s.mp4", "duration-15s.mp4", "duration-180s.mp4", "duration-180.5s.mp4",
+        "codec-hevc.mp4", "codec-vp9.mp4", "codec-av1.mp4", "landscape-1920x1080.mp4",
+        "small-720x1280.mp4", "uhd-2160x3840.mp4", "too-short-5s.mp4", "too-long-240s.mp4",
+        "no-audio.mp4", "fps-15.mp4", "empty.mp4", "png-renamed.mp4", "text.mp4",
+        "size0-top-level-middle.mp4", "size0-nested.mp4", "size-under-8.mp4",
+        "largesize-past-eof.mp4", "nested-10000-deep.mp4", "moov-claims-4gb.mp4",
+    ]:
+        assert name in names
+
+
+def test_fixture_files_stay_small(videos):
+    sizes = {c.name: c.path(videos).stat().st_size for c in CASES}
+    assert max(sizes.values()) < 300 * KIB, sizes
+    assert sum(sizes.values()) < 10 * MIB
+
+
+def test_local_reader_satisfies_the_protocol(videos):
+    reader = LocalFileRangeReader(videos / "valid-faststart.mp4")
+    assert isinstance(reader, RangeReader)
+    assert reader.read(0, 8)[4:8] == b"ftyp"
+    assert reader.read(reader.size - 4, 100) == reader.read(reader.size - 4, 4)
+
+
+# --- read strategy on realistic sizes --------------------------------------------------
+
+# A 3-minute 1080x1920 30 fps phone clip with AAC has a moov of ~150-250 KB; most of
+# it is the sample tables, which table_bytes stands in for.
+THREE_MINUTE_MOOV = synthetic_moov(seconds=180, fps=30, table_bytes=200 * KIB)
+MEDIA = 600 * MIB
+
+
+def _faststart_file() -> SparseReader:
+    head = ftyp() + THREE_MINUTE_MOOV + struct.pack(">I4s", MEDIA + 8, b"mdat")
+    return SparseReader(len(head) + MEDIA, {0: head}, max_read=1 * MIB)
+
+
+def _moov_at_end_file() -> SparseReader:
+    head = ftyp() + box("free") + struct.pack(">I4s", MEDIA + 8, b"mdat")
+    size = len(head) + MEDIA + len(THREE_MINUTE_MOOV)
+    return SparseReader(size, {0: head, len(head) + MEDIA: THREE_MINUTE_MOOV}, max_read=1 * MIB)
+
+
+@pytest.mark.parametrize("make", [_faststart_file, _moov_at_end_file], ids=["faststart", "moov-at-end"])
+def test_three_minute_upload_costs_at_most_three_reads(make):
+    reader = CountingReader(make())
+    facts = probe(reader)
+    assert facts.duration_seconds == 180.0
+    assert (facts.display_width, facts.display_height) == (1080, 1920)
+    assert reader.log.requests <= 3
+    assert reader.log.bytes <= len(THREE_MINUTE_MOOV) + 256 * KIB
+
+
+def test_faststart_moov_inside_the_head_is_one_read():
+    reader = CountingReader(BytesRangeReader(synthetic_mp4(media_bytes=10 * MIB)))
+    probe(reader)
+    assert reader.log.calls == [(0, HEAD_READ, HEAD_READ)]
+
+
+def test_mdat_size_is_used_to_jump_over_media():
+    reader = CountingReader(_moov_at_end_file())
+    probe(reader)
+    offsets = [offset for offset, _asked, _got in reader.log.calls]
+    assert offsets[0] == 0
+    assert offsets[1] >= MEDIA  # straight past the media payload
+
+
+def test_64_bit_mdat_size_is_followed():
+    moov = synthetic_moov()
+    mdat = struct.pack(">I4sQ", 1, b"mdat", 5 * GIB + 16)
+    head = ftyp() + mdat
+    size = len(head) + 5 * GIB + len(moov)
+    facts = probe(SparseReader(size, {0: head, len(head) + 5 * GIB: moov}))
+    assert facts.video_codec == "h264" and facts.get_requests == 2
+
+
+# --- limits ------------------------------------------------------------------------------
+
+
+def test_moov_claiming_4gb_in_a_large_object_is_refused_without_reading_it():
+    head = ftyp() + struct.pack(">I4sQ", 1, b"moov", 4 * GIB) + synthetic_moov()[8:]
+    reader = CountingReader(SparseReader(6 * GIB, {0: head}, max_read=DEFAULT_BYTE_BUDGET))
+    with pytest.raises(MediaProbeError) as caught:
+        probe(reader)
+    assert caught.value.code == "read_budget_exceeded"
+    assert reader.log.bytes <= HEAD_READ
+
+
+def test_byte_budget_is_never_exceeded(videos):
+    path = videos / "duration-180s.mp4"
+    result, reader = _probe_file(path, byte_budget=20 * KIB)
+    assert isinstance(result, MediaProbeError) and result.code == "read_budget_exceeded"
+    assert reader.log.bytes <= 20 * KIB
+
+
+def test_request_cap_stops_a_long_chain_of_boxes():
+    # Every 10 MB a tiny free box: each hop costs one read.
+    gap = 10 * MIB
+    parts, pos = {0: ftyp()}, len(ftyp())
+    for _ in range(50):
+        parts[pos] = struct.pack(">I4s", gap, b"skip")
+        pos += gap
+    reader = CountingReader(SparseReader(pos, parts, max_read=HEAD_READ))
+    with pytest.raises(MediaProbeError) as caught:
+        probe(reader, max_requests=5)
+    assert caught.value.code == "read_budget_exceeded"
+    assert reader.log.requests == 5
+
+
+def test_a_million_tiny_boxes_are_cut_off():
+    data = ftyp() + struct.pack(">I4s", 8, b"free") * 200_000
+    with pytest.raises(MediaProbeError) as caught:
+        probe(BytesRangeReader(data), byte_budget=4 * MIB, max_requests=64)
+    assert caught.value.code in {"corrupt_header", "read_budget_exceeded"}
+
+
+def test_object_shorter_than_its_declared_size_is_incomplete():
+    class LyingReader(BytesRangeReader):
+        def __init__(self, data):
+            super().__init__(data)
+            self.size = len(data) * 4
+
+    with pytest.raises(MediaProbeError) as caught:
+        probe(LyingReader(synthetic_mp4(moov_first=False, media_bytes=100 * KIB)))
+    assert caught.value.code == "file_incomplete"
+
+
+def test_storage_errors_propagate_unchanged():
+    error = ConnectionError("S3 unreachable")
+    with pytest.raises(ConnectionError) as caught:
+        probe(FailingReader(1000, error))
+    assert caught.value is error
+
+
+# --- container, codec, profile -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "major, compatible, container",
+    [
+        ("qt  ", (), "mov"),
+        ("isom", ("isom", "avc1"), "mp4"),
+        ("mp42", (), "mp4"),
+        ("iso6", (), "mp4"),
+        ("avc1", (), "mp4"),
+        ("M4V ", (), "mp4"),
+        ("3gp4", ("isom",), None),
+        ("XYZ1", ("qt  ",), "mov"),
+        ("XYZ1", ("mp42",), "mp4"),
+        ("XYZ1", ("XYZ2",), None),
+    ],
+)
+def test_container_is_decided_by_brand(major, compatible, container):
+    assert bmff.container_for_brands(major, compatible) == container
+
+
+def test_extension_is_irrelevant(videos):
+    data = (videos / "valid-quicktime.mov").read_bytes()
+    assert probe(BytesRangeReader(data)).container == "mov"  # no name at all
+
+
+@pytest.mark.parametrize(
+    "fourcc, codec", [("avc1", "h264"), ("avc3", "h264"), ("hvc1", "hevc"), ("hev1", "hevc"),
+                      ("vp09", "vp9"), ("av01", "av1"), ("mp4v", "mpeg4"), ("s263", "h263")]
+)
+def test_codec_from_sample_entry(fourcc, codec):
+    facts = probe(BytesRangeReader(synthetic_mp4(codec=fourcc)))
+    assert facts.video_codec == codec
+
+
+@pytest.mark.parametrize(
+    "profile, name", [(66, "Baseline"), (77, "Main"), (100, "High"), (110, "High 10"), (250, "profile 250")]
+)
+def test_h264_profile_from_avcc(profile, name):
+    facts = probe(BytesRangeReader(synthetic_mp4(avc_profile=profile)))
+    assert facts.codec_profile == name
+
+
+def test_audio_only_file_is_not_a_video():
+    # hdlr: version/flags, pre_defined, then the handler type.
+    data = synthetic_moov().replace(b"hdlr" + bytes(8) + b"vide", b"hdlr" + bytes(8) + b"text")
+    with pytest.raises(MediaProbeError) as caught:
+        probe(BytesRangeReader(ftyp() + data + box("mdat")))
+    assert caught.value.code == "not_a_video"
+
+
+# --- rotation and display size -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "matrix, rotation",
+    [((1, 0, 0, 1), 0), ((0, 1, -1, 0), 90), ((-1, 0, 0, -1), 180), ((0, -1, 1, 0), 270),
+     ((-1, 0, 0, 1), 180), ((0, 0, 0, 0), 0)],
+)
+def test_rotation_from_matrix(matrix, rotation):
+    assert bmff.rotation_from_matrix(*(v << 16 for v in matrix)) == rotation
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_portrait_display_whatever_the_rotation(rotation):
+    facts = probe(BytesRangeReader(synthetic_mp4(rotation=rotation)))
+    assert facts.rotation == rotation
+    assert (facts.display_width, facts.display_height) == (1080, 1920)
+    coded = (1920, 1080) if rotation in (90, 270) else (1080, 1920)
+    assert (facts.coded_width, facts.coded_height) == coded
+
+
+def test_tkhd_already_in_display_orientation_is_not_swapped_twice():
+    data = bytearray(synthetic_mp4(rotation=90))
+    # Rewrite tkhd width/height (1920x1080) as the display size 1080x1920.
+    old = struct.pack(">II", 1920 << 16, 1080 << 16)
+    at = data.find(old)
+    data[at : at + 8] = struct.pack(">II", 1080 << 16, 1920 << 16)
+    facts = probe(BytesRangeReader(bytes(data)))
+    assert (facts.display_width, facts.display_height) == (1080, 1920)
+
+
+def test_tkhd_size_wins_over_coded_size_for_non_square_pixels():
+    data = bytearray(synthetic_mp4(width=1440, height=1080))
+    old = struct.pack(">II", 1440 << 16, 1080 << 16)
+    at = data.find(old)
+    data[at : at + 8] = struct.pack(">II", 1920 << 16, 1080 << 16)
+    facts = probe(BytesRangeReader(bytes(data)))
+    assert (facts.coded_width, facts.display_width) == (1440, 1920)
+
+
+# --- durations and fragments -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [dict(index=None), dict(index="sidx"), dict(index="mfra"), dict(mehd=True),
+     dict(index=None, tfdt=False), dict(index="mfra", tfdt=False)],
+    ids=["walk", "sidx", "mfra", "mehd", "walk-no-tfdt", "mfra-no-tfdt"],
+)
+def test_fragmented_duration_by_every_route(variant):
+    data = synthetic_fragmented_mp4(seconds=37.0, fragment_seconds=2.0, **variant)
+    facts = probe(BytesRangeReader(data))
+    assert facts.fragmented
+    assert facts.duration_seconds == pytest.approx(37.0)
+    assert facts.frame_rate == pytest.approx(25.0)
+
+
+def test_mfra_route_reads_only_the_last_fragment():
+    big = synthetic_fragmented_mp4(seconds=180, fragment_seconds=1, index="mfra", media_bytes=64 * KIB)
+    reader = CountingReader(BytesRangeReader(big))
+    facts = probe(reader)
+    assert facts.duration_seconds == pytest.approx(180.0)
+    assert reader.log.requests <= 5
+    assert reader.log.bytes <= HEAD_READ + 64 * KIB
+
+
+def test_walking_many_fragments_hits_the_request_cap_cleanly():
+    big = synthetic_fragmented_mp4(seconds=180, fragment_seconds=1, media_bytes=128 * KIB)
+    with pytest.raises(MediaProbeError) as caught:
+        probe(BytesRangeReader(big))
+    assert caught.value.code == "read_budget_exceeded"
+    assert caught.value.facts.get_requests == DEFAULT_MAX_REQUESTS
+
+
+def test_mvhd_duration_falls_back_to_the_video_track():
+    data = bytearray(synthetic_mp4())
+    mvhd = data.find(b"mvhd")
+    struct.pack_into(">I", data, mvhd + 4 + 16, 0)  # mvhd duration := 0
+    assert probe(BytesRangeReader(bytes(data))).duration_seconds == pytest.approx(16.0)
+
+
+def test_frame_rate_ignores_stretched_edge_samples():
+    assert probe(BytesRangeReader(synthetic_mp4(fps=30))).frame_rate == pytest.approx(30.0)
+
+
+# --- hostile structure ---------------------------------------------------------------------------
+
+
+def _with_ftyp(*boxes: bytes) -> BytesRangeReader:
+    return BytesRangeReader(ftyp() + b"".join(boxes))
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"", "empty_file"),
+        (b"\0\0\0", "not_a_video"),
+        (b"GIF89a" + bytes(100), "not_a_video"),
+        (struct.pack(">I4s", 4, b"ftyp") + bytes(64), "corrupt_header"),
+        (ftyp(), "file_incomplete"),  # no moov at all
+        (ftyp() + struct.pack(">I4s", 8, b"\x00\x01\x02\x03") + synthetic_moov(), "corrupt_header"),
+        (ftyp() + box("moov", full_box("mvhd", 0, 0, bytes(4))), "corrupt_header"),
+        (ftyp() + box("moov"), "corrupt_header"),  # no mvhd
+        (ftyp() + struct.pack(">I4sQ", 1, b"moov", 8), "corrupt_header"),  # largesize < header
+        (ftyp() + synthetic_moov()[:-10], "file_incomplete"),
+    ],
+    ids=["empty", "3-bytes", "gif", "ftyp-size-4", "no-moov", "binary-type", "short-mvhd",
+         "moov-without-mvhd", "largesize-too-small", "truncated-moov"],
+)
+def test_hostile_inputs_give_clean_codes(data, code):
+    with pytest.raises(MediaProbeError) as caught:
+        probe(BytesRangeReader(data))
+    assert caught.value.code == code
+
+
+def test_size_zero_last_box_means_to_end_of_file():
+    moov = synthetic_moov()
+    data = ftyp() + struct.pack(">I", 0) + moov[4:]
+    assert probe(BytesRangeReader(data)).video_codec == "h264"
+
+
+def test_trailing_bytes_after_moov_are_ignored():
+    assert probe(BytesRangeReader(synthetic_mp4() + b"\0\0\0")).video_codec == "h264"
+
+
+def test_depth_cap_applies_to_any_container_nesting():
+    inner = b""
+    for _ in range(bmff.MAX_DEPTH + 2):
+        inner = box("trak", inner)
+    with pytest.raises(MediaProbeError) as caught:
+        probe(_with_ftyp(box("moov", synthetic_moov()[8:116], inner)))
+    assert caught.value.code == "corrupt_header"
