@@ -4,10 +4,16 @@ from chalice import Chalice
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.submissions import submission_routes
+from chalicelib.api.units import unit_routes
 from chalicelib.observability import observe
+from chalicelib.triggers.intake import intake_triggers
 
 app = Chalice(app_name="contest")
 app.register_middleware(observe, "all")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(campaign_routes)
+app.register_blueprint(submission_routes)
+app.register_blueprint(unit_routes)
+app.register_blueprint(intake_triggers)

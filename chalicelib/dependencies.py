@@ -13,10 +13,15 @@ from botocore.config import Config
 
 from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
 from chalicelib.config import get_settings
+from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.identity import TokenVerifier
+from chalicelib.services.intake import IntakeService
+from chalicelib.services.submissions import ParticipantService
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
@@ -55,8 +60,41 @@ def campaign_store() -> CampaignStore:
 
 
 @lru_cache(maxsize=1)
+def org_unit_store() -> OrgUnitStore:
+    return OrgUnitStore()
+
+
+@lru_cache(maxsize=1)
+def submission_store() -> SubmissionStore:
+    return SubmissionStore()
+
+
+@lru_cache(maxsize=1)
 def upload_bucket() -> UploadBucket:
-    return UploadBucket(aws_client("s3"), get_settings().upload_bucket)
+    settings = get_settings()
+    # The emulator answers on one host, so it needs path-style URLs; AWS prefers virtual hosts.
+    style = "path" if settings.aws_endpoint_url else "virtual"
+    client = boto3.session.Session().client(
+        "s3",
+        region_name=settings.region,
+        config=_BOTO_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": style})),
+    )
+    return UploadBucket(client, settings.upload_bucket)
+
+
+@lru_cache(maxsize=1)
+def unit_directory() -> UnitDirectory:
+    return UnitDirectory(org_unit_store())
+
+
+@lru_cache(maxsize=1)
+def participant_service() -> ParticipantService:
+    return ParticipantService(campaign_store(), org_unit_store(), submission_store(), upload_bucket())
+
+
+@lru_cache(maxsize=1)
+def intake_service() -> IntakeService:
+    return IntakeService(campaign_store(), submission_store(), upload_bucket())
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +109,7 @@ def intake_dead_letter_queue() -> Queue:
 
 def reset() -> None:
     get_settings.cache_clear()
-    for factory in (aws_client, user_pool, token_verifier, campaign_store, upload_bucket,
+    for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store,
+                    submission_store, upload_bucket, unit_directory, participant_service, intake_service,
                     intake_queue, intake_dead_letter_queue):
         factory.cache_clear()

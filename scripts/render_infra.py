@@ -46,7 +46,7 @@ def sqs_batch_failure_reporting(app_module: Any) -> dict[str, Any]:
     for source in app_module.app.event_sources:
         if not (hasattr(source, "queue") and hasattr(source, "batch_size")):
             continue
-        handler = source.handler_string.rsplit(".", 1)[-1]
+        handler = source.name
         resources[_cfn_name(handler)] = {
             "Properties": {
                 "Events": {

@@ -60,10 +60,13 @@ def local_cloud():
 @pytest.fixture(scope="session")
 def seeded_cloud(local_cloud):
     """The local cloud with the sample campaigns, organisation tree and accounts."""
-    from datetime import date
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
     from chalicelib.local.seed import seed
 
-    accounts = seed(local_cloud.config, local_cloud.provisioned.user_pool_id, date(2026, 11, 21))
+    accounts = seed(local_cloud.config, local_cloud.provisioned.user_pool_id, datetime.now(VIETNAM).date())
     local_cloud.accounts = {a.username: a for a in accounts}
     return local_cloud

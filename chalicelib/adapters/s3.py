@@ -1,7 +1,29 @@
-"""The upload bucket."""
+"""The upload bucket: presigned uploads from browsers, ranged reads for validation."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+from botocore.exceptions import ClientError
+
+PRESIGNED_POST_LIMIT = 64 * 1024**2
+UPLOAD_URL_TTL_SECONDS = 15 * 60
+MIN_PART_SIZE = 8 * 1024**2
+MAX_PARTS = 10_000
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    size: int
+    etag: str
+    content_type: str | None
+
+
+def part_size_for(size_bytes: int) -> int:
+    """At least 8 MiB (S3 wants 5), growing so no file needs more than 10,000 parts."""
+    return max(MIN_PART_SIZE, math.ceil(size_bytes / MAX_PARTS / 1024**2) * 1024**2)
 
 
 class UploadBucket:
@@ -12,3 +34,113 @@ class UploadBucket:
     def is_reachable(self) -> bool:
         self._client.head_bucket(Bucket=self.name)
         return True
+
+    # --- browser uploads -------------------------------------------------
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, now: datetime) -> dict:
+        """A form POST pinned to one key, one type and a size range, valid for 15 minutes."""
+        post = self._client.generate_presigned_post(
+            Bucket=self.name,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"bucket": self.name},
+                {"key": key},
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=UPLOAD_URL_TTL_SECONDS,
+        )
+        return {
+            "method": "POST",
+            "url": post["url"],
+            "fields": post["fields"],
+            "key": key,
+            "expires_at": (now + timedelta(seconds=UPLOAD_URL_TTL_SECONDS)).isoformat(),
+        }
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        return self._client.create_multipart_upload(Bucket=self.name, Key=key, ContentType=content_type)["UploadId"]
+
+    def presigned_part_urls(self, key: str, upload_id: str, part_numbers: list[int]) -> list[dict]:
+        return [
+            {
+                "part_number": n,
+                "url": self._client.generate_presigned_url(
+                    "upload_part",
+                    Params={"Bucket": self.name, "Key": key, "UploadId": upload_id, "PartNumber": n},
+                    ExpiresIn=UPLOAD_URL_TTL_SECONDS,
+                ),
+            }
+            for n in part_numbers
+        ]
+
+    def uploaded_parts(self, key: str, upload_id: str) -> list[dict]:
+        parts: list[dict] = []
+        marker = 0
+        while True:
+            page = self._client.list_parts(
+                Bucket=self.name, Key=key, UploadId=upload_id, PartNumberMarker=marker
+            )
+            parts.extend(
+                {"part_number": p["PartNumber"], "etag": p["ETag"], "size": p["Size"]}
+                for p in page.get("Parts", [])
+            )
+            if not page.get("IsTruncated"):
+                return parts
+            marker = page["NextPartNumberMarker"]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[dict]) -> None:
+        self._client.complete_multipart_upload(
+            Bucket=self.name,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["part_number"], "ETag": p["etag"]} for p in parts]},
+        )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self._client.abort_multipart_upload(Bucket=self.name, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "NoSuchUpload":
+                raise
+
+    # --- objects -----------------------------------------------------------
+    def head(self, key: str) -> ObjectHead | None:
+        try:
+            head = self._client.head_object(Bucket=self.name, Key=key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return ObjectHead(head["ContentLength"], head["ETag"].strip('"'), head.get("ContentType"))
+
+    def delete(self, key: str) -> None:
+        self._client.delete_object(Bucket=self.name, Key=key)
+
+    def reader(self, key: str, head: ObjectHead) -> "S3RangeReader":
+        return S3RangeReader(self._client, self.name, key, head)
+
+
+class S3RangeReader:
+    """One ranged GET per read, pinned to the ETag so a replaced object is never mixed in."""
+
+    def __init__(self, client: Any, bucket: str, key: str, head: ObjectHead) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._etag = head.etag
+        self.size = head.size
+        self.requests = 0
+        self.bytes_read = 0
+
+    def read(self, offset: int, length: int) -> bytes:
+        if length <= 0 or offset >= self.size:
+            return b""
+        last = min(offset + length, self.size) - 1
+        self.requests += 1
+        response = self._client.get_object(
+            Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-{last}", IfMatch=f'"{self._etag}"'
+        )
+        data = response["Body"].read()
+        self.bytes_read += len(data)
+        return data

@@ -1,13 +1,20 @@
 """What Lambda hands a function: a context object and events of AWS's shapes."""
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 LOCAL_ACCOUNT = "123456789012"
+
+
+def resolve_handler(handler_string: str) -> Callable[[dict, Any], Any]:
+    """Find a function the way Lambda does, from the handler string `chalice package` writes."""
+    module_name, _, name = handler_string.rpartition(".")
+    return getattr(importlib.import_module(module_name), name)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from chalicelib.local.lambda_runtime import LocalLambdaContext, sqs_record
+from chalicelib.local.lambda_runtime import LocalLambdaContext, resolve_handler, sqs_record
 
 log = logging.getLogger("contest.local.pump")
 
@@ -25,16 +25,15 @@ class QueueBinding:
     batch_size: int = 10
 
 
-def sqs_bindings(app_module: Any) -> list[QueueBinding]:
-    """Every @app.on_sqs_message handler of the Chalice app, found the way `chalice package` finds them."""
+def sqs_bindings(app: Any) -> list[QueueBinding]:
+    """Every on_sqs_message handler of the Chalice app, found the way `chalice package` finds them."""
     bindings = []
-    for source in app_module.app.event_sources:
+    for source in app.event_sources:
         queue = getattr(source, "queue", None)
         if queue is None or not hasattr(source, "batch_size"):
             continue
-        name = source.handler_string.rsplit(".", 1)[-1]
         bindings.append(
-            QueueBinding(queue, name, getattr(app_module, name), source.batch_size or 10)
+            QueueBinding(queue, source.name, resolve_handler(source.handler_string), source.batch_size or 10)
         )
     return bindings
 

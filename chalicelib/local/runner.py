@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
 
     sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=config.endpoint_url)
-    pump = EventPump(sqs, sqs_bindings(app_module), LOCAL_REGION)
-    scheduler = Scheduler(schedule_bindings(app_module), LOCAL_REGION)
+    pump = EventPump(sqs, sqs_bindings(app_module.app), LOCAL_REGION)
+    scheduler = Scheduler(schedule_bindings(app_module.app), LOCAL_REGION)
     server = create_local_server(
         app_module.app,
         Config.create(chalice_stage="local", app_name="contest", chalice_app=app_module.app),

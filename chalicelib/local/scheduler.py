@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from croniter import croniter
 
-from chalicelib.local.lambda_runtime import LocalLambdaContext, scheduled_event
+from chalicelib.local.lambda_runtime import LocalLambdaContext, resolve_handler, scheduled_event
 
 log = logging.getLogger("contest.local.scheduler")
 
@@ -34,14 +34,12 @@ def _expression_text(expression: Any) -> str:
     return expression if isinstance(expression, str) else expression.to_string()
 
 
-def schedule_bindings(app_module: Any) -> list[ScheduleBinding]:
-    bindings = []
-    for source in app_module.app.event_sources:
-        if not hasattr(source, "schedule_expression"):
-            continue
-        name = source.handler_string.rsplit(".", 1)[-1]
-        bindings.append(ScheduleBinding(name, _expression_text(source.schedule_expression), getattr(app_module, name)))
-    return bindings
+def schedule_bindings(app: Any) -> list[ScheduleBinding]:
+    return [
+        ScheduleBinding(source.name, _expression_text(source.schedule_expression), resolve_handler(source.handler_string))
+        for source in app.event_sources
+        if hasattr(source, "schedule_expression")
+    ]
 
 
 def _croniter_fields(aws_fields: str) -> str:

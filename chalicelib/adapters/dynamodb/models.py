@@ -14,7 +14,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.config import table_prefix
@@ -76,4 +76,75 @@ class IdempotencyRecord(Model):
     in_progress_expiration = NumberAttribute(null=True)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (CampaignRecord, OrgUnitRecord, IdempotencyRecord)
+class SubmissionsByCampaignUnit(GlobalSecondaryIndex):
+    """A branch's entries in one campaign: begins_with(unit_sort, branch key)."""
+
+    class Meta:
+        index_name = "by-campaign-unit"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    unit_sort = UnicodeAttribute(range_key=True)
+
+
+class SubmissionsByCampaignStatus(GlobalSecondaryIndex):
+    """Review queues: one campaign's entries in one status, oldest first."""
+
+    class Meta:
+        index_name = "by-campaign-status"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    status_sort = UnicodeAttribute(range_key=True)
+
+
+class SubmissionsInValidation(GlobalSecondaryIndex):
+    """Sparse: only entries being validated carry `validation_watch`, so the sweeper reads only those."""
+
+    class Meta:
+        index_name = "in-validation"
+        projection = KeysOnlyProjection()
+
+    validation_watch = UnicodeAttribute(hash_key=True)
+    validating_since = UTCDateTimeAttribute(range_key=True)
+
+
+class SubmissionRecord(Model):
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}submissions"
+
+    submission_id = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    unit_path = UnicodeAttribute()
+    unit_sort = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_sort = UnicodeAttribute()
+    status_changed_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    category = UnicodeAttribute(null=True)
+    authors = JSONAttribute()
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    access_token_hash = UnicodeAttribute()
+    upload_key = UnicodeAttribute()
+    upload_kind = UnicodeAttribute()
+    multipart_upload_id = UnicodeAttribute(null=True)
+    stored_key = UnicodeAttribute(null=True)
+    processed_object = UnicodeAttribute(null=True)
+    validation_watch = UnicodeAttribute(null=True)
+    validating_since = UTCDateTimeAttribute(null=True)
+    validation_attempts = NumberAttribute(default=0)
+    verdict = JSONAttribute(null=True)
+    validated_at = UTCDateTimeAttribute(null=True)
+    review = JSONAttribute(null=True)
+
+    by_campaign_unit = SubmissionsByCampaignUnit()
+    by_campaign_status = SubmissionsByCampaignStatus()
+    in_validation = SubmissionsInValidation()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (CampaignRecord, OrgUnitRecord, IdempotencyRecord, SubmissionRecord)

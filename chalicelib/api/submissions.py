@@ -1,0 +1,53 @@
+"""Participants' routes: no sign-in; a per-entry access token proves ownership."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from chalice import Blueprint, Response
+
+from chalicelib import dependencies
+from chalicelib.api.access import Guard
+
+submission_routes = Blueprint(__name__)
+guard = Guard(submission_routes)
+PARTICIPANT_TOKEN_HEADER = "x-participant-token"
+
+
+def _token() -> str | None:
+    return guard.request.headers.get(PARTICIPANT_TOKEN_HEADER)
+
+
+@submission_routes.route("/campaigns/{campaign_id}/submissions", methods=["POST"])
+@guard.public
+def create_submission(campaign_id: str) -> Response:
+    created = dependencies.participant_service().create(campaign_id, guard.json_body(), datetime.now(timezone.utc))
+    return Response(body=created, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@submission_routes.route("/submissions/{submission_id}", methods=["GET"])
+@guard.public
+def view_submission(submission_id: str) -> Response:
+    view = dependencies.participant_service().view(submission_id, _token())
+    return Response(body=view, headers={"Cache-Control": "no-store"})
+
+
+@submission_routes.route("/submissions/{submission_id}/uploads", methods=["POST"])
+@guard.public
+def request_new_upload(submission_id: str) -> Response:
+    upload = dependencies.participant_service().new_upload(
+        submission_id, _token(), guard.json_body(), datetime.now(timezone.utc)
+    )
+    return Response(body=upload, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@submission_routes.route("/submissions/{submission_id}/uploads/current/parts", methods=["GET"])
+@guard.public
+def multipart_progress(submission_id: str) -> Response:
+    progress = dependencies.participant_service().multipart_progress(submission_id, _token())
+    return Response(body=progress, headers={"Cache-Control": "no-store"})
+
+
+@submission_routes.route("/submissions/{submission_id}/uploads/current/complete", methods=["POST"])
+@guard.public
+def complete_multipart_upload(submission_id: str) -> dict:
+    return dependencies.participant_service().complete_multipart(submission_id, _token())

@@ -1,0 +1,48 @@
+"""The searchable list of units participants pick from."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.text import UnitSearchIndex
+
+CACHE_SECONDS = 300
+MAX_RESULTS = 50
+
+
+@dataclass
+class UnitDirectory:
+    """Keeps the tree and its folded search index for a few minutes per warm Lambda:
+    the tree changes rarely, and rebuilding the index costs more than the query."""
+
+    store: OrgUnitStore
+    _tree: OrgTree | None = None
+    _index: UnitSearchIndex | None = None
+    _loaded_at: float = float("-inf")
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _current(self) -> tuple[OrgTree, UnitSearchIndex]:
+        with self._lock:
+            if self._tree is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
+                self._tree = self.store.whole_tree()
+                self._index = UnitSearchIndex(self._tree)
+                self._loaded_at = time.monotonic()
+            assert self._index is not None
+            return self._tree, self._index
+
+    def search(self, query: str, limit: int = 20) -> list[dict]:
+        tree, index = self._current()
+        limit = max(1, min(limit, MAX_RESULTS))
+        units = index.search(query, limit) if query.strip() else list(tree.children(tree.root.unit_id))[:limit]
+        return [
+            {
+                "unit_id": unit.unit_id,
+                "name": unit.name,
+                "level": unit.level,
+                "parents": [a.name for a in reversed(tree.ancestors(unit.unit_id))],
+            }
+            for unit in units
+        ]

@@ -1,0 +1,46 @@
+"""Triggers of the intake: S3 ObjectCreated through SQS, and a sweeper on a schedule."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from chalice import Blueprint, Rate
+
+from chalicelib import dependencies
+from chalicelib.adapters.s3_events import objects_created
+from chalicelib.config import intake_queue_name
+from chalicelib.observability import logger, metrics
+
+MAX_RECEIVE_COUNT = 3
+
+intake_triggers = Blueprint(__name__)
+_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _handle_record(record: SQSRecord) -> None:
+    service = dependencies.intake_service()
+    final_attempt = int(record.attributes.approximate_receive_count or 1) >= MAX_RECEIVE_COUNT
+    for created in objects_created(record.body):
+        try:
+            outcome = service.handle(created, datetime.now(timezone.utc))
+        except Exception as error:
+            if final_attempt:
+                service.give_up(created, f"{type(error).__name__}: {error}", datetime.now(timezone.utc))
+            raise
+        logger.info("upload judged", extra={"key": created.key, "outcome": outcome})
+        metrics.add_metric(name=f"Upload_{outcome}", unit="Count", value=1)
+
+
+@intake_triggers.on_sqs_message(queue=intake_queue_name(), batch_size=10)
+def validate_upload(event):
+    return process_partial_response(
+        event=event.to_dict(), record_handler=_handle_record, processor=_processor, context=event.context
+    )
+
+
+@intake_triggers.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_stuck_validations(event):
+    marked = dependencies.intake_service().sweep_stuck(datetime.now(timezone.utc))
+    logger.info("stuck validations swept", extra={"marked": marked})
+    return {"marked": marked}
