@@ -3,6 +3,8 @@ the offline validator gives it."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -74,3 +76,8 @@ def test_every_fixture_gets_the_same_verdict_through_s3_and_offline(seeded_cloud
     offline_facts = {k: v for k, v in offline["facts"].items() if k not in ("bytes_read", "get_requests")}
     assert online_facts == offline_facts
     assert online["facts"]["bytes_read"] <= 8 * 1024**2
+
+    cli = subprocess.run([sys.executable, "-m", "contest_cli", "validate", str(path), "--campaign", CAMPAIGN],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert cli.returncode == (0 if case.expected_status == "valid" else 1), cli.stderr
+    assert json.loads(cli.stdout) == offline

@@ -1,0 +1,1 @@
+"""`./contest`: offline tools and commands against the running local cloud."""

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "campaigns"
+DEFAULT_CAMPAIGN = "khat-vong-hung-cuong"
+
+
+def _print(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def validate(args: argparse.Namespace) -> int:
+    """The same verdict the S3 validator gives, read from a local file."""
+    from chalicelib.adapters.local_files import LocalFileRangeReader
+    from chalicelib.domain.campaign import load_campaign_file
+    from chalicelib.services.intake import verdict_for
+
+    campaign_file = SAMPLES / f"{args.campaign}.json"
+    if not campaign_file.exists():
+        known = ", ".join(sorted(p.stem for p in SAMPLES.glob("*.json")))
+        print(f"unknown campaign {args.campaign!r}; known: {known}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    verdict = verdict_for(LocalFileRangeReader(path), load_campaign_file(campaign_file))
+    _print(verdict)
+    return 0 if verdict["status"] == "valid" else 1
+
+
+def _local_app():
+    from chalicelib.local.cloud import STATE_FILE, apply_environment, read_state
+
+    if not STATE_FILE.exists():
+        print("the local cloud is not running: start it with `make run`", file=sys.stderr)
+        raise SystemExit(2)
+    apply_environment(read_state())
+    import app
+
+    return app.app
+
+
+def schedules(args: argparse.Namespace) -> int:
+    from chalicelib.local.scheduler import schedule_bindings
+
+    for binding in schedule_bindings(_local_app()):
+        print(f"{binding.name:<32} {binding.expression}")
+    return 0
+
+
+def fire(args: argparse.Namespace) -> int:
+    """Run one scheduled handler now, against the running local cloud."""
+    from chalicelib.local.cloud import LOCAL_REGION
+    from chalicelib.local.scheduler import fire as fire_binding
+    from chalicelib.local.scheduler import schedule_bindings
+
+    bindings = {b.name: b for b in schedule_bindings(_local_app())}
+    if args.name not in bindings:
+        print(f"unknown schedule {args.name!r}; known: {', '.join(sorted(bindings))}", file=sys.stderr)
+        return 2
+    at = datetime.fromisoformat(args.at) if args.at else datetime.now(timezone.utc)
+    _print(fire_binding(bindings[args.name], at, LOCAL_REGION))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="contest", description="Contest backend tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("validate", help="judge a video file against a campaign's rules, offline")
+    p.add_argument("file")
+    p.add_argument("--campaign", default=DEFAULT_CAMPAIGN)
+    p.set_defaults(run=validate)
+
+    p = commands.add_parser("schedules", help="list the scheduled handlers (needs `make run`)")
+    p.set_defaults(run=schedules)
+
+    p = commands.add_parser("fire", help="run a scheduled handler now (needs `make run`)")
+    p.add_argument("name")
+    p.add_argument("--at", help="the event time, ISO 8601 (default: now)")
+    p.set_defaults(run=fire)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
