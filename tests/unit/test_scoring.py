@@ -18,7 +18,6 @@ from chalicelib.domain.scoring import (
     weekly_gains,
     weighted_score,
 )
-from chalicelib.domain.weeks import week_window
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
