@@ -69,12 +69,16 @@ def exact(value: int | float | str | Decimal | Fraction) -> Fraction:
     return Fraction(value)
 
 
-def _is_terminating(q: Fraction) -> bool:
-    denominator = q.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    return denominator == 1
+def _decimal_places(denominator: int) -> int | None:
+    """Places needed to write 1/denominator exactly, or None if it never terminates."""
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    return max(twos, fives) if denominator == 1 else None
 
 
 def render_exact(q: Fraction | int) -> int | str:
@@ -83,12 +87,13 @@ def render_exact(q: Fraction | int) -> int | str:
     q = Fraction(q)
     if q.denominator == 1:
         return int(q.numerator)
-    if not _is_terminating(q):
+    places = _decimal_places(q.denominator)
+    if places is None:
         return f"{q.numerator}/{q.denominator}"
-    with localcontext() as ctx:
-        ctx.prec = len(str(abs(q.numerator))) + len(str(q.denominator)) + 2
-        text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
-    return text.rstrip("0").rstrip(".")
+    scaled = abs(q.numerator) * (10**places // q.denominator)  # exact by construction
+    digits = str(scaled).rjust(places + 1, "0")
+    sign = "-" if q < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
 
 
 def render_rounded(q: Fraction | int, places: int = 2) -> int | str:

@@ -210,5 +210,7 @@ def test_rendering_uses_ints_when_integral_and_rounds_only_for_display():
     assert render_exact(Fraction(10, 2)) == 5
     assert render_exact(Fraction(5, 2)) == "2.5"
     assert render_exact(Fraction(1, 3)) == "1/3"
+    assert render_exact(Fraction(1, 512)) == "0.001953125"
+    assert render_exact(Fraction(-1, 20)) == "-0.05"
     assert render_rounded(Fraction(250, 3)) == "83.33"
     assert render_rounded(Fraction(1999, 20), 1) == 100
