@@ -1,6 +1,7 @@
 """The Chalice application: middleware and blueprints, nothing else."""
 from chalice import Chalice
 
+from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
@@ -16,4 +17,5 @@ app.register_blueprint(auth_routes)
 app.register_blueprint(campaign_routes)
 app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
+app.register_blueprint(audit_routes)
 app.register_blueprint(intake_triggers)

@@ -12,12 +12,14 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.adapters.cognito import CognitoUserPool
+from chalicelib.adapters.dynamodb.audit import AuditStore
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
 from chalicelib.config import get_settings
+from chalicelib.services.audit import AuditLog
 from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
@@ -65,6 +67,16 @@ def org_unit_store() -> OrgUnitStore:
 
 
 @lru_cache(maxsize=1)
+def audit_store() -> AuditStore:
+    return AuditStore()
+
+
+@lru_cache(maxsize=1)
+def audit_log() -> AuditLog:
+    return AuditLog(audit_store())
+
+
+@lru_cache(maxsize=1)
 def submission_store() -> SubmissionStore:
     return SubmissionStore()
 
@@ -109,7 +121,7 @@ def intake_dead_letter_queue() -> Queue:
 
 def reset() -> None:
     get_settings.cache_clear()
-    for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store,
+    for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
                     submission_store, upload_bucket, unit_directory, participant_service, intake_service,
                     intake_queue, intake_dead_letter_queue):
         factory.cache_clear()

@@ -9,20 +9,32 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from chalice import Blueprint
 
 from chalicelib import dependencies
 from chalicelib.api.errors import preferred_language, to_response
 from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.domain.scope import Principal
 from chalicelib.services.identity import Identity
+
+
+Scope = Literal["public", "branch", "jury_pool", "everything", "own_account"]
 
 
 @dataclass(frozen=True)
 class AccessRule:
+    """Who may call a route (roles) and what part of the data it may reach (scope).
+
+    branch: an organiser sees only their unit's subtree, an admin everything;
+    jury_pool: the final-round pool only; everything: admin-wide data;
+    own_account: nothing beyond the caller's own identity.
+    """
+
     public: bool
     roles: tuple[str, ...] = ()
+    scope: Scope = "public"
 
 
 class Guard:
@@ -40,14 +52,38 @@ class Guard:
     def public(self, view: Callable[..., Any]) -> Callable[..., Any]:
         return self._wrap(view, AccessRule(public=True))
 
-    def requires(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def requires(self, *roles: str, scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        if scope == "public" or not roles:
+            raise ValueError("a protected route names its roles and a non-public scope")
+
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-            return self._wrap(view, AccessRule(public=False, roles=tuple(roles)))
+            return self._wrap(view, AccessRule(public=False, roles=tuple(roles), scope=scope))
 
         return decorate
 
     def identity(self) -> Identity:
         return self.request.context["identity"]
+
+    def principal(self) -> Principal:
+        """The caller with their unit's current path, looked up now: units move, tokens don't."""
+        context = self.request.context
+        if "principal" not in context:
+            identity = self.identity()
+            unit = dependencies.org_unit_store().find(identity.unit_id) if identity.unit_id else None
+            if identity.role == "organiser" and unit is None:
+                raise Forbidden(
+                    "Tài khoản chưa được gắn với đơn vị hợp lệ.",
+                    "Your account is not attached to an existing unit.",
+                    code="invalid_principal",
+                )
+            context["principal"] = Principal(
+                user_id=identity.subject,
+                role=identity.role,  # type: ignore[arg-type]
+                unit_id=unit.unit_id if unit else None,
+                unit_path=unit.path if unit else None,
+                username=identity.username,
+            )
+        return context["principal"]
 
     def json_body(self) -> dict:
         """The request body as a JSON object, or a clear 400."""

@@ -33,7 +33,7 @@ def issue_token() -> dict:
 
 
 @auth_routes.route("/auth/me", methods=["GET"])
-@guard.requires("admin", "organiser", "jury")
+@guard.requires("admin", "organiser", "jury", scope="own_account")
 def who_am_i() -> dict:
     identity = guard.identity()
     return {

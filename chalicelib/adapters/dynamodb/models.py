@@ -147,4 +147,54 @@ class SubmissionRecord(Model):
     in_validation = SubmissionsInValidation()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (CampaignRecord, OrgUnitRecord, IdempotencyRecord, SubmissionRecord)
+class AuditByEntity(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-entity"
+        projection = AllProjection()
+
+    entity_key = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class AuditByActor(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-actor"
+        projection = AllProjection()
+
+    actor = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class AuditRecord(Model):
+    """Append-only: who did what to which entity, with the state before and after.
+
+    Partitioned by Vietnam calendar day so no partition grows without bound and
+    an admin reads a day (or a range of days) with one Query each."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}audit"
+
+    day = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    actor_unit = UnicodeAttribute(null=True)
+    action = UnicodeAttribute()
+    entity_key = UnicodeAttribute()
+    campaign_id = UnicodeAttribute(null=True)
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+    by_entity = AuditByEntity()
+    by_actor = AuditByActor()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    CampaignRecord,
+    OrgUnitRecord,
+    IdempotencyRecord,
+    SubmissionRecord,
+    AuditRecord,
+)
