@@ -125,7 +125,7 @@ def round_half_up(q: Fraction) -> int:
 # --- snapshots ------------------------------------------------------------
 
 
-def _check_values(values: Mapping[str, int | None]) -> dict[str, int | None]:
+def _check_values(values: Mapping[str, int | Decimal | None]) -> dict[str, int | None]:
     checked: dict[str, int | None] = {}
     for metric, value in values.items():
         if metric not in METRICS:
@@ -135,6 +135,8 @@ def _check_values(values: Mapping[str, int | None]) -> dict[str, int | None]:
                 code="unknown_metric",
                 metric=metric,
             )
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            value = int(value)  # boto3 hands DynamoDB numbers back as Decimal
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
@@ -153,6 +155,7 @@ class Snapshot:
     """Counters read at `at` (normalised to UTC) from `source`.
 
     A metric missing from `values` is treated exactly like `None`: not measured.
+    Counters are non-negative ints (an integral Decimal is accepted and converted).
     """
 
     at: datetime

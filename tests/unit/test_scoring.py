@@ -214,3 +214,11 @@ def test_rendering_uses_ints_when_integral_and_rounds_only_for_display():
     assert render_exact(Fraction(-1, 20)) == "-0.05"
     assert render_rounded(Fraction(250, 3)) == "83.33"
     assert render_rounded(Fraction(1999, 20), 1) == 100
+
+
+def test_integral_decimal_counters_from_dynamodb_are_accepted_as_ints():
+    from decimal import Decimal
+
+    assert Snapshot(WEEK2_OPEN, "tiktok", {"likes": Decimal("12")}).value("likes") == 12
+    with pytest.raises(InvalidInput):
+        Snapshot(WEEK2_OPEN, "tiktok", {"likes": Decimal("1.5")})
