@@ -338,6 +338,13 @@ def live_ranking(
     close, if passed). Carried-forward readings show up as estimated."""
     start, end = week_window(campaign, week_number)
     close = min(require_aware(now, "now"), end)
+    if close <= start:
+        raise Conflict(
+            f"Tuần {week_number} chưa bắt đầu.",
+            f"Week {week_number} has not started yet.",
+            code="week_not_started",
+            week=week_number,
+        )
     rules = WeekRules.from_campaign(campaign)
     live_entries = [e for e in entries if e.published_at < close]
     return rank_entries(collect_inputs(live_entries, start, close, rules), rules)
@@ -580,7 +587,7 @@ def verify(result: WeekResult | Mapping) -> bool:
         if document["hash"] != content_hash(document):
             return False
         replayed = _rebuild(document)
-    except (KeyError, TypeError, ValueError, InvalidInput, NotFound):
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidInput, NotFound):
         return False
     return replayed.hash == document["hash"] and canonical_json(
         replayed.payload()

@@ -275,3 +275,8 @@ def test_ranking_is_a_pure_function_of_the_inputs(campaign, data, rnd):
     scores = [row.score.total for row in a.rows]
     assert scores == sorted(scores, reverse=True)
     assert all(row.rank == 1 + sum(s > row.score.total for s in scores) for row in a.rows)
+
+
+def test_live_ranking_before_the_week_starts_is_refused(campaign):
+    with pytest.raises(Conflict):
+        live_ranking(campaign, 1, [], OPEN - timedelta(hours=1))
