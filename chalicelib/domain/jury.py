@@ -202,6 +202,18 @@ class Scorecard:
     entry_id: str
     points: Mapping[str, Fraction] = field(hash=False)
 
+    def __post_init__(self) -> None:
+        # Stored cards come back from DynamoDB as Decimal; keep arithmetic exact.
+        normalised = {key: _as_points(value) for key, value in self.points.items()}
+        bad = sorted(key for key, value in normalised.items() if value is None)
+        if bad:
+            raise InvalidScore(
+                "Điểm chấm phải là số.",
+                "Scores must be numbers.",
+                problems=[{"criterion": key, "problem": "not_a_number"} for key in bad],
+            )
+        object.__setattr__(self, "points", normalised)
+
     @property
     def total(self) -> Fraction:
         return sum(self.points.values(), Fraction(0))

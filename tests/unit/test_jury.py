@@ -215,3 +215,13 @@ def test_results_refuse_conflicted_or_duplicate_scorecards(campaign):
         jury_results(campaign, finalists, [Judge("j")], [card("j", "hn", 10), card("j", "hn", 12)])
     with pytest.raises(InvalidInput):
         jury_results(campaign, finalists, [Judge("j")], [card("stranger", "hn", 10)])
+
+
+def test_stored_scorecards_with_decimal_points_stay_exact():
+    from decimal import Decimal
+
+    stored = Scorecard("j", "e", {"message": Decimal("33.5"), "creativity": Decimal("20"), "craft": 0.1})
+
+    assert stored.total == Fraction("53.6")
+    with pytest.raises(InvalidScore):
+        Scorecard("j", "e", {"message": "lots"})
