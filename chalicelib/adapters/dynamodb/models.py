@@ -109,6 +109,27 @@ class SubmissionsInValidation(GlobalSecondaryIndex):
     validating_since = UTCDateTimeAttribute(range_key=True)
 
 
+class SubmissionsByVotingWeek(GlobalSecondaryIndex):
+    """Sparse: published entries only, grouped by the week they compete in, for ingestion and ranking."""
+
+    class Meta:
+        index_name = "by-voting-week"
+        projection = AllProjection()
+
+    campaign_week = UnicodeAttribute(hash_key=True)
+    submission_id = UnicodeAttribute(range_key=True)
+
+
+class SubmissionsByPlatformVideo(GlobalSecondaryIndex):
+    """Sparse: matches imported metric rows to entries by the platform's video id."""
+
+    class Meta:
+        index_name = "by-platform-video"
+        projection = KeysOnlyProjection()
+
+    platform_video = UnicodeAttribute(hash_key=True)
+
+
 class SubmissionRecord(Model):
     class Meta(_Meta):
         table_name = f"{table_prefix()}submissions"
@@ -141,10 +162,60 @@ class SubmissionRecord(Model):
     verdict = JSONAttribute(null=True)
     validated_at = UTCDateTimeAttribute(null=True)
     review = JSONAttribute(null=True)
+    # Set when the entry is published: "{campaign_id}#{week}" and "{platform}#{video_id}".
+    campaign_week = UnicodeAttribute(null=True)
+    platform_video = UnicodeAttribute(null=True)
+    published_at = UTCDateTimeAttribute(null=True)
 
     by_campaign_unit = SubmissionsByCampaignUnit()
+    by_voting_week = SubmissionsByVotingWeek()
+    by_platform_video = SubmissionsByPlatformVideo()
     by_campaign_status = SubmissionsByCampaignStatus()
     in_validation = SubmissionsInValidation()
+
+
+class SnapshotRecord(Model):
+    """One engagement reading of one entry: its time, its source, and per metric
+    the count or None when that source does not measure it."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}snapshots"
+
+    submission_id = UnicodeAttribute(hash_key=True)
+    at_source = UnicodeAttribute(range_key=True)  # "{at ISO-8601 UTC}#{source}"
+    at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    values = JSONAttribute()
+
+
+class ScoresByRank(GlobalSecondaryIndex):
+    """The live leaderboard: Query one week, highest score first, Limit N. Never a Scan."""
+
+    class Meta:
+        index_name = "by-score"
+        projection = AllProjection()
+
+    campaign_week = UnicodeAttribute(hash_key=True)
+    score = NumberAttribute(range_key=True)
+
+
+class ScoreRecord(Model):
+    """An entry's live score in its voting week, refreshed after each ingestion."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}scores"
+
+    campaign_week = UnicodeAttribute(hash_key=True)
+    submission_id = UnicodeAttribute(range_key=True)
+    score = NumberAttribute()
+    breakdown = JSONAttribute()
+    unit_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    flags = JSONAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+
+    by_score = ScoresByRank()
 
 
 class AuditByEntity(GlobalSecondaryIndex):
@@ -196,5 +267,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OrgUnitRecord,
     IdempotencyRecord,
     SubmissionRecord,
+    SnapshotRecord,
+    ScoreRecord,
     AuditRecord,
 )
