@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 from pathlib import Path
 
 import pytest
@@ -218,8 +219,6 @@ def test_file_too_large_is_checked_from_the_object_size():
     moov = synthetic_moov(seconds=60)
     head = ftyp() + moov
     size = 3 * 1024**3
-    import struct
-
     head += struct.pack(">I4s", size - len(head), b"mdat")
     verdict = evaluate(SparseReader(size, {0: head}, max_read=1024**2), RULES)
     check = _check(verdict, "file_too_large")

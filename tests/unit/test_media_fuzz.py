@@ -6,7 +6,6 @@ import json
 import os
 import struct
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -397,6 +397,19 @@ def test_hostile_inputs_give_clean_codes(data, code):
     assert caught.value.code == code
 
 
+def test_truncated_fragmented_file_is_caught_by_its_sidx():
+    data = synthetic_fragmented_mp4(index="sidx", seconds=20, media_bytes=4 * KIB)
+    assert probe(BytesRangeReader(data)).duration_seconds == pytest.approx(20.0)
+    with pytest.raises(MediaProbeError) as caught:
+        probe(BytesRangeReader(data[: len(data) - 100]))
+    assert caught.value.code == "file_incomplete"
+
+
+def test_stray_bytes_after_moov_are_not_a_truncation():
+    data = ftyp() + synthetic_moov() + b"\xff" * 40
+    assert probe(BytesRangeReader(data)).video_codec == "h264"
+
+
 def test_size_zero_last_box_means_to_end_of_file():
     moov = synthetic_moov()
     data = ftyp() + struct.pack(">I", 0) + moov[4:]

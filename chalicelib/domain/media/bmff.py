@@ -655,19 +655,32 @@ def parse_fragment(data: Buffer, defaults: dict[int, TrackDefaults]) -> list[Tra
     return runs
 
 
-def parse_sidx_seconds(payload: memoryview) -> float | None:
-    """Total duration covered by a segment index box, or None if it says nothing usable."""
+@dataclass(frozen=True)
+class SegmentIndex:
+    seconds: float | None  # None when the index lists nothing usable
+    first_offset: int  # from the end of the sidx box to the first byte it indexes
+    referenced_bytes: int  # how many bytes of fragments it indexes from there
+
+
+def parse_sidx(payload: memoryview) -> SegmentIndex:
     version, _ = _version_flags(payload)
     (_reference_id, timescale) = _unpack(">II", payload, 4)
-    pos = 12 + (16 if version == 1 else 8)
+    if version == 1:
+        (_earliest, first_offset) = _unpack(">QQ", payload, 12)
+        pos = 28
+    else:
+        (_earliest, first_offset) = _unpack(">II", payload, 12)
+        pos = 20
     (_reserved, declared) = _unpack(">HH", payload, pos)
     pos += 4
     count = min(declared, max(0, (len(payload) - pos) // 12))
-    if timescale == 0 or count == 0:
-        return None
     table = payload[pos : pos + 12 * count]
-    ticks = sum(duration for _ref, duration, _sap in struct.iter_unpack(">III", table))
-    return ticks / timescale
+    ticks = referenced = 0
+    for reference, duration, _sap in struct.iter_unpack(">III", table):
+        referenced += reference & 0x7FFFFFFF
+        ticks += duration
+    total = ticks / timescale if timescale and count else None
+    return SegmentIndex(total, first_offset, referenced)
 
 
 def parse_mfro_size(payload: memoryview) -> int:

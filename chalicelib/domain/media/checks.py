@@ -7,23 +7,30 @@ say nothing about the participant's file.
 
 Check codes are stable; clients key translations and analytics on them:
 
-| check        | pass code        | fail codes (outcome "fail")                            | warning codes (outcome "warn") |
-|--------------|------------------|--------------------------------------------------------|--------------------------------|
-| readable     | –                | empty_file, not_a_video, file_incomplete,              |                                |
-|              |                  | corrupt_header, read_budget_exceeded, probe_error       |                                |
-| container    | container_allowed| container_not_allowed                                  |                                |
-| file size    | file_size_ok     | file_too_large                                         |                                |
-| codec        | codec_allowed    | codec_not_allowed                                      |                                |
-| resolution*  | resolution_ok    | resolution_mismatch (match "exact"),                   |                                |
-|              |                  | resolution_too_small (match "minimum"),                |                                |
-|              |                  | landscape_not_rotated (portrait wanted, landscape      |                                |
-|              |                  | picture with no rotation), resolution_unknown          |                                |
-| duration     | duration_ok      | duration_too_short, duration_too_long, duration_unknown|                                |
-| frame rate** | frame_rate_ok    |                                                        | frame_rate_unusual             |
-| audio***     | audio_present    |                                                        | no_audio                       |
+| check           | pass code         | fail codes                                   | warning codes      |
+|-----------------|-------------------|----------------------------------------------|--------------------|
+| readable header | (none)            | empty_file, not_a_video, file_incomplete,    |                    |
+|                 |                   | corrupt_header, read_budget_exceeded,        |                    |
+|                 |                   | probe_error (see probe.py)                   |                    |
+| container       | container_allowed | container_not_allowed                        |                    |
+| file size       | file_size_ok      | file_too_large                               |                    |
+| codec           | codec_allowed     | codec_not_allowed                            |                    |
+| resolution (1)  | resolution_ok     | resolution_mismatch (match "exact"),         |                    |
+|                 |                   | resolution_too_small (match "minimum"),      |                    |
+|                 |                   | landscape_not_rotated, resolution_unknown    |                    |
+| duration        | duration_ok       | duration_too_short, duration_too_long,       |                    |
+|                 |                   | duration_unknown                             |                    |
+| frame rate (2)  | frame_rate_ok     |                                              | frame_rate_unusual |
+| audio (3)       | audio_present     |                                              | no_audio           |
 
-(*) only when the campaign sets `resolution`; (**) only when the frame rate is known
-(some fragmented files do not state it); (***) only when `audio_expected`.
+(1) only when the campaign sets `resolution`. Sizes are compared on the displayed
+picture (after the rotation matrix). A portrait rule also fixes the orientation, for
+"minimum" too. landscape_not_rotated: the campaign wants portrait and the picture is
+landscape with no rotation at all (the usual "filmed sideways" mistake).
+(2) only when the frame rate is known (fragmented files may not state it).
+(3) only when `audio_expected`.
+
+Duration bounds are inclusive, with DURATION_TOLERANCE_SECONDS of container slop.
 
 When the probe fails, the verdict holds the file-size check (for non-empty files)
 and the failed probe check; nothing else can be judged without a header.

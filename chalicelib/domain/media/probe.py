@@ -40,10 +40,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol, runtime_checkable
 
 from chalicelib.domain.media.bmff import (
+    BoxHeader,
     MalformedBox,
     Movie,
     NeedMoreBytes,
     Track,
+    TrackDefaults,
     TrackRun,
     container_for_brands,
     is_non_video_brand,
@@ -53,7 +55,7 @@ from chalicelib.domain.media.bmff import (
     parse_ftyp,
     parse_mfra_last_entries,
     parse_movie,
-    parse_sidx_seconds,
+    parse_sidx,
     seconds,
 )
 
@@ -100,6 +102,16 @@ class BytesRangeReader:
 
 @dataclass
 class MediaFacts:
+    """What the header says. Partial (mostly None) when attached to a MediaProbeError.
+
+    container comes from the ftyp brand, never the file name. coded_* is the sample
+    entry's size; rotation is the clockwise turn the tkhd matrix asks players to
+    apply (the convention of MediaInfo's "Rotation" and the legacy `rotate` tag;
+    ffprobe's display-matrix angle is counter-clockwise); display_* is what a viewer
+    sees. duration_seconds is the movie's duration (the longest track). frame_rate is
+    the video track's average. bytes_read/get_requests count what probing cost.
+    """
+
     container: str | None = None  # "mp4" | "mov" | None
     major_brand: str | None = None
     compatible_brands: list[str] = field(default_factory=list)
@@ -123,6 +135,8 @@ class MediaFacts:
 
 
 class MediaProbeError(Exception):
+    """The header cannot be judged; `code` says why (table in the module docstring)."""
+
     def __init__(self, code: str, detail: str = "", facts: MediaFacts | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
@@ -315,9 +329,29 @@ def _find_movie(facts: MediaFacts, fetcher: _Fetcher) -> tuple[Movie | None, int
                     "not_a_video", f"brand {file_type.major_brand!r} is an image or audio file"
                 )
         elif header.type == "moov":
-            return parse_movie(fetcher.get(pos, end - pos)), end, first_type
+            # Fetch the next box header in the same read: it shows a truncated upload.
+            data = fetcher.get(pos, end - pos + MAX_HEADER)
+            movie = parse_movie(memoryview(data)[: end - pos])
+            _check_next_box_fits(data[end - pos :], end, size)
+            return movie, end, first_type
         pos = end
     raise MalformedBox("too many top-level boxes")
+
+
+def _check_next_box_fits(raw: bytes, offset: int, size: int) -> None:
+    """A faststart upload cut short still has a complete moov; its mdat does not fit.
+
+    Only a plausible box header is trusted: stray bytes after moov are not an error.
+    """
+    try:
+        header = parse_box_header(raw)
+    except (NeedMoreBytes, MalformedBox):
+        return
+    if is_plausible_type(header.type) and header.size and offset + header.size > size:
+        raise MediaProbeError(
+            "file_incomplete",
+            f"box {header.type!r} after moov needs {offset + header.size - size} bytes past the end",
+        )
 
 
 def _display_size(video: Track) -> tuple[int | None, int | None]:
@@ -390,23 +424,33 @@ def _fragmented_timing(
 
 def _duration_from_sidx(fetcher: _Fetcher, offset: int) -> tuple[float | None, int]:
     """Longest duration among the sidx boxes right after moov (ffmpeg writes one per
-    track), and the offset just past them."""
+    track), and the offset just past them.
+
+    An index also says how many bytes of fragments follow it, which exposes a
+    truncated upload without walking to the end.
+    """
     longest = None
     for _ in range(MAX_INDEX_BOXES):
         header = _header_or_none(fetcher, offset)
         if header is None or header.type != "sidx" or header.size is None:
             break
-        if offset + header.size > fetcher.size:
-            break
-        box = fetcher.get(offset, header.size)
-        total = parse_sidx_seconds(memoryview(box)[header.header_size :])
-        if total is not None:
-            longest = total if longest is None else max(longest, total)
-        offset += header.size
+        end = offset + header.size
+        if end > fetcher.size:
+            raise MediaProbeError("file_incomplete", f"sidx at {offset} runs past the end")
+        index = parse_sidx(memoryview(fetcher.get(offset, header.size))[header.header_size :])
+        indexed_end = end + index.first_offset + index.referenced_bytes
+        if indexed_end > fetcher.size:
+            raise MediaProbeError(
+                "file_incomplete",
+                f"sidx indexes fragments up to byte {indexed_end}; the file has {fetcher.size}",
+            )
+        if index.seconds is not None:
+            longest = index.seconds if longest is None else max(longest, index.seconds)
+        offset = end
     return longest, offset
 
 
-def _header_or_none(fetcher: _Fetcher, offset: int):
+def _header_or_none(fetcher: _Fetcher, offset: int) -> BoxHeader | None:
     if offset >= fetcher.size:
         return None
     try:
@@ -416,7 +460,7 @@ def _header_or_none(fetcher: _Fetcher, offset: int):
 
 
 def _fragment_at(
-    fetcher: _Fetcher, offset: int, defaults: dict
+    fetcher: _Fetcher, offset: int, defaults: dict[int, TrackDefaults]
 ) -> list[TrackRun] | None:
     header = _header_or_none(fetcher, offset)
     if header is None or header.type != "moof" or header.size is None:
