@@ -20,6 +20,7 @@ from chalicelib.domain.media.probe import (
     probe,
 )
 from tests.fixtures import CountingReader, FailingReader, SparseReader
+from tests.fixtures import make_videos
 from tests.fixtures.make_videos import (
     box,
     ensure_videos,
@@ -111,6 +112,15 @@ def test_fixture_files_stay_small(videos):
     sizes = {c.name: c.path(videos).stat().st_size for c in CASES}
     assert max(sizes.values()) < 300 * KIB, sizes
     assert sum(sizes.values()) < 10 * MIB
+
+
+def test_fixture_generation_fails_loudly_without_ffmpeg(tmp_path, monkeypatch):
+    monkeypatch.setattr(make_videos.shutil, "which", lambda name: None)
+    with pytest.raises(make_videos.FfmpegMissing, match="apt-get install -y ffmpeg"):
+        make_videos.ensure_videos(tmp_path)
+    # The pure-Python fixtures were still built, and nothing half-written was left.
+    assert (tmp_path / "nested-10000-deep.mp4").exists()
+    assert not list(tmp_path.glob(".*.tmp*"))
 
 
 def test_local_reader_satisfies_the_protocol(videos):
