@@ -14,8 +14,10 @@ from botocore.config import Config
 from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.audit import AuditStore
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.models import IdempotencyRecord
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.adapters.idempotency import Idempotency
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
 from chalicelib.config import get_settings
@@ -95,6 +97,11 @@ def upload_bucket() -> UploadBucket:
 
 
 @lru_cache(maxsize=1)
+def idempotency() -> Idempotency:
+    return Idempotency(IdempotencyRecord.Meta.table_name, aws_client("dynamodb"))
+
+
+@lru_cache(maxsize=1)
 def unit_directory() -> UnitDirectory:
     return UnitDirectory(org_unit_store())
 
@@ -122,6 +129,6 @@ def intake_dead_letter_queue() -> Queue:
 def reset() -> None:
     get_settings.cache_clear()
     for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
-                    submission_store, upload_bucket, unit_directory, participant_service, intake_service,
+                    submission_store, upload_bucket, unit_directory, participant_service, idempotency, intake_service,
                     intake_queue, intake_dead_letter_queue):
         factory.cache_clear()

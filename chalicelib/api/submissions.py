@@ -20,7 +20,19 @@ def _token() -> str | None:
 @submission_routes.route("/campaigns/{campaign_id}/submissions", methods=["POST"])
 @guard.public
 def create_submission(campaign_id: str) -> Response:
-    created = dependencies.participant_service().create(campaign_id, guard.json_body(), datetime.now(timezone.utc))
+    body = guard.json_body()
+
+    def create() -> dict:
+        return dependencies.participant_service().create(campaign_id, body, datetime.now(timezone.utc))
+
+    key = guard.request.headers.get("idempotency-key")
+    if key:
+        created = dependencies.idempotency().once(
+            "create-submission", key[:200], {"campaign_id": campaign_id, "body": body}, create,
+            lambda_context=guard.request.lambda_context,
+        )
+    else:
+        created = create()
     return Response(body=created, status_code=201, headers={"Cache-Control": "no-store"})
 
 

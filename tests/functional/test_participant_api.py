@@ -146,3 +146,14 @@ def test_a_new_upload_can_be_requested_until_the_entry_is_approved(client):
     locked = client.http.post(f"/submissions/{created['submission_id']}/uploads", headers=headers,
                               body=json.dumps({"file_name": "v3.mp4", "content_type": "video/mp4", "size_bytes": MIB}))
     assert (locked.status_code, locked.json_body["error"]["code"]) == (409, "entry_locked")
+
+
+def test_a_retried_create_with_the_same_idempotency_key_returns_the_same_entry(client):
+    headers = {**JSON, "Idempotency-Key": "phone-retry-7f3a"}
+    first = client.http.post(f"/campaigns/{CAMPAIGN}/submissions", headers=headers, body=json.dumps(entry()))
+    again = client.http.post(f"/campaigns/{CAMPAIGN}/submissions", headers=headers, body=json.dumps(entry()))
+    assert first.status_code == again.status_code == 201
+    assert again.json_body["submission_id"] == first.json_body["submission_id"]
+    other = client.http.post(f"/campaigns/{CAMPAIGN}/submissions", headers=headers,
+                             body=json.dumps(entry(title="Một bài khác")))
+    assert (other.status_code, other.json_body["error"]["code"]) == (409, "idempotency_key_reused")
