@@ -36,6 +36,11 @@ class Settings:
         return f"{self.table_prefix}{short_name}"
 
 
+# Deliveries of one upload event before SQS moves it to the dead-letter queue; the
+# validator marks the entry validation_error when the last one fails too.
+INTAKE_MAX_RECEIVE_COUNT = 3
+
+
 def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-southeast-1"
 

@@ -17,12 +17,12 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb.models import ALL_MODELS
 from chalicelib.adapters.dynamodb.schema import create_table_request, ttl_attribute
+from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT
 
 LOCAL_REGION = "ap-southeast-1"
 UPLOAD_PREFIX = "uploads/"
 USER_POOL_NAME = "contest-organisers"
 ROLE_GROUPS = ("admin", "organiser", "jury")
-MAX_RECEIVE_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _create_queues(config: CloudConfig) -> tuple[str, str, str]:
         Attributes={
             "VisibilityTimeout": str(config.queue_visibility_timeout),
             "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(INTAKE_MAX_RECEIVE_COUNT)}
             ),
         },
     )["QueueUrl"]

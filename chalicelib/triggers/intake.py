@@ -9,10 +9,8 @@ from chalice import Blueprint, Rate
 
 from chalicelib import dependencies
 from chalicelib.adapters.s3_events import objects_created
-from chalicelib.config import intake_queue_name
+from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT, intake_queue_name
 from chalicelib.observability import logger, metrics
-
-MAX_RECEIVE_COUNT = 3
 
 intake_triggers = Blueprint(__name__)
 _processor = BatchProcessor(event_type=EventType.SQS)
@@ -20,7 +18,7 @@ _processor = BatchProcessor(event_type=EventType.SQS)
 
 def _handle_record(record: SQSRecord) -> None:
     service = dependencies.intake_service()
-    final_attempt = int(record.attributes.approximate_receive_count or 1) >= MAX_RECEIVE_COUNT
+    final_attempt = int(record.attributes.approximate_receive_count or 1) >= INTAKE_MAX_RECEIVE_COUNT
     for created in objects_created(record.body):
         try:
             outcome = service.handle(created, datetime.now(timezone.utc))

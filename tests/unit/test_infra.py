@@ -50,7 +50,9 @@ def test_bucket_is_private_with_cors_lifecycle_and_notifications():
 
 def test_queue_dead_letters_after_three_receives():
     resources = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())["Resources"]
-    assert resources["IntakeQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
+    from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT
+
+    assert resources["IntakeQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == INTAKE_MAX_RECEIVE_COUNT == 3
     alarm = resources["IntakeDeadLetterAlarm"]["Properties"]
     assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["IntakeDeadLetterQueue", "QueueName"]}
 
