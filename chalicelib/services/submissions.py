@@ -32,6 +32,12 @@ from chalicelib.domain.submission import (
 )
 
 
+def _part_plan(size_bytes: int) -> tuple[int, int]:
+    """(part size, number of parts) for a multipart upload of this size."""
+    part_size = part_size_for(size_bytes)
+    return part_size, -(-size_bytes // part_size)
+
+
 def _campaign_not_found() -> NotFound:
     return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
 
@@ -105,8 +111,7 @@ class ParticipantService:
             post = self.bucket.presigned_post(key, declared.content_type, campaign.media.max_file_size_bytes, now)
             return post, None
         upload_id = self.bucket.start_multipart(key, declared.content_type)
-        part_size = part_size_for(declared.size_bytes)
-        count = -(-declared.size_bytes // part_size)
+        part_size, count = _part_plan(declared.size_bytes)
         return (
             {
                 "method": "MULTIPART",
@@ -189,8 +194,7 @@ class ParticipantService:
         """Which parts S3 already has, and fresh URLs for the rest: how a browser resumes."""
         record = self._own(submission_id, token)
         upload_id = self._current_multipart(record)
-        part_size = part_size_for(int(record.declared_size))
-        count = -(-int(record.declared_size) // part_size)
+        part_size, count = _part_plan(int(record.declared_size))
         uploaded = self.bucket.uploaded_parts(record.upload_key, upload_id)
         have = {p["part_number"] for p in uploaded}
         missing = [n for n in range(1, count + 1) if n not in have]
@@ -205,8 +209,7 @@ class ParticipantService:
     def complete_multipart(self, submission_id: str, token: str | None) -> dict:
         record = self._own(submission_id, token)
         upload_id = self._current_multipart(record)
-        part_size = part_size_for(int(record.declared_size))
-        count = -(-int(record.declared_size) // part_size)
+        _, count = _part_plan(int(record.declared_size))
         uploaded = sorted(self.bucket.uploaded_parts(record.upload_key, upload_id), key=lambda p: p["part_number"])
         missing = sorted(set(range(1, count + 1)) - {p["part_number"] for p in uploaded})
         if missing:
