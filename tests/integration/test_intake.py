@@ -8,31 +8,15 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
 
 from chalicelib import dependencies
 from chalicelib.adapters.local_files import LocalFileRangeReader
-from chalicelib.local.cloud import LOCAL_REGION
-from chalicelib.local.pump import EventPump, sqs_bindings
 from chalicelib.services.intake import verdict_for
-from tests.fixtures.make_videos import ensure_videos, fixture_cases
+from tests.fixtures.make_videos import fixture_cases
 
 CAMPAIGN = "khat-vong-hung-cuong"
-
-
-@pytest.fixture(scope="module")
-def videos():
-    return ensure_videos()
-
-
-@pytest.fixture(scope="module")
-def pump(seeded_cloud):
-    import app
-
-    sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url)
-    return EventPump(sqs, sqs_bindings(app.app), LOCAL_REGION)
 
 
 def _create_entry(path: Path, content_type: str = "video/mp4", size: int | None = None) -> dict:

@@ -5,39 +5,13 @@ import json
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote_plus
 
-import boto3
-import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import dependencies
 from chalicelib.adapters.s3_events import ObjectCreated
-from chalicelib.local.cloud import LOCAL_REGION
-from chalicelib.local.pump import EventPump, sqs_bindings
 from tests.conftest import load_event
-from tests.fixtures.make_videos import case, ensure_videos
+from tests.fixtures.make_videos import case
 from tests.integration.test_intake import _create_entry, _post_upload
-
-
-@pytest.fixture(scope="module")
-def videos():
-    return ensure_videos()
-
-
-@pytest.fixture(scope="module")
-def s3(seeded_cloud):
-    return boto3.client("s3", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url)
-
-
-@pytest.fixture(scope="module")
-def sqs(seeded_cloud):
-    return boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url)
-
-
-@pytest.fixture(scope="module")
-def pump(sqs):
-    import app
-
-    return EventPump(sqs, sqs_bindings(app.app), LOCAL_REGION)
 
 
 def _exists(s3, key):
