@@ -1,0 +1,75 @@
+"""The participant upload page: three static files, served by the API itself.
+
+The page (chalicelib/web/) talks only to this API and to the upload bucket through
+presigned URLs; the video never passes through the API. The files are read once at
+import, so serving them costs no disk access per request.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.access import Guard
+
+WEB_DIR = Path(__file__).parent.parent / "web"
+
+upload_page_routes = Blueprint(__name__)
+guard = Guard(upload_page_routes)
+
+
+def _read(name: str) -> str:
+    return (WEB_DIR / name).read_text(encoding="utf-8")
+
+
+PAGE_HTML = _read("upload.html")
+PAGE_JS = _read("upload.js")
+PAGE_CSS = _read("upload.css")
+
+# Scripts and styles come only from this API; the page may call any origin because the
+# browser uploads straight to the bucket (S3 in AWS, the emulator locally), whose origin
+# depends on the stage. Inline script, inline style attributes, frames and forms are refused.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src *",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # Revalidate every time: a participant must never run a stale script against a newer API.
+    "Cache-Control": "no-cache",
+}
+
+
+def _static(body: str, content_type: str) -> Response:
+    return Response(body=body, status_code=200, headers={"Content-Type": content_type, **SECURITY_HEADERS})
+
+
+@upload_page_routes.route("/upload", methods=["GET"])
+@guard.public
+def upload_page() -> Response:
+    """The page participants open: create an entry, upload the video, see the verdict."""
+    return _static(PAGE_HTML, "text/html; charset=utf-8")
+
+
+@upload_page_routes.route("/upload/upload.js", methods=["GET"])
+@guard.public
+def upload_script() -> Response:
+    return _static(PAGE_JS, "text/javascript; charset=utf-8")
+
+
+@upload_page_routes.route("/upload/upload.css", methods=["GET"])
+@guard.public
+def upload_styles() -> Response:
+    return _static(PAGE_CSS, "text/css; charset=utf-8")
