@@ -1212,6 +1212,7 @@
     state.uploading = on;
     $("resume-upload").disabled = on;
     $("replace-upload").disabled = on;
+    $("new-entry").disabled = on;
   }
 
   // Run an upload end to end: instructions, bytes, then the automatic check.

@@ -164,6 +164,14 @@ def test_landscape_video_is_judged_invalid_with_the_reason(live_server, new_page
     expect(label).to_have_text("Invalid")
     expect(failure).to_contain_text("Your video is landscape (1920×1080)")
 
+    # The participant fixes it: the same entry gets a new video, checked again.
+    page.get_by_test_id("lang-vi").click()
+    page.get_by_test_id("replace-file").set_input_files(str(case("valid-rotated-90.mp4").path(videos)))
+    page.get_by_test_id("replace-upload").click()
+    expect(label).to_have_text("Hợp lệ", timeout=30_000)
+    expect(page.get_by_test_id("verdict-facts")).to_contain_text("1080 × 1920")
+    assert server_view(live_server, submission_id, token)["status"] == "valid"
+
 
 def test_multipart_upload_resumes_after_a_dropped_connection_and_a_reload(live_server, new_page, big_valid_video):
     page = new_page()
