@@ -7,6 +7,7 @@ from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
+from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
 from chalicelib.triggers.intake import intake_triggers
 
@@ -18,4 +19,5 @@ app.register_blueprint(campaign_routes)
 app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
 app.register_blueprint(audit_routes)
+app.register_blueprint(upload_page_routes)
 app.register_blueprint(intake_triggers)

@@ -43,3 +43,9 @@ def test_every_route_declares_who_may_call_it(app_module):
         if not hasattr(entry.view_function, "access_rule")
     ]
     assert undeclared == []
+
+
+def test_the_document_is_valid_openapi():
+    from openapi_spec_validator import validate
+
+    validate(yaml.safe_load(DOC.read_text(encoding="utf-8")))
