@@ -90,6 +90,12 @@ def verify_week_command(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def demo(args: argparse.Namespace) -> int:
+    from chalicelib.local.demo import run
+
+    return run()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="contest", description="Contest backend tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("campaign")
     p.add_argument("week", type=int)
     p.set_defaults(run=verify_week_command)
+
+    p = commands.add_parser("demo", help="simulate a whole campaign on a private local cloud and print the results")
+    p.set_defaults(run=demo)
 
     args = parser.parse_args(argv)
     return args.run(args)
