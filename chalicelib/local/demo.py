@@ -17,7 +17,7 @@ import random
 import sys
 import time
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Sequence
 

@@ -81,7 +81,7 @@ def _app():
     return app.app
 
 
-def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: bytes, pump) -> dict:
+def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: bytes) -> dict:
     body = {
         "title": title,
         "unit_id": unit_id,
@@ -119,7 +119,7 @@ def test_from_review_to_prizes(campaign, videos, pump):  # noqa: F811
         "J": ("ha-noi-dong-anh-co-loa", 2, e1 + timedelta(hours=5)),
         "K": ("ha-noi-ba-dinh-kim-ma", None, None),  # rejected
     }
-    entries = {name: _create(campaign, unit, f"Khát vọng {name}", created_at, video, pump)
+    entries = {name: _create(campaign, unit, f"Khát vọng {name}", created_at, video)
                for name, (unit, _, _) in plan.items()}
     pump.drain()
     ids = {name: e["submission_id"] for name, e in entries.items()}

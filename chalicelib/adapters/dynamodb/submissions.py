@@ -238,9 +238,9 @@ class SubmissionStore:
         week is already closed, the entry's status and the week's next result version
         are written in one transaction: neither exists without the other."""
         condition = SubmissionRecord.status == record.status
-        actions = self._status_actions(record, "disqualified", at, [SubmissionRecord.review.set(review)])
         if revised_result is None:
             return self._transition(record, "disqualified", at, condition, [SubmissionRecord.review.set(review)])
+        actions = self._status_actions(record, "disqualified", at, [SubmissionRecord.review.set(review)])
         try:
             with TransactWrite(connection=Connection(region=SubmissionRecord.Meta.region)) as transaction:
                 transaction.update(record, actions=actions, condition=condition)
