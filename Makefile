@@ -9,7 +9,7 @@ REGION ?= ap-southeast-1
 BUILD := build/$(STAGE)
 ALLOWED_ORIGINS ?= https://khatvonghungcuong.vn
 
-.PHONY: run test venv system-deps package deploy fixtures bench clean lint-infra tables
+.PHONY: run test demo venv system-deps package deploy fixtures bench clean lint-infra tables
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: venv
 
 test: venv system-deps
 	$(PY) -m pytest
+
+# A whole simulated campaign (entries, weeks, jury, prizes) on a private local cloud, in a minute or two.
+demo: venv system-deps
+	$(PY) -m contest_cli demo
 
 tables: venv
 	$(PY) scripts/render_infra.py tables

@@ -5,13 +5,19 @@ from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.results import results_routes
+from chalicelib.api.review import review_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
+from chalicelib.services.exports import XLSX_CONTENT_TYPE
 from chalicelib.triggers.intake import intake_triggers
+from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
+# Spreadsheet exports are binary: API Gateway must pass them through (clients send a matching Accept).
+app.api.binary_types.append(XLSX_CONTENT_TYPE)
 app.register_middleware(observe, "all")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)
@@ -20,4 +26,7 @@ app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
 app.register_blueprint(audit_routes)
 app.register_blueprint(upload_page_routes)
+app.register_blueprint(review_routes)
+app.register_blueprint(results_routes)
 app.register_blueprint(intake_triggers)
+app.register_blueprint(weekly_triggers)

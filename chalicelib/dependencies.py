@@ -14,18 +14,24 @@ from botocore.config import Config
 from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.audit import AuditStore
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
 from chalicelib.adapters.dynamodb.models import IdempotencyRecord
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.adapters.dynamodb.week_results import WeekResultStore
 from chalicelib.adapters.idempotency import Idempotency
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
 from chalicelib.config import get_settings
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.directory import UnitDirectory
+from chalicelib.services.final_round import FinalRoundService
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
+from chalicelib.services.review import ReviewService
 from chalicelib.services.submissions import ParticipantService
+from chalicelib.services.weeks import WeekResultsService
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
@@ -126,9 +132,42 @@ def intake_dead_letter_queue() -> Queue:
     return Queue(aws_client("sqs"), get_settings().intake_queue_name + "-dlq")
 
 
+@lru_cache(maxsize=1)
+def snapshot_store() -> SnapshotStore:
+    return SnapshotStore()
+
+
+@lru_cache(maxsize=1)
+def week_result_store() -> WeekResultStore:
+    return WeekResultStore()
+
+
+@lru_cache(maxsize=1)
+def jury_score_store() -> JuryScoreStore:
+    return JuryScoreStore()
+
+
+@lru_cache(maxsize=1)
+def week_results_service() -> WeekResultsService:
+    return WeekResultsService(
+        campaign_store(), submission_store(), snapshot_store(), week_result_store(), org_unit_store(), audit_log()
+    )
+
+
+@lru_cache(maxsize=1)
+def review_service() -> ReviewService:
+    return ReviewService(submission_store(), snapshot_store(), week_results_service(), audit_log())
+
+
+@lru_cache(maxsize=1)
+def final_round_service() -> FinalRoundService:
+    return FinalRoundService(week_results_service(), jury_score_store(), audit_log())
+
+
 def reset() -> None:
     get_settings.cache_clear()
     for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
                     submission_store, upload_bucket, unit_directory, participant_service, idempotency, intake_service,
-                    intake_queue, intake_dead_letter_queue):
+                    intake_queue, intake_dead_letter_queue, snapshot_store, week_result_store, jury_score_store,
+                    week_results_service, review_service, final_round_service):
         factory.cache_clear()

@@ -69,6 +69,33 @@ def fire(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_week(campaign_id: str, week: int) -> dict:
+    """Recompute every stored version of a week from the stored snapshots and compare
+    hashes. Uses whatever environment is already set (tests set the emulator's)."""
+    from chalicelib import dependencies
+
+    return dependencies.week_results_service().verify(campaign_id, week)
+
+
+def verify_week_command(args: argparse.Namespace) -> int:
+    from chalicelib.domain.errors import DomainError
+
+    _local_app()
+    try:
+        report = verify_week(args.campaign, args.week)
+    except DomainError as error:
+        print(f"{error.code}: {error.message_en}", file=sys.stderr)
+        return 2
+    _print(report)
+    return 0 if report["ok"] else 1
+
+
+def demo(args: argparse.Namespace) -> int:
+    from chalicelib.local.demo import run
+
+    return run()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="contest", description="Contest backend tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name")
     p.add_argument("--at", help="the event time, ISO 8601 (default: now)")
     p.set_defaults(run=fire)
+
+    p = commands.add_parser("verify-week", help="recompute a closed week from stored snapshots (needs `make run`)")
+    p.add_argument("campaign")
+    p.add_argument("week", type=int)
+    p.set_defaults(run=verify_week_command)
+
+    p = commands.add_parser("demo", help="simulate a whole campaign on a private local cloud and print the results")
+    p.set_defaults(run=demo)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     JSONAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -262,6 +263,46 @@ class AuditRecord(Model):
     by_actor = AuditByActor()
 
 
+class WeekResultRecord(Model):
+    """Frozen weekly results: one item per version, written once, never updated.
+
+    Version n+1 (a disqualification after the close) is a new item, so every
+    version stays readable. Version 0 is not a result: it is a close that
+    stopped to wait for an organiser's confirmation (unmeasured metrics).
+    The document is gzip'd canonical JSON: a week of a few hundred entries
+    with their boundary evidence would not fit DynamoDB's 400 KB item as text.
+    """
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}week-results"
+
+    campaign_week = UnicodeAttribute(hash_key=True)  # "{campaign_id}#{week}"
+    version = NumberAttribute(range_key=True)
+    document_gz = BinaryAttribute(legacy_encoding=False)
+    hash = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    # Snapshots taken after this instant were not read, so a re-run or
+    # `./contest verify-week` reads exactly what the close read.
+    snapshots_as_of = UTCDateTimeAttribute()
+    reason = UnicodeAttribute(null=True)
+
+
+class JuryScoreRecord(Model):
+    """One judge's scorecard for one finalist; a new PUT replaces the judge's card."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}jury-scores"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    entry_judge = UnicodeAttribute(range_key=True)  # "{submission_id}#{judge_id}"
+    submission_id = UnicodeAttribute()
+    judge_id = UnicodeAttribute()
+    judge_unit_path = UnicodeAttribute(null=True)
+    points = JSONAttribute()  # criterion -> exact decimal text, so no float ever rounds a score
+    scored_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     CampaignRecord,
     OrgUnitRecord,
@@ -270,4 +311,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SnapshotRecord,
     ScoreRecord,
     AuditRecord,
+    WeekResultRecord,
+    JuryScoreRecord,
 )

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.models import SubmissionRecord
+from chalicelib.adapters.dynamodb.models import SubmissionRecord, WeekResultRecord
+from chalicelib.adapters.dynamodb.week_results import StoredWeekResult
 from chalicelib.domain.organisation import branch_key
 
 VALIDATION_WATCH = "validating"
@@ -81,6 +84,15 @@ class SubmissionStore:
         except DoesNotExist:
             return None
 
+    @staticmethod
+    def _status_actions(record: SubmissionRecord, new_status: str, at: datetime, actions: Iterable[Any]) -> list:
+        return [
+            SubmissionRecord.status.set(new_status),
+            SubmissionRecord.status_sort.set(status_sort(new_status, record.created_at, record.submission_id)),
+            SubmissionRecord.status_changed_at.set(at),
+            *actions,
+        ]
+
     def _transition(
         self,
         record: SubmissionRecord,
@@ -91,15 +103,7 @@ class SubmissionStore:
     ) -> bool:
         """Apply a status change if `condition` still holds; False means someone else moved it first."""
         try:
-            record.update(
-                actions=[
-                    SubmissionRecord.status.set(new_status),
-                    SubmissionRecord.status_sort.set(status_sort(new_status, record.created_at, record.submission_id)),
-                    SubmissionRecord.status_changed_at.set(at),
-                    *actions,
-                ],
-                condition=condition,
-            )
+            record.update(actions=self._status_actions(record, new_status, at, actions), condition=condition)
         except (UpdateError, PutError) as error:
             if _conditional_failed(error):
                 return False
@@ -195,3 +199,76 @@ class SubmissionStore:
                 VALIDATION_WATCH, SubmissionRecord.validating_since < started_before
             )
         ]
+
+    # --- review and publication (organisers) ----------------------------------
+    # Each change is conditional on the status the organiser saw, so two
+    # organisers acting at once cannot both win, and nothing skips a step.
+
+    def approve(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
+        return self._transition(
+            record, "approved", at, SubmissionRecord.status == "valid", [SubmissionRecord.review.set(review)]
+        )
+
+    def reject(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
+        return self._transition(
+            record, "rejected", at, SubmissionRecord.status == "valid", [SubmissionRecord.review.set(review)]
+        )
+
+    def publish(
+        self, record: SubmissionRecord, review: dict, platform_video: str, campaign_week: str,
+        published_at: datetime, at: datetime,
+    ) -> bool:
+        return self._transition(
+            record,
+            "published",
+            at,
+            SubmissionRecord.status == "approved",
+            [
+                SubmissionRecord.review.set(review),
+                SubmissionRecord.platform_video.set(platform_video),
+                SubmissionRecord.campaign_week.set(campaign_week),
+                SubmissionRecord.published_at.set(published_at),
+            ],
+        )
+
+    def disqualify(
+        self, record: SubmissionRecord, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
+    ) -> bool:
+        """Disqualify an entry that is still in the status the caller read. When its
+        week is already closed, the entry's status and the week's next result version
+        are written in one transaction: neither exists without the other."""
+        condition = SubmissionRecord.status == record.status
+        if revised_result is None:
+            return self._transition(record, "disqualified", at, condition, [SubmissionRecord.review.set(review)])
+        actions = self._status_actions(record, "disqualified", at, [SubmissionRecord.review.set(review)])
+        try:
+            with TransactWrite(connection=Connection(region=SubmissionRecord.Meta.region)) as transaction:
+                transaction.update(record, actions=actions, condition=condition)
+                transaction.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    # --- reads for ranking, awards and the final ----------------------------
+
+    def in_voting_week(self, campaign_week: str) -> list[SubmissionRecord]:
+        """Every entry ever published into the week (published or since disqualified)."""
+        return list(SubmissionRecord.by_voting_week.query(campaign_week))
+
+    def in_status(self, campaign_id: str, status: str) -> list[SubmissionRecord]:
+        return list(
+            SubmissionRecord.by_campaign_status.query(
+                campaign_id, SubmissionRecord.status_sort.startswith(f"{status}#")
+            )
+        )
+
+    def by_platform_video(self, platform_video: str) -> list[str]:
+        return [r.submission_id for r in SubmissionRecord.by_platform_video.query(platform_video)]
+
+    def many(self, submission_ids: Iterable[str]) -> dict[str, SubmissionRecord]:
+        ids = sorted(set(submission_ids))
+        if not ids:
+            return {}
+        return {r.submission_id: r for r in SubmissionRecord.batch_get(ids)}

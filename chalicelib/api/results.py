@@ -1,0 +1,117 @@
+"""Weeks, frozen rankings, fraud flags, the final round and prizes, with exports."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib import dependencies
+from chalicelib.api.access import Guard
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.review import CloseRequest
+from chalicelib.domain.submission import parse_request
+from chalicelib.services.exports import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    Table,
+    ranking_table,
+    requested_format,
+    results_table,
+    to_csv,
+    to_xlsx,
+)
+
+results_routes = Blueprint(__name__)
+guard = Guard(results_routes)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _week(week: str) -> int:
+    if not week.isdigit() or int(week) < 1:
+        raise InvalidInput("Số tuần phải là số nguyên dương.", "The week must be a positive whole number.",
+                           code="invalid_week")
+    return int(week)
+
+
+def _negotiated(view: dict, table_of: Callable[[dict], Table], filename: str) -> Response | dict:
+    """JSON by default; CSV or XLSX when asked (?format= or Accept)."""
+    request = guard.request
+    fmt = requested_format(request.query_params, request.headers.get("accept"))
+    if fmt == "json":
+        return view
+    table = table_of(view)
+    if fmt == "csv":
+        body, content_type = to_csv(table), CSV_CONTENT_TYPE
+    else:
+        body, content_type = to_xlsx(table), XLSX_CONTENT_TYPE
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": content_type,
+        "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+        "Cache-Control": "no-store",
+    })
+
+
+@results_routes.route("/campaigns/{campaign_id}/weeks", methods=["GET"])
+@guard.public
+def list_weeks(campaign_id: str) -> dict:
+    return dependencies.week_results_service().weeks(campaign_id, _now())
+
+
+@results_routes.route("/campaigns/{campaign_id}/weeks/{week}/close", methods=["POST"])
+@guard.requires("organiser", "admin", scope="branch")
+def close_week(campaign_id: str, week: str) -> dict:
+    request = parse_request(CloseRequest, guard.json_body())
+    assert isinstance(request, CloseRequest)
+    return dependencies.week_results_service().close_week(
+        campaign_id, _week(week), _now(), guard.principal(), confirm_unmeasured=request.confirm_unmeasured
+    )
+
+
+@results_routes.route("/campaigns/{campaign_id}/weeks/{week}/ranking", methods=["GET"])
+@guard.public
+def week_ranking(campaign_id: str, week: str) -> Response | dict:
+    params = guard.request.query_params or {}
+    version = params.get("version")
+    if version is not None and not version.isdigit():
+        raise InvalidInput("Phiên bản phải là số nguyên.", "version must be a whole number.", code="invalid_version")
+    view = dependencies.week_results_service().ranking(
+        campaign_id, _week(week), int(version) if version else None, _now()
+    )
+    return _negotiated(view, ranking_table, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
+
+
+@results_routes.route("/campaigns/{campaign_id}/weeks/{week}/flags", methods=["GET"])
+@guard.requires("organiser", "admin", scope="branch")
+def week_flags(campaign_id: str, week: str) -> dict:
+    return dependencies.week_results_service().flags(campaign_id, _week(week), guard.principal(), _now())
+
+
+@results_routes.route("/campaigns/{campaign_id}/finalists", methods=["GET"])
+@guard.requires("jury", "organiser", "admin", scope="jury_pool")
+def finalists(campaign_id: str) -> dict:
+    return dependencies.final_round_service().finalists(campaign_id, guard.principal())
+
+
+@results_routes.route("/campaigns/{campaign_id}/jury/scores/{submission_id}", methods=["PUT"])
+@guard.requires("jury", scope="jury_pool")
+def score_finalist(campaign_id: str, submission_id: str) -> dict:
+    return dependencies.final_round_service().score(
+        campaign_id, submission_id, guard.principal(), guard.json_body(), _now()
+    )
+
+
+@results_routes.route("/campaigns/{campaign_id}/results", methods=["GET"])
+@guard.requires("organiser", "admin", scope="branch")
+def final_results(campaign_id: str) -> Response | dict:
+    view = dependencies.final_round_service().results(campaign_id, guard.principal())
+    return _negotiated(view, results_table, f"ket-qua-{campaign_id}")
+
+
+@results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])
+@guard.requires("organiser", "admin", scope="branch")
+def special_awards(campaign_id: str) -> dict:
+    return dependencies.final_round_service().awards(campaign_id, guard.principal(), _now())

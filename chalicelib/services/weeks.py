@@ -1,0 +1,387 @@
+"""Closing voting weeks into frozen, hash-sealed, versioned results, and reading them back.
+
+Reads stay bounded: a week's entries come from one Query of the by-voting-week
+index, and each entry's snapshots from one Query on its sort key between a
+margin before the open and a margin after the close (capped at the instant the
+close ran, recorded as `snapshots_as_of`, so a re-run reads exactly the same
+readings). Only when an entry has no reading inside the margin before the open
+is one more Query made for its last earlier reading; without it the boundary
+would be interpolated from publication and invent gain.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Mapping
+
+from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.models import SubmissionRecord
+from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
+from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.adapters.dynamodb.week_results import PENDING_VERSION, StoredWeekResult, WeekResultStore
+from chalicelib.domain import ranking
+from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
+from chalicelib.domain.display import local_time
+from chalicelib.domain.errors import Conflict, DomainError, NotFound
+from chalicelib.domain.fraud import detect_fraud
+from chalicelib.domain.metrics import Snapshot, iso_utc
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.review import campaign_week_key
+from chalicelib.domain.scope import Principal, can_see_unit
+from chalicelib.domain.scoring import WeekEntry
+from chalicelib.domain.weeks import week_state, week_window
+from chalicelib.services.audit import AuditLog
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_MARGIN = timedelta(days=2)
+# The scheduled close acts for nobody in particular; the audit log names it.
+SCHEDULER = Principal(user_id="system:weekly-close", role="admin", username="system:weekly-close")
+
+
+def campaign_not_found() -> NotFound:
+    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
+
+
+def live_leaderboard_path(campaign_id: str, week: int) -> str:
+    return f"/campaigns/{campaign_id}/weeks/{week}/leaderboard"
+
+
+def bounded_history(
+    snapshots: SnapshotStore, submission_id: str, published_at: datetime,
+    start: datetime, end: datetime, as_of: datetime,
+) -> list[Snapshot]:
+    """Readings that can decide values at `start` and `end` (see the module docstring)."""
+    low = start - SNAPSHOT_MARGIN
+    high = min(end + SNAPSHOT_MARGIN, as_of)
+    found = snapshots.history(submission_id, low, high)
+    if published_at < low and not any(s.at <= start for s in found):
+        found = snapshots.latest_before(submission_id, low) + found
+    return found
+
+
+def disqualification_reason(record: SubmissionRecord) -> str:
+    return ((record.review or {}).get("disqualification") or {}).get("reason") or "disqualified"
+
+
+@dataclass
+class WeekResultsService:
+    campaigns: CampaignStore
+    submissions: SubmissionStore
+    snapshots: SnapshotStore
+    results: WeekResultStore
+    units: OrgUnitStore
+    audit: AuditLog
+
+    # --- shared reads -------------------------------------------------------
+    def campaign(self, campaign_id: str) -> Campaign:
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        return campaign
+
+    def organiser_unit_path(self, campaign: Campaign) -> str | None:
+        unit = self.units.find(campaign.organiser_unit) if campaign.organiser_unit else None
+        return unit.path if unit else None
+
+    def require_organiser(self, principal: Principal, campaign: Campaign) -> None:
+        require_campaign_organiser(principal, campaign, self.organiser_unit_path(campaign))
+
+    def week_records(self, campaign: Campaign, week: int) -> list[SubmissionRecord]:
+        """Entries ever published into the week: still competing or since disqualified."""
+        return [
+            r
+            for r in self.submissions.in_voting_week(campaign_week_key(campaign.id, week))
+            if r.campaign_id == campaign.id and r.published_at is not None
+            and r.status in ("published", "disqualified")
+        ]
+
+    def week_entries(
+        self, campaign: Campaign, week: int, as_of: datetime, records: Iterable[SubmissionRecord] | None = None
+    ) -> list[WeekEntry]:
+        start, end = week_window(campaign, week)
+        chosen = self.week_records(campaign, week) if records is None else records
+        return [
+            WeekEntry(
+                r.submission_id,
+                r.published_at,
+                bounded_history(self.snapshots, r.submission_id, r.published_at, start, end, as_of),
+            )
+            for r in chosen
+        ]
+
+    def _freeze(
+        self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None
+    ) -> ranking.WeekResult:
+        records = self.week_records(campaign, week)
+        if disqualified is None:
+            disqualified = {r.submission_id: disqualification_reason(r) for r in records if r.status == "disqualified"}
+        entries = self.week_entries(campaign, week, as_of, records)
+        return ranking.freeze_week(campaign, week, entries, as_of, disqualified)
+
+    # --- closing ------------------------------------------------------------
+    def close_week(
+        self, campaign_id: str, week: int, now: datetime, principal: Principal | None = None,
+        confirm_unmeasured: bool = False,
+    ) -> dict:
+        """Freeze version 1 of the week, or confirm the stored one reproduces.
+
+        principal None means the schedule: a week needing confirmation is then
+        left "closing" with the reason stored; an organiser gets a 409 instead."""
+        campaign = self.campaign(campaign_id)
+        actor = principal or SCHEDULER
+        if principal is not None:
+            self.require_organiser(principal, campaign)
+        _, end = week_window(campaign, week)
+        if now < end:
+            raise Conflict(
+                f"Tuần {week} chưa kết thúc, chưa thể chốt kết quả.",
+                f"Week {week} has not ended yet; it cannot be closed.",
+                code="week_not_over", week=week, ends_at=local_time(end, campaign.timezone),
+            )
+        latest = self.results.latest(campaign.id, week)
+        if latest is not None:
+            return self._reclose(campaign, week, latest)
+        result = self._freeze(campaign, week, now)
+        unmeasured = result.outputs.unmeasured_entries
+        if unmeasured and not confirm_unmeasured:
+            return self._hold_for_confirmation(campaign, week, result, now, actor, scheduled=principal is None)
+        stored = StoredWeekResult(
+            campaign.id, week, 1, result.to_dict(), result.hash, now, actor.username or actor.user_id, now,
+            reason="confirmed_unmeasured" if unmeasured else None,
+        )
+        if not self.results.add(stored):  # closed concurrently: fine if it is the same result
+            return self._reclose(campaign, week, self.results.latest(campaign.id, week))
+        self.audit.record(
+            actor, "close_week", "week", campaign_week_key(campaign.id, week), now, campaign_id=campaign.id,
+            before={"state": "closing"},
+            after={"state": "closed", "version": 1, "hash": result.hash,
+                   "winners": list(result.winners), "finalists": list(result.finalists)},
+            reason=(f"confirm_unmeasured: {', '.join(unmeasured)}" if unmeasured else None),
+        )
+        return self._outcome("closed", stored)
+
+    def _reclose(self, campaign: Campaign, week: int, latest: StoredWeekResult) -> dict:
+        """Closing again: recompute version 1 from the same readings; it must match."""
+        first = latest if latest.version == 1 else self.results.get(campaign.id, week, 1)
+        recomputed = self._recompute_first(campaign, week, first)
+        if recomputed.hash != first.hash:
+            raise Conflict(
+                "Dữ liệu của tuần đã thay đổi sau khi chốt; kết quả tính lại không khớp với kết quả đã lưu.",
+                "The week's data changed after the close; the recomputed result differs from the stored one.",
+                code="week_result_differs", stored_hash=first.hash, recomputed_hash=recomputed.hash,
+            )
+        return self._outcome("unchanged", latest)
+
+    def _recompute_first(self, campaign: Campaign, week: int, first: StoredWeekResult) -> ranking.WeekResult:
+        disqualified = {d["entry_id"]: d["reason"] for d in first.document.get("disqualified", [])}
+        return self._freeze(campaign, week, first.snapshots_as_of, disqualified)
+
+    def _hold_for_confirmation(
+        self, campaign: Campaign, week: int, result: ranking.WeekResult, now: datetime,
+        actor: Principal, scheduled: bool,
+    ) -> dict:
+        unmeasured = {
+            row.entry_id: list(row.unmeasured_metrics) for row in result.rows if row.unmeasured_metrics
+        }
+        pending = StoredWeekResult(
+            campaign.id, week, PENDING_VERSION,
+            {"awaiting": "confirm_unmeasured", "unmeasured": unmeasured, "result_hash": result.hash,
+             "notices": result.to_dict()["notices"]},
+            None, now, actor.username or actor.user_id, now,
+        )
+        self.results.put_pending(pending)
+        self.audit.record(
+            actor, "close_week_held", "week", campaign_week_key(campaign.id, week), now, campaign_id=campaign.id,
+            before=None, after={"state": "closing", "awaiting": "confirm_unmeasured", "unmeasured": unmeasured},
+        )
+        if scheduled:
+            return {"outcome": "awaiting_confirmation", "campaign_id": campaign.id, "week": week,
+                    "state": "closing", "unmeasured": unmeasured}
+        raise Conflict(
+            "Có chỉ số tính điểm chưa từng được đo (ví dụ lượt đăng lại khi chỉ có dữ liệu TikTok). "
+            "Gửi lại với \"confirm_unmeasured\": true để chốt, các chỉ số đó được tính 0 điểm.",
+            "Some weighted metrics were never measured (e.g. reposts with only TikTok data). "
+            "Send \"confirm_unmeasured\": true to close anyway; those metrics count 0.",
+            code="unmeasured_confirmation_required", unmeasured=unmeasured,
+        )
+
+    @staticmethod
+    def _outcome(outcome: str, stored: StoredWeekResult) -> dict:
+        return {"outcome": outcome, "campaign_id": stored.campaign_id, "week": stored.week, "state": "closed",
+                "version": stored.version, "hash": stored.hash}
+
+    def close_due_weeks(self, now: datetime) -> list[dict]:
+        """What the Monday 00:00 schedule runs: every ended week of every campaign not closed yet."""
+        outcomes = []
+        for campaign in self.campaigns.list_all():
+            for voting_week in campaign.voting_weeks:
+                _, end = week_window(campaign, voting_week.number)
+                if end > now or self.results.latest(campaign.id, voting_week.number) is not None:
+                    continue
+                try:
+                    outcomes.append(self.close_week(campaign.id, voting_week.number, now))
+                except DomainError as error:  # one bad week must not stop the others
+                    log.error("week close failed", extra={"campaign_id": campaign.id, "week": voting_week.number,
+                                                          "code": error.code})
+                    outcomes.append({"outcome": "failed", "campaign_id": campaign.id,
+                                     "week": voting_week.number, "code": error.code})
+        return outcomes
+
+    def revised_for_disqualification(
+        self, record: SubmissionRecord, reason: str, by: str, now: datetime
+    ) -> StoredWeekResult | None:
+        """Version n+1 of the entry's closed week without it; None when the week is not closed."""
+        if not record.campaign_week:
+            return None
+        campaign_id, _, week = record.campaign_week.rpartition("#")
+        latest = self.results.latest(campaign_id, int(week))
+        if latest is None:
+            return None
+        revised = ranking.disqualify(ranking.WeekResult.from_dict(latest.document), record.submission_id, reason)
+        return StoredWeekResult(
+            campaign_id, int(week), revised.version, revised.to_dict(), revised.hash, now, by,
+            latest.snapshots_as_of, reason=reason,
+        )
+
+    # --- reading ------------------------------------------------------------
+    def weeks(self, campaign_id: str, now: datetime) -> dict:
+        campaign = self.campaign(campaign_id)
+        weeks = []
+        for voting_week in campaign.voting_weeks:
+            number = voting_week.number
+            start, end = week_window(campaign, number)
+            latest = self.results.latest(campaign.id, number)
+            state = week_state(campaign, number, now, closed=latest is not None)
+            item = {
+                "number": number,
+                "starts_at": iso_utc(start),
+                "ends_at": iso_utc(end),
+                "starts_at_local": local_time(start, campaign.timezone),
+                "ends_at_local": local_time(end, campaign.timezone),
+                "state": state,
+                "latest_version": latest.version if latest else None,
+                "hash": latest.hash if latest else None,
+                "closed_at": iso_utc(latest.created_at) if latest else None,
+            }
+            if state == "open":
+                item["live_leaderboard"] = live_leaderboard_path(campaign.id, number)
+            if state == "closing":
+                pending = self.results.pending(campaign.id, number)
+                if pending is not None:
+                    item["awaiting_confirmation"] = pending.document
+            weeks.append(item)
+        return {"campaign_id": campaign.id, "timezone": campaign.timezone, "weeks": weeks}
+
+    def ranking(self, campaign_id: str, week: int, version: int | None, now: datetime) -> dict:
+        campaign = self.campaign(campaign_id)
+        week_window(campaign, week)  # unknown_week
+        latest = self.results.latest(campaign.id, week)
+        if latest is None:
+            state = week_state(campaign, week, now, closed=False)
+            raise Conflict(
+                f"Tuần {week} chưa được chốt kết quả; xem bảng xếp hạng tạm thời.",
+                f"Week {week} is not closed yet; see the live leaderboard.",
+                code="week_not_closed", state=state, live_leaderboard=live_leaderboard_path(campaign.id, week),
+            )
+        stored = latest if version in (None, latest.version) else self.results.get(campaign.id, week, version)
+        if stored is None or stored.pending:
+            raise NotFound(
+                f"Tuần {week} không có phiên bản kết quả {version}.",
+                f"Week {week} has no result version {version}.",
+                code="week_result_version_not_found", latest_version=latest.version,
+            )
+        result = ranking.WeekResult.from_dict(stored.document)  # refuses a tampered document
+        records = self.submissions.many(i.entry_id for i in result.inputs)
+        tree = self.units.whole_tree()
+        rows = [
+            {**row.to_dict(), **self._entry_labels(records.get(row.entry_id), tree)} for row in result.rows
+        ]
+        disqualified = [
+            {"entry_id": e, "reason": r, **self._entry_labels(records.get(e), tree)}
+            for e, r in sorted(result.disqualified.items())
+        ]
+        return {
+            "campaign_id": campaign.id,
+            "week": week,
+            "version": stored.version,
+            "latest_version": latest.version,
+            "hash": stored.hash,
+            "previous_hash": result.previous_hash,
+            "state": "closed",
+            "closed_at": iso_utc(stored.created_at),
+            "closed_at_local": local_time(stored.created_at, campaign.timezone),
+            "created_by": stored.created_by,
+            "starts_at_local": local_time(result.starts_at, campaign.timezone),
+            "ends_at_local": local_time(result.ends_at, campaign.timezone),
+            "weights": result.rules.to_dict()["weights"],
+            "rows": rows,
+            "winners": list(result.winners),
+            "finalists": list(result.finalists),
+            "disqualified": disqualified,
+            "notices": stored.document.get("notices", []),
+            "document": stored.document,
+        }
+
+    @staticmethod
+    def _entry_labels(record: SubmissionRecord | None, tree: OrgTree) -> dict:
+        if record is None:
+            return {"title": None, "unit_id": None, "unit_name": None}
+        unit = tree.find(record.unit_id)
+        return {"title": record.title, "unit_id": record.unit_id, "unit_name": unit.name if unit else record.unit_id}
+
+    def flags(self, campaign_id: str, week: int, principal: Principal, now: datetime) -> dict:
+        """Fraud signals with evidence: for organisers to review, never an automatic ban.
+        A branch organiser sees flags on their branch's entries only."""
+        campaign = self.campaign(campaign_id)
+        _, end = week_window(campaign, week)
+        records = self.week_records(campaign, week)
+        whole_campaign = runs_campaign(principal, self.organiser_unit_path(campaign))
+        visible = {r.submission_id: r for r in records if whole_campaign or can_see_unit(principal, r.unit_path)}
+        entries = self.week_entries(campaign, week, now, records)
+        tree = self.units.whole_tree()
+        flags = [
+            {**flag.to_dict(), **self._entry_labels(visible[flag.entry_id], tree)}
+            for flag in detect_fraud(campaign, week, entries)
+            if flag.entry_id in visible
+        ]
+        return {"campaign_id": campaign.id, "week": week, "as_of": iso_utc(min(now, end + SNAPSHOT_MARGIN)),
+                "entries_checked": len(entries), "flags": flags}
+
+    # --- verification -----------------------------------------------------
+    def verify(self, campaign_id: str, week: int) -> dict:
+        """Recompute every stored version of the week from the stored snapshots."""
+        campaign = self.campaign(campaign_id)
+        versions = self.results.versions(campaign.id, week)
+        if not versions:
+            raise NotFound(
+                f"Tuần {week} chưa được chốt.", f"Week {week} has not been closed.", code="week_not_closed"
+            )
+        report = []
+        first = versions[0]
+        recomputed = self._recompute_first(campaign, week, first)
+        previous = recomputed
+        report.append(self._check(first, recomputed.hash))
+        for stored in versions[1:]:
+            added = {d["entry_id"]: d["reason"] for d in stored.document.get("disqualified", [])}
+            new = sorted(set(added) - set(previous.disqualified))
+            replayed_hash = None
+            if len(new) == 1:
+                previous = ranking.disqualify(previous, new[0], added[new[0]])
+                replayed_hash = previous.hash
+            report.append(self._check(stored, replayed_hash))
+        return {"campaign_id": campaign.id, "week": week, "ok": all(v["ok"] for v in report), "versions": report}
+
+    @staticmethod
+    def _check(stored: StoredWeekResult, recomputed_hash: str | None) -> dict:
+        self_consistent = ranking.verify(stored.document)
+        return {
+            "version": stored.version,
+            "stored_hash": stored.hash,
+            "recomputed_hash": recomputed_hash,
+            "document_verifies": self_consistent,
+            "ok": self_consistent and recomputed_hash == stored.hash == stored.document.get("hash"),
+        }

@@ -1,0 +1,89 @@
+"""Pure rules behind the organisers' routes: which week an entry competes in,
+who runs a campaign, and the spreadsheet exports."""
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.campaign_access import runs_campaign
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.review import PublicationRequest, ReviewRequest, publication_week, require_status, review_document
+from chalicelib.domain.scope import Principal
+from chalicelib.services.exports import XLSX_CONTENT_TYPE, Table, requested_format, to_csv, to_xlsx
+
+CAMPAIGN = load_campaign_file(Path(__file__).resolve().parents[2] / "samples" / "campaigns" / "khat-vong-hung-cuong.json")
+VN = timezone(timedelta(hours=7))
+NOW = datetime(2024, 9, 10, tzinfo=timezone.utc)
+
+
+def publication(published_at, **extra):
+    return PublicationRequest(platform="tiktok", video_id="7400", url="https://www.tiktok.com/v/7400",
+                              published_at=published_at, **extra)
+
+
+@pytest.mark.parametrize("published_at, week", [
+    (datetime(2024, 7, 20, 9, tzinfo=VN), 1),  # before voting starts: week 1
+    (datetime(2024, 8, 12, 0, tzinfo=VN), 2),  # exactly Monday 00:00 Vietnam: the new week
+    (datetime(2024, 8, 11, 23, 59, tzinfo=VN), 1),
+])
+def test_an_entry_competes_in_the_week_containing_its_publication(published_at, week):
+    assert publication_week(CAMPAIGN, publication(published_at), NOW) == week
+
+
+@pytest.mark.parametrize("request_, code", [
+    (publication(datetime(2024, 9, 3, tzinfo=VN)), "no_voting_week"),
+    (publication(datetime(2024, 8, 13, tzinfo=VN), week=1), "published_after_week"),
+    (publication(datetime(2024, 8, 13, tzinfo=VN), week=7), "unknown_week"),
+    (publication(datetime(2024, 9, 11, tzinfo=VN)), "published_in_future"),
+    (PublicationRequest(platform="youtube", video_id="1", url="https://y.be/1",
+                        published_at=datetime(2024, 8, 6, tzinfo=VN)), "platform_not_in_campaign"),
+])
+def test_publication_refusals_name_the_problem(request_, code):
+    with pytest.raises(InvalidInput) as refused:
+        publication_week(CAMPAIGN, request_, NOW)
+    assert refused.value.code == code and refused.value.message_vi and refused.value.message_en
+
+
+def test_status_rules_and_rejection_reason():
+    require_status("review", "valid")
+    with pytest.raises(Conflict) as locked:
+        require_status("publish", "valid")
+    assert locked.value.code == "not_publishable"
+    with pytest.raises(Conflict) as twice:
+        require_status("disqualify", "disqualified")
+    assert twice.value.code == "already_disqualified"
+    with pytest.raises(InvalidInput) as no_reason:
+        review_document(ReviewRequest(decision="reject", reason="  "), "o", NOW, None)
+    assert no_reason.value.code == "rejection_reason_required"
+    assert review_document(ReviewRequest(decision="reject", reason="Sai chủ đề"), "o", NOW, None)[
+        "rejection_reason"] == "Sai chủ đề"
+
+
+def test_the_campaign_is_run_by_its_organising_unit_and_the_units_above():
+    def organiser(path):
+        return Principal(user_id="u", role="organiser", unit_id=path.rsplit("/", 1)[-1], unit_path=path)
+
+    assert runs_campaign(organiser("tw/dk-tw"), "tw/dk-tw")
+    assert runs_campaign(organiser("tw"), "tw/dk-tw")
+    assert not runs_campaign(organiser("tw/dk-tw/dk-tw-bo-ct"), "tw/dk-tw")
+    assert not runs_campaign(organiser("tw/ha-noi"), "tw/dk-tw")
+    assert runs_campaign(Principal(user_id="a", role="admin"), None)
+    assert not runs_campaign(Principal(user_id="j", role="jury"), "tw/dk-tw")
+
+
+def test_exports_keep_vietnamese_text_in_csv_and_xlsx():
+    table = Table("Tuần 1 - v1", ["Hạng", "Tác phẩm", "Đơn vị", "Điểm"], [[1, "Khát vọng “Việt”", "Đoàn phường Kim Mã", 500]])
+    text = to_csv(table)
+    assert text.startswith("\ufeffHạng,Tác phẩm,Đơn vị,Điểm\r\n")
+    assert "Khát vọng “Việt”" in text.encode("utf-8").decode("utf-8-sig")
+    rows = list(load_workbook(io.BytesIO(to_xlsx(table))).active.values)
+    assert rows == [("Hạng", "Tác phẩm", "Đơn vị", "Điểm"), (1, "Khát vọng “Việt”", "Đoàn phường Kim Mã", 500)]
+    assert requested_format({}, None) == "json"
+    assert requested_format({"format": "csv"}, None) == "csv"
+    assert requested_format({}, XLSX_CONTENT_TYPE) == "xlsx"
+    with pytest.raises(InvalidInput) as refused:
+        requested_format({"format": "xlsx"}, "*/*")
+    assert refused.value.code == "xlsx_accept_header_required"
