@@ -5,10 +5,12 @@ from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.metrics import metric_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.observability import observe
 from chalicelib.triggers.intake import intake_triggers
+from chalicelib.triggers.metrics import metrics_triggers
 
 app = Chalice(app_name="contest")
 app.register_middleware(observe, "all")
@@ -18,4 +20,6 @@ app.register_blueprint(campaign_routes)
 app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
 app.register_blueprint(audit_routes)
+app.register_blueprint(metric_routes)
 app.register_blueprint(intake_triggers)
+app.register_blueprint(metrics_triggers)

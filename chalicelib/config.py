@@ -58,6 +58,12 @@ def intake_queue_name() -> str:
     return os.environ.get("INTAKE_QUEUE_NAME", "contest-local-intake")
 
 
+# Lambda's SQS event source runs at most this many chunk handlers at once (2 is AWS's
+# minimum), so each process may spend 1/N of TikTok's 600 requests a minute.
+METRICS_MAX_CONCURRENCY = 2
+TIKTOK_REQUESTS_PER_MINUTE = 600
+
+
 def metrics_queue_name() -> str:
     """Needed at import time by the metrics chunk handler's decorator."""
     return os.environ.get("METRICS_QUEUE_NAME", "contest-local-metrics")

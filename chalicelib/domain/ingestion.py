@@ -201,13 +201,19 @@ class LiveScore:
 def live_entry_score(
     campaign: Campaign, week: int, published_at: datetime, snapshots: Sequence[Snapshot], now: datetime
 ) -> LiveScore:
-    """The entry's score on the week's gains up to `now` (or the close once passed).
+    """The entry's score on the week's gains up to its latest reading (never past `now`
+    or the week's close).
 
+    Up to the latest reading rather than up to `now`: a close value at `now` would be
+    carried forward from a reading seconds older and flag every live score "estimated".
     The same domain rules as the frozen week result (scoring.weekly_gains with the
     campaign's weights), so the live leaderboard and the frozen ranking cannot disagree
     on the same snapshots."""
     start, end = week_window(campaign, week)
     close = min(require_aware(now, "now"), end)
+    latest = [s.at for s in snapshots if s.at <= close]
+    if latest:
+        close = max(latest)
     rules = WeekRules.from_campaign(campaign)
     if close <= start or require_aware(published_at, "published_at") >= close:
         # Nothing can have been gained yet inside the week.
