@@ -37,12 +37,16 @@ def simulated_counters(seed: str, entry_id: str, published_at: datetime, at: dat
     return counters
 
 
+# The real APIs' batch sizes, so the demo fans out the way production does.
+_IDS_PER_CALL = {"tiktok": 20, "youtube": 50}
+
+
 class SimulatedSource:
     name = "simulator"
-    ids_per_call = 50
 
     def __init__(self, platform: str, seed: str) -> None:
         self.platform = platform
+        self.ids_per_call = _IDS_PER_CALL.get(platform, 20)
         self._seed = seed
 
     def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings:
