@@ -33,6 +33,7 @@ from chalicelib.domain.ingestion import (
     plan_chunks,
     run_id,
     snapshot_from_reading,
+    split_platform_video,
     sortable_score,
     weeks_to_ingest,
 )
@@ -180,6 +181,8 @@ class MetricsService:
         matched: dict[int, str] = {}
         for row in rows:
             ids = [i for key in candidates(row) for i in found.get(key, [])]
+            # Two entries claiming one video (or one id on two platforms) cannot be told apart
+            # from the sheet: the row is reported back rather than credited to either.
             if len(ids) == 1:
                 matched[row.line] = ids[0]
         return matched
@@ -215,7 +218,9 @@ class MetricsService:
         for row, record in accepted:
             if record.submission_id in touched and record.published_at is not None:
                 week = int(record.campaign_week.rpartition("#")[2])
-                entry = PublishedEntry(record.submission_id, "", "", record.published_at, record.unit_id, record.title)
+                platform, video_id = split_platform_video(record.platform_video)
+                entry = PublishedEntry(record.submission_id, platform, video_id, record.published_at,
+                                       record.unit_id, record.title)
                 by_week.setdefault(week, []).append(entry)
         for week, entries in by_week.items():
             unique = list({e.submission_id: e for e in entries}.values())
