@@ -5,6 +5,7 @@ from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.metrics import metric_routes
 from chalicelib.api.results import results_routes
 from chalicelib.api.review import review_routes
 from chalicelib.api.submissions import submission_routes
@@ -13,6 +14,7 @@ from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
 from chalicelib.services.exports import XLSX_CONTENT_TYPE
 from chalicelib.triggers.intake import intake_triggers
+from chalicelib.triggers.metrics import metrics_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
@@ -28,5 +30,7 @@ app.register_blueprint(audit_routes)
 app.register_blueprint(upload_page_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(results_routes)
+app.register_blueprint(metric_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
+app.register_blueprint(metrics_triggers)

@@ -13,23 +13,32 @@ from botocore.config import Config
 
 from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.audit import AuditStore
+from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
 from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
+from chalicelib.adapters.dynamodb.metrics import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
 from chalicelib.adapters.dynamodb.models import IdempotencyRecord
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.dynamodb.week_results import WeekResultStore
 from chalicelib.adapters.idempotency import Idempotency
+from chalicelib.adapters.metrics_sources import MetricSource
+from chalicelib.adapters.metrics_sources.http import JsonHttp, RateLimiter
+from chalicelib.adapters.metrics_sources.simulator import SimulatedSource
+from chalicelib.adapters.metrics_sources.tiktok import TikTokDisplayApi
+from chalicelib.adapters.metrics_sources.youtube import YouTubeDataApi
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
-from chalicelib.config import get_settings
+from chalicelib.adapters.ssm import ParameterStore
+from chalicelib.config import METRICS_MAX_CONCURRENCY, TIKTOK_REQUESTS_PER_MINUTE, get_settings
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.final_round import FinalRoundService
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
 from chalicelib.services.review import ReviewService
+from chalicelib.services.metrics import MetricsService
 from chalicelib.services.submissions import ParticipantService
 from chalicelib.services.weeks import WeekResultsService
 
@@ -164,10 +173,49 @@ def final_round_service() -> FinalRoundService:
     return FinalRoundService(week_results_service(), jury_score_store(), audit_log())
 
 
+@lru_cache(maxsize=1)
+def metrics_queue() -> Queue:
+    return Queue(aws_client("sqs"), get_settings().metrics_queue_name)
+
+
+@lru_cache(maxsize=1)
+def batch_writer() -> BatchWriter:
+    return BatchWriter(aws_client("dynamodb"))
+
+
+@lru_cache(maxsize=1)
+def parameter_store() -> ParameterStore:
+    return ParameterStore(aws_client("ssm"))
+
+
+@lru_cache(maxsize=None)
+def metric_source(platform: str) -> MetricSource | None:
+    """The reader of one platform's counters: the real API, or the simulator on the local stage."""
+    settings = get_settings()
+    if settings.metrics_mode == "simulated":
+        return SimulatedSource(platform, settings.metrics_seed)
+    if platform == "tiktok":
+        limiter = RateLimiter(TIKTOK_REQUESTS_PER_MINUTE // METRICS_MAX_CONCURRENCY, 60)
+        return TikTokDisplayApi(JsonHttp("TikTok", limiter=limiter), parameter_store(),
+                                settings.tiktok_token_parameter, settings.tiktok_api_base_url)
+    if platform == "youtube":
+        return YouTubeDataApi(JsonHttp("YouTube"), parameter_store(), settings.youtube_key_parameter,
+                              settings.youtube_api_base_url)
+    return None  # Facebook: organisers import its figures
+
+
+@lru_cache(maxsize=1)
+def metrics_service() -> MetricsService:
+    writer = batch_writer()
+    return MetricsService(campaign_store(), PublishedEntries(), SnapshotWriter(writer), ScoreStore(writer),
+                          IngestionRunStore(), metrics_queue(), metric_source)
+
+
 def reset() -> None:
     get_settings.cache_clear()
     for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
                     submission_store, upload_bucket, unit_directory, participant_service, idempotency, intake_service,
                     intake_queue, intake_dead_letter_queue, snapshot_store, week_result_store, jury_score_store,
-                    week_results_service, review_service, final_round_service):
+                    week_results_service, review_service, final_round_service,
+                    metrics_queue, batch_writer, parameter_store, metric_source, metrics_service):
         factory.cache_clear()

@@ -47,6 +47,8 @@ def local_cloud():
         table_prefix=TEST_NAMES["TABLE_PREFIX"],
         upload_bucket=TEST_NAMES["UPLOAD_BUCKET"],
         intake_queue_name=TEST_NAMES["INTAKE_QUEUE_NAME"],
+        metrics_queue_name=TEST_NAMES["METRICS_QUEUE_NAME"],
+        metrics_mode=TEST_NAMES["METRICS_MODE"],
         allowed_origins=("http://localhost:8000",),
         queue_visibility_timeout=1,
     )

@@ -1,6 +1,7 @@
 """SQS queues, addressed by name."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -19,3 +20,16 @@ class Queue:
     def is_reachable(self) -> bool:
         self._client.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])
         return True
+
+    def send_json_batch(self, messages: list[dict]) -> int:
+        """Send every message (10 per call, SQS's limit); raises if SQS refused any."""
+        for start in range(0, len(messages), 10):
+            batch = messages[start:start + 10]
+            response = self._client.send_message_batch(
+                QueueUrl=self.url,
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(m, ensure_ascii=False)} for i, m in enumerate(batch)],
+            )
+            if response.get("Failed"):
+                failed = response["Failed"][0]
+                raise RuntimeError(f"SQS refused {len(response['Failed'])} message(s): {failed.get('Code')} {failed.get('Message')}")
+        return len(messages)

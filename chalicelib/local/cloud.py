@@ -35,6 +35,8 @@ class CloudConfig:
     upload_bucket: str
     intake_queue_name: str
     allowed_origins: tuple[str, ...]
+    metrics_queue_name: str = "contest-local-metrics"
+    metrics_mode: str = "simulated"
     queue_visibility_timeout: int = 30
 
     def environment(self, user_pool_id: str = "", client_id: str = "") -> dict[str, str]:
@@ -48,6 +50,8 @@ class CloudConfig:
             "TABLE_PREFIX": self.table_prefix,
             "UPLOAD_BUCKET": self.upload_bucket,
             "INTAKE_QUEUE_NAME": self.intake_queue_name,
+            "METRICS_QUEUE_NAME": self.metrics_queue_name,
+            "METRICS_MODE": self.metrics_mode,
             "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "USER_POOL_ID": user_pool_id,
             "USER_POOL_CLIENT_ID": client_id,
@@ -82,16 +86,19 @@ class Provisioned:
     user_pool_client_id: str
     queue_url: str
     dead_letter_queue_url: str
+    metrics_queue_url: str = ""
+    metrics_dead_letter_queue_url: str = ""
 
 
 def provision(config: CloudConfig) -> Provisioned:
     """Create every resource; safe to run twice."""
     for model in ALL_MODELS:
         _create_table(config, model)
-    queue_url, dlq_url, queue_arn = _create_queues(config)
+    queue_url, dlq_url, queue_arn = _create_queue_pair(config, config.intake_queue_name)
+    metrics_url, metrics_dlq_url, _ = _create_queue_pair(config, config.metrics_queue_name)
     _create_bucket(config, queue_arn)
     pool_id, client_id = _create_user_pool(config)
-    return Provisioned(pool_id, client_id, queue_url, dlq_url)
+    return Provisioned(pool_id, client_id, queue_url, dlq_url, metrics_url, metrics_dlq_url)
 
 
 def _create_table(config: CloudConfig, model: Any) -> None:
@@ -111,17 +118,18 @@ def _create_table(config: CloudConfig, model: Any) -> None:
         )
 
 
-def _create_queues(config: CloudConfig) -> tuple[str, str, str]:
+def _create_queue_pair(config: CloudConfig, name: str) -> tuple[str, str, str]:
+    """A queue and its dead-letter queue, as infra/resources.yaml declares each pair."""
     sqs = _client(config, "sqs")
     dlq_url = sqs.create_queue(
-        QueueName=config.intake_queue_name + "-dlq",
+        QueueName=name + "-dlq",
         Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
     )["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
     queue_url = sqs.create_queue(
-        QueueName=config.intake_queue_name,
+        QueueName=name,
         Attributes={
             "VisibilityTimeout": str(config.queue_visibility_timeout),
             "RedrivePolicy": json.dumps(

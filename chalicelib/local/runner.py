@@ -50,6 +50,8 @@ def local_config(cloud_port: int, api_port: int) -> CloudConfig:
         table_prefix=names["TABLE_PREFIX"],
         upload_bucket=names["UPLOAD_BUCKET"],
         intake_queue_name=names["INTAKE_QUEUE_NAME"],
+        metrics_queue_name=names["METRICS_QUEUE_NAME"],
+        metrics_mode=os.environ.get("METRICS_MODE", names.get("METRICS_MODE", "simulated")),
         allowed_origins=tuple(sorted(origins)),
         queue_visibility_timeout=int(os.environ.get("LOCAL_QUEUE_VISIBILITY", "10")),
     )

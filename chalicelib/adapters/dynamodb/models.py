@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -219,6 +220,33 @@ class ScoreRecord(Model):
     by_score = ScoresByRank()
 
 
+class IngestionRunRecord(Model):
+    """One scheduled ingestion of one campaign week: how many chunks were planned and how
+    each ended, so organisers see a gap instead of a silently lower score.
+
+    Chunk outcomes are string sets of chunk numbers (ADD is idempotent), because SQS may
+    deliver a message twice; only `failed_attempts` counts every try."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}ingestion-runs"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    run_id = UnicodeAttribute(range_key=True)  # "{at ISO-8601 UTC}#w{week:03d}": newest last
+    at = UTCDateTimeAttribute()
+    week = NumberAttribute()
+    trigger = UnicodeAttribute()  # "hourly" | "boundary" | "manual"
+    entries_planned = NumberAttribute(default=0)
+    chunks_planned = NumberAttribute(default=0)
+    entries_without_source = NumberAttribute(default=0)
+    chunks_ok = UnicodeSetAttribute(null=True)
+    chunks_dead_lettered = UnicodeSetAttribute(null=True)
+    failed_attempts = NumberAttribute(default=0)
+    snapshots_written = NumberAttribute(default=0)
+    videos_not_returned = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
 class AuditByEntity(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-entity"
@@ -310,6 +338,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SubmissionRecord,
     SnapshotRecord,
     ScoreRecord,
+    IngestionRunRecord,
     AuditRecord,
     WeekResultRecord,
     JuryScoreRecord,

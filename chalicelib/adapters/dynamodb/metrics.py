@@ -1,0 +1,113 @@
+"""Engagement storage: published entries by week and by platform video, snapshots,
+live scores (served from the by-score index) and ingestion runs."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
+from chalicelib.adapters.dynamodb.models import IngestionRunRecord, ScoreRecord, SnapshotRecord, SubmissionRecord
+from chalicelib.adapters.dynamodb.snapshots import sort_key
+from chalicelib.domain.ingestion import PublishedEntry, RunStatus, split_platform_video
+from chalicelib.domain.metrics import Snapshot
+
+
+def snapshot_key(snapshot: Snapshot) -> str:
+    """Same instant and source = same item: a repeated reading overwrites itself.
+
+    The fixed-width key of adapters/dynamodb/snapshots.py, so range queries by time
+    (the weekly close) see these readings in time order."""
+    return sort_key(snapshot.at, snapshot.source)
+
+
+class PublishedEntries:
+    def in_week(self, campaign_week: str) -> list[PublishedEntry]:
+        """One Query (paginated) on the sparse by-voting-week index; never a Scan."""
+        entries = []
+        for record in SubmissionRecord.by_voting_week.query(campaign_week):
+            if not record.platform_video or record.published_at is None:
+                continue
+            platform, video_id = split_platform_video(record.platform_video)
+            entries.append(PublishedEntry(record.submission_id, platform, video_id, record.published_at,
+                                          record.unit_id, record.title))
+        return entries
+
+    def ids_for_video(self, platform_video: str) -> list[str]:
+        return [r.submission_id for r in SubmissionRecord.by_platform_video.query(platform_video)]
+
+    def records(self, submission_ids: Iterable[str]) -> dict[str, SubmissionRecord]:
+        return {r.submission_id: r for r in SubmissionRecord.batch_get(list(dict.fromkeys(submission_ids)))}
+
+
+class SnapshotWriter:
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+
+    def write(self, rows: Sequence[tuple[str, str, Snapshot]]) -> int:
+        """(submission_id, campaign_id, snapshot) rows, in batches of 25 with retries."""
+        items = [
+            SnapshotRecord(
+                submission_id=submission_id, at_source=snapshot_key(snapshot), at=snapshot.at,
+                source=snapshot.source, campaign_id=campaign_id, values=dict(snapshot.values),
+            ).serialize()
+            for submission_id, campaign_id, snapshot in rows
+        ]
+        return self._writer.put_items(SnapshotRecord.Meta.table_name, items)
+
+    def for_entry(self, submission_id: str) -> list[Snapshot]:
+        return [Snapshot(r.at, r.source, r.values) for r in SnapshotRecord.query(submission_id)]
+
+    def existing(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        """Stored values for (submission_id, at_source) keys that exist."""
+        return {(r.submission_id, r.at_source): r.values for r in SnapshotRecord.batch_get(list(dict.fromkeys(keys)))}
+
+
+class ScoreStore:
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+
+    def put_many(self, records: Sequence[ScoreRecord]) -> int:
+        return self._writer.put_items(ScoreRecord.Meta.table_name, [r.serialize() for r in records])
+
+    def top(self, campaign_week: str, limit: int) -> list[ScoreRecord]:
+        """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
+        return list(ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit))
+
+
+def _status(record: IngestionRunRecord) -> RunStatus:
+    return RunStatus(
+        campaign_id=record.campaign_id, run_id=record.run_id, week=int(record.week), at=record.at,
+        trigger=record.trigger, entries_planned=int(record.entries_planned),
+        chunks_planned=int(record.chunks_planned), chunks_ok=frozenset(record.chunks_ok or ()),
+        chunks_dead_lettered=frozenset(record.chunks_dead_lettered or ()),
+        failed_attempts=int(record.failed_attempts or 0), snapshots_written=int(record.snapshots_written or 0),
+        videos_not_returned=int(record.videos_not_returned or 0),
+        entries_without_source=int(record.entries_without_source or 0), last_error=record.last_error,
+    )
+
+
+class IngestionRunStore:
+    def start(self, campaign_id: str, run_id: str, week: int, at: datetime, trigger: str,
+              entries_planned: int, chunks_planned: int, entries_without_source: int, now: datetime) -> None:
+        # Written before any chunk is sent, so a run whose sending fails half-way still shows as pending.
+        IngestionRunRecord(
+            campaign_id=campaign_id, run_id=run_id, week=week, at=at, trigger=trigger,
+            entries_planned=entries_planned, chunks_planned=chunks_planned,
+            entries_without_source=entries_without_source, created_at=now,
+        ).save()
+
+    def chunk_ok(self, campaign_id: str, run_id: str, number: int, snapshots: int, not_returned: int) -> None:
+        IngestionRunRecord(campaign_id=campaign_id, run_id=run_id).update(actions=[
+            IngestionRunRecord.chunks_ok.add({str(number)}),
+            IngestionRunRecord.snapshots_written.add(snapshots),
+            IngestionRunRecord.videos_not_returned.add(not_returned),
+        ])
+
+    def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None:
+        actions = [IngestionRunRecord.failed_attempts.add(1), IngestionRunRecord.last_error.set(error[:500])]
+        if dead_lettered:
+            actions.append(IngestionRunRecord.chunks_dead_lettered.add({str(number)}))
+        IngestionRunRecord(campaign_id=campaign_id, run_id=run_id).update(actions=actions)
+
+    def recent(self, campaign_id: str, limit: int) -> list[RunStatus]:
+        return [_status(r) for r in IngestionRunRecord.query(campaign_id, scan_index_forward=False, limit=limit)]

@@ -1,0 +1,85 @@
+"""Engagement routes: organisers import figures and watch ingestion; everyone reads the live leaderboard."""
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timezone
+
+from chalice import Blueprint
+
+from chalicelib import dependencies
+from chalicelib.api.access import Guard
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services.metrics import MAX_LEADERBOARD, campaign_not_found, parse_measured_at_field
+
+metric_routes = Blueprint(__name__)
+guard = Guard(metric_routes)
+
+
+def _limit(default: int, maximum: int) -> int:
+    raw = (guard.request.query_params or {}).get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidInput(
+            f"Tham số limit phải là số từ 1 đến {maximum}.", f"limit must be a number from 1 to {maximum}.",
+            code="invalid_limit", maximum=maximum,
+        )
+    return int(raw)
+
+
+def _week(raw: str) -> int:
+    if not raw.isdigit():
+        raise InvalidInput("Số tuần không hợp lệ.", "The week must be a number.", code="invalid_week")
+    return int(raw)
+
+
+def _uploaded_file(body: dict) -> tuple[bytes, str]:
+    """Either {"csv_text": "..."} or {"file_name": "x.xlsx", "content_base64": "..."}."""
+    if isinstance(body.get("csv_text"), str):
+        return body["csv_text"].encode("utf-8"), "import.csv"
+    file_name, encoded = body.get("file_name"), body.get("content_base64")
+    if not isinstance(file_name, str) or not isinstance(encoded, str):
+        raise InvalidInput(
+            "Gửi csv_text, hoặc file_name cùng content_base64.",
+            "Send csv_text, or file_name with content_base64.",
+            code="missing_import_file",
+        )
+    try:
+        return base64.b64decode(encoded, validate=True), file_name
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "content_base64 không phải base64 hợp lệ.", "content_base64 is not valid base64.",
+            code="invalid_base64",
+        ) from None
+
+
+@metric_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
+@guard.requires("admin", "organiser", scope="branch")
+def import_metrics(campaign_id: str) -> dict:
+    body = guard.json_body()
+    content, file_name = _uploaded_file(body)
+    campaign = dependencies.campaign_store().get(campaign_id)
+    if campaign is None:
+        raise campaign_not_found()
+    measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
+    principal = guard.principal()
+    now = datetime.now(timezone.utc)
+    result = dependencies.metrics_service().import_sheet(campaign_id, principal, content, file_name, measured_at, now)
+    dependencies.audit_log().record(
+        principal, "import_metrics", "campaign", campaign_id, now, campaign_id=campaign_id,
+        after={k: v for k, v in result.items() if k != "unknown_video_ids"}
+        | {"file_name": file_name, "unknown_count": len(result["unknown_video_ids"])},
+    )
+    return result
+
+
+@metric_routes.route("/campaigns/{campaign_id}/ingestion", methods=["GET"])
+@guard.requires("admin", "organiser", scope="branch")
+def ingestion_runs(campaign_id: str) -> dict:
+    """Counts only (no entry data), so every organiser may see whether readings are complete."""
+    return dependencies.metrics_service().recent_runs(campaign_id, _limit(50, 200))
+
+
+@metric_routes.route("/campaigns/{campaign_id}/weeks/{week}/leaderboard", methods=["GET"])
+@guard.public
+def live_leaderboard(campaign_id: str, week: str) -> dict:
+    return dependencies.metrics_service().leaderboard(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))

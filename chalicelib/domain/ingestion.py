@@ -1,0 +1,302 @@
+"""Scheduled engagement ingestion, as pure rules: which weeks to read, how to cut the
+work into chunks, and what an entry's live score is after a reading.
+
+The hourly job reads every published entry whose voting week is open; the boundary
+job (Monday 00:00 in the campaign zone) reads with `at` = the boundary itself, for the
+week that closes and the week that opens there, so a week's open and close values are
+exact readings rather than interpolations whenever nothing failed.
+
+Work is fanned out in chunks: one chunk is one platform's videos, at most
+`calls_per_chunk` API calls' worth, so one handler invocation stays short and a failure
+retries (and, after three tries, dead-letters) only that slice.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Iterable, Literal, Mapping, Sequence
+
+from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.metrics import METRICS, Snapshot, iso_utc, parse_iso_utc, render_exact, require_aware
+from chalicelib.domain.ranking import WeekRules
+from chalicelib.domain.scoring import ScoreBreakdown, WeekEntry, weekly_gains, weighted_score
+from chalicelib.domain.weeks import week_window
+
+Trigger = Literal["hourly", "boundary", "manual"]
+Readings = dict[str, dict[str, int | None]]  # platform video id -> metric -> count, None = not measured
+
+# API calls one chunk may make: 3 × 20 TikTok ids (or 3 × 50 YouTube ids) keeps a
+# chunk to a few seconds even with a retried 429.
+CALLS_PER_CHUNK = 3
+
+
+def campaign_week_key(campaign_id: str, week: int) -> str:
+    """The partition of the by-voting-week and by-score indexes."""
+    return f"{campaign_id}#{week}"
+
+
+def split_platform_video(platform_video: str) -> tuple[str, str]:
+    platform, _, video_id = platform_video.partition("#")
+    if not platform or not video_id:
+        raise ValueError(f"not a platform video key: {platform_video!r}")
+    return platform, video_id
+
+
+def weeks_to_ingest(campaign: Campaign, at: datetime, trigger: Trigger) -> list[int]:
+    """Hourly: weeks open at `at`. Boundary: weeks that open or close exactly at `at`."""
+    at = require_aware(at, "at")
+    numbers: list[int] = []
+    for week in campaign.voting_weeks:
+        start, end = week_window(campaign, week.number)
+        if trigger == "boundary":
+            if at in (start, end):
+                numbers.append(week.number)
+        elif start <= at < end:
+            numbers.append(week.number)
+    return numbers
+
+
+@dataclass(frozen=True)
+class PublishedEntry:
+    """What ingestion needs of a published entry (read from the by-voting-week index)."""
+
+    submission_id: str
+    platform: str
+    video_id: str
+    published_at: datetime
+    unit_id: str
+    title: str
+
+    def to_dict(self) -> dict:
+        return {
+            "submission_id": self.submission_id,
+            "platform": self.platform,
+            "video_id": self.video_id,
+            "published_at": iso_utc(self.published_at),
+            "unit_id": self.unit_id,
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "PublishedEntry":
+        return cls(
+            data["submission_id"], data["platform"], data["video_id"],
+            parse_iso_utc(data["published_at"]), data["unit_id"], data["title"],
+        )
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One SQS message: read these videos of one platform at `at`, for one campaign week."""
+
+    campaign_id: str
+    week: int
+    at: datetime
+    run_id: str
+    number: int
+    platform: str
+    entries: tuple[PublishedEntry, ...] = field(default=())
+
+    def to_message(self) -> dict:
+        return {
+            "kind": "metrics_chunk/1",
+            "campaign_id": self.campaign_id,
+            "week": self.week,
+            "at": iso_utc(self.at),
+            "run_id": self.run_id,
+            "number": self.number,
+            "platform": self.platform,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+    @classmethod
+    def from_message(cls, data: Mapping) -> "Chunk":
+        if data.get("kind") != "metrics_chunk/1":
+            raise ValueError(f"not a metrics chunk: {data.get('kind')!r}")
+        return cls(
+            data["campaign_id"], int(data["week"]), parse_iso_utc(data["at"]), data["run_id"],
+            int(data["number"]), data["platform"],
+            tuple(PublishedEntry.from_dict(e) for e in data["entries"]),
+        )
+
+
+def run_id(at: datetime, week: int) -> str:
+    """Sorts by time within a campaign; the boundary and an hourly run never share an `at`
+    to the microsecond, and if they did they would be the same reading anyway."""
+    return f"{iso_utc(at)}#w{week:03d}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    chunks: tuple[Chunk, ...]
+    entries_planned: int
+    entries_without_source: tuple[str, ...]
+
+
+def plan_chunks(
+    campaign_id: str,
+    week: int,
+    at: datetime,
+    entries: Iterable[PublishedEntry],
+    ids_per_call: Mapping[str, int],
+    calls_per_chunk: int = CALLS_PER_CHUNK,
+) -> Plan:
+    """Group entries by platform and cut each group into chunks of
+    `ids_per_call[platform] × calls_per_chunk` videos. Entries on a platform with no
+    source are left out and named, so the run shows them instead of hiding them."""
+    at = require_aware(at, "at")
+    by_platform: dict[str, list[PublishedEntry]] = {}
+    orphans: list[str] = []
+    for entry in sorted(entries, key=lambda e: e.submission_id):
+        if entry.platform in ids_per_call:
+            by_platform.setdefault(entry.platform, []).append(entry)
+        else:
+            orphans.append(entry.submission_id)
+    identifier = run_id(at, week)
+    chunks: list[Chunk] = []
+    for platform in sorted(by_platform):
+        group = by_platform[platform]
+        size = ids_per_call[platform] * calls_per_chunk
+        for start in range(0, len(group), size):
+            chunks.append(
+                Chunk(campaign_id, week, at, identifier, len(chunks) + 1, platform,
+                      tuple(group[start:start + size]))
+            )
+    planned = sum(len(c.entries) for c in chunks)
+    return Plan(tuple(chunks), planned, tuple(orphans))
+
+
+def chunk_count(entries: int, ids_per_call: int, calls_per_chunk: int = CALLS_PER_CHUNK) -> int:
+    return math.ceil(entries / (ids_per_call * calls_per_chunk))
+
+
+# --- snapshots from readings --------------------------------------------------
+
+
+def snapshot_from_reading(at: datetime, source: str, reading: Mapping[str, int | None]) -> Snapshot:
+    """Every metric is stored, None where the source does not measure it, so a stored
+    snapshot says per field whether it was measured."""
+    return Snapshot(at, source, {m: reading.get(m) for m in METRICS})
+
+
+# --- live score ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveScore:
+    score: ScoreBreakdown
+    flags: tuple[str, ...]
+    estimated_metrics: tuple[str, ...]
+
+    @property
+    def total(self) -> Fraction:
+        return self.score.total
+
+    def breakdown(self) -> dict:
+        return {**self.score.to_dict(), "estimated_metrics": list(self.estimated_metrics)}
+
+
+def live_entry_score(
+    campaign: Campaign, week: int, published_at: datetime, snapshots: Sequence[Snapshot], now: datetime
+) -> LiveScore:
+    """The entry's score on the week's gains up to its latest reading (never past `now`
+    or the week's close).
+
+    Up to the latest reading rather than up to `now`: a close value at `now` would be
+    carried forward from a reading seconds older and flag every live score "estimated".
+    The same domain rules as the frozen week result (scoring.weekly_gains with the
+    campaign's weights), so the live leaderboard and the frozen ranking cannot disagree
+    on the same snapshots."""
+    start, end = week_window(campaign, week)
+    close = min(require_aware(now, "now"), end)
+    latest = [s.at for s in snapshots if s.at <= close]
+    if latest:
+        close = max(latest)
+    rules = WeekRules.from_campaign(campaign)
+    if close <= start or require_aware(published_at, "published_at") >= close:
+        # Nothing can have been gained yet inside the week.
+        return LiveScore(weighted_score({m: 0 for m in rules.weights}, rules.weights), ("no_gain_yet",), ())
+    inputs = weekly_gains(WeekEntry("-", published_at, snapshots), start, close, rules.metrics)
+    score = inputs.score(rules.weights)
+    flags: list[str] = []
+    if score.unmeasured:
+        flags.append("unmeasured_metrics")
+    estimated = tuple(m for m in inputs.estimated_metrics if m in rules.metrics)
+    if estimated:
+        flags.append("estimated")
+    return LiveScore(score, tuple(flags), estimated)
+
+
+def sortable_score(total: Fraction) -> int | float:
+    """DynamoDB sorts the by-score index on a number; the exact value stays in the breakdown."""
+    rendered = render_exact(total)
+    return rendered if isinstance(rendered, int) else float(total)
+
+
+# --- leaderboard ------------------------------------------------------------------
+
+
+def competition_ranks(scores: Sequence) -> list[int]:
+    """1, 2, 2, 4: equal scores share a rank. Correct on a top-N page too, because every
+    strictly higher score is on the page."""
+    ranks: list[int] = []
+    for index, score in enumerate(scores):
+        ranks.append(ranks[-1] if index and score == scores[index - 1] else index + 1)
+    return ranks
+
+
+# --- run status -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    campaign_id: str
+    run_id: str
+    week: int
+    at: datetime
+    trigger: str
+    entries_planned: int
+    chunks_planned: int
+    chunks_ok: frozenset[str]
+    chunks_dead_lettered: frozenset[str]
+    failed_attempts: int
+    snapshots_written: int
+    videos_not_returned: int
+    entries_without_source: int
+    last_error: str | None = None
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.chunks_planned - len(self.chunks_ok | self.chunks_dead_lettered))
+
+    @property
+    def state(self) -> str:
+        # A dead-lettered chunk redriven later and then ingested counts as ok.
+        if self.chunks_dead_lettered - self.chunks_ok:
+            return "gap"
+        if self.pending:
+            return "in_progress"
+        return "complete"
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "week": self.week,
+            "at": iso_utc(self.at),
+            "trigger": self.trigger,
+            "state": self.state,
+            "entries_planned": self.entries_planned,
+            "entries_without_source": self.entries_without_source,
+            "chunks": {
+                "planned": self.chunks_planned,
+                "ok": len(self.chunks_ok),
+                "dead_lettered": len(self.chunks_dead_lettered - self.chunks_ok),
+                "pending": self.pending,
+                "failed_attempts": self.failed_attempts,
+            },
+            "snapshots_written": self.snapshots_written,
+            "videos_not_returned": self.videos_not_returned,
+            "last_error": self.last_error,
+        }

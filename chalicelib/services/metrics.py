@@ -1,0 +1,253 @@
+"""Engagement ingestion use cases: fan out a scheduled run, ingest one chunk, import an
+organiser's sheet, and read the live leaderboard and the runs' status."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.metrics import (
+    IngestionRunStore,
+    PublishedEntries,
+    ScoreStore,
+    SnapshotWriter,
+    snapshot_key,
+)
+from chalicelib.adapters.dynamodb.models import ScoreRecord
+from chalicelib.adapters.metrics_sources import MetricSource, VideoRequest
+from chalicelib.adapters.metrics_sources.organiser_sheet import read_table
+from chalicelib.adapters.sqs import Queue
+from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.ingestion import (
+    Chunk,
+    PublishedEntry,
+    Trigger,
+    campaign_week_key,
+    competition_ranks,
+    live_entry_score,
+    plan_chunks,
+    run_id,
+    snapshot_from_reading,
+    split_platform_video,
+    sortable_score,
+    weeks_to_ingest,
+)
+from chalicelib.domain.metric_import import ImportRow, parse_measured_at, parse_sheet
+from chalicelib.domain.metrics import METRICS, Snapshot, iso_utc
+from chalicelib.domain.scope import Principal, can_see_unit, require_role
+
+log = logging.getLogger(__name__)
+
+IMPORT_SOURCE = "organiser-import"
+MAX_LEADERBOARD = 100
+_LOOKUP_THREADS = 8
+
+
+def campaign_not_found() -> NotFound:
+    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
+
+
+@dataclass
+class MetricsService:
+    campaigns: CampaignStore
+    entries: PublishedEntries
+    snapshots: SnapshotWriter
+    scores: ScoreStore
+    runs: IngestionRunStore
+    queue: Queue
+    source_for: Callable[[str], MetricSource | None]
+
+    def _campaign(self, campaign_id: str) -> Campaign:
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        return campaign
+
+    # --- scheduled fan-out ---------------------------------------------------------
+
+    def fan_out(self, at: datetime, trigger: Trigger, now: datetime) -> dict:
+        """One run per (campaign, week) being read at `at`, its chunks sent to the metrics queue."""
+        summary: dict[str, Any] = {"at": iso_utc(at), "trigger": trigger, "runs": []}
+        ids_per_call: dict[str, int] = {}
+        for platform in ("tiktok", "youtube", "facebook"):
+            source = self.source_for(platform)
+            if source is not None:
+                ids_per_call[platform] = source.ids_per_call
+        for campaign in self.campaigns.list_all():
+            for week in weeks_to_ingest(campaign, at, trigger):
+                entries = self.entries.in_week(campaign_week_key(campaign.id, week))
+                if not entries:
+                    continue
+                plan = plan_chunks(campaign.id, week, at, entries, ids_per_call)
+                identifier = run_id(at, week)
+                self.runs.start(campaign.id, identifier, week, at, trigger, plan.entries_planned, len(plan.chunks),
+                                len(plan.entries_without_source), now)
+                self.queue.send_json_batch([c.to_message() for c in plan.chunks])
+                summary["runs"].append({"campaign_id": campaign.id, "week": week, "run_id": identifier,
+                                        "entries": plan.entries_planned, "chunks": len(plan.chunks)})
+        return summary
+
+    # --- one chunk -----------------------------------------------------------------
+
+    def ingest_chunk(self, chunk: Chunk, now: datetime) -> dict:
+        source = self.source_for(chunk.platform)
+        if source is None:
+            raise InvalidInput(
+                f"Không có nguồn số liệu cho nền tảng {chunk.platform}.",
+                f"No metric source for platform {chunk.platform}.",
+                code="no_metric_source", platform=chunk.platform,
+            )
+        requests = [VideoRequest(e.video_id, e.submission_id, e.published_at) for e in chunk.entries]
+        readings = source.fetch(requests, chunk.at)
+        rows: list[tuple[str, str, Snapshot]] = []
+        for entry in chunk.entries:
+            reading = readings.get(entry.video_id)
+            if reading is not None:  # not returned (deleted, private): no snapshot rather than zeros
+                rows.append((entry.submission_id, chunk.campaign_id, snapshot_from_reading(chunk.at, source.name, reading)))
+        written = self.snapshots.write(rows)
+        campaign = self._campaign(chunk.campaign_id)
+        self.refresh_scores(campaign, chunk.week, [e for e in chunk.entries if e.video_id in readings],
+                            max(chunk.at, now))
+        not_returned = len(chunk.entries) - len(rows)
+        self.runs.chunk_ok(chunk.campaign_id, chunk.run_id, chunk.number, written, not_returned)
+        return {"snapshots": written, "not_returned": not_returned}
+
+    def chunk_failed(self, chunk: Chunk, error: str, dead_lettered: bool) -> None:
+        self.runs.chunk_failed(chunk.campaign_id, chunk.run_id, chunk.number, error, dead_lettered)
+
+    # --- live scores ---------------------------------------------------------------
+
+    def refresh_scores(self, campaign: Campaign, week: int, entries: Sequence[PublishedEntry], now: datetime) -> int:
+        """Recompute each entry's week score from all its snapshots with the domain rules."""
+        records = []
+        for entry in entries:
+            live = live_entry_score(campaign, week, entry.published_at, self.snapshots.for_entry(entry.submission_id), now)
+            records.append(ScoreRecord(
+                campaign_week=campaign_week_key(campaign.id, week), submission_id=entry.submission_id,
+                score=sortable_score(live.total), breakdown=live.breakdown(), unit_id=entry.unit_id,
+                title=entry.title, flags=list(live.flags), updated_at=now,
+            ))
+        return self.scores.put_many(records)
+
+    def leaderboard(self, campaign_id: str, week: int, limit: int) -> dict:
+        campaign = self._campaign(campaign_id)
+        if campaign.week(week) is None:
+            raise NotFound(
+                f"Cuộc thi không có tuần bình chọn số {week}.", f"The campaign has no voting week {week}.",
+                code="week_not_found", week=week,
+            )
+        records = self.scores.top(campaign_week_key(campaign_id, week), limit)
+        ranks = competition_ranks([r.score for r in records])
+        return {
+            "campaign_id": campaign_id,
+            "week": week,
+            "rows": [
+                {
+                    "rank": rank,
+                    "entry_id": r.submission_id,
+                    "title": r.title,
+                    "unit_id": r.unit_id,
+                    "score": r.breakdown.get("total", r.score),
+                    "breakdown": r.breakdown.get("parts", []),
+                    "unmeasured_metrics": r.breakdown.get("unmeasured_metrics", []),
+                    "estimated_metrics": r.breakdown.get("estimated_metrics", []),
+                    "flags": list(r.flags or []),
+                    "updated_at": iso_utc(r.updated_at),
+                }
+                for rank, r in zip(ranks, records)
+            ],
+        }
+
+    def recent_runs(self, campaign_id: str, limit: int) -> dict:
+        self._campaign(campaign_id)
+        return {"campaign_id": campaign_id, "runs": [r.to_dict() for r in self.runs.recent(campaign_id, limit)]}
+
+    # --- organiser import -----------------------------------------------------------
+
+    def _match(self, campaign: Campaign, rows: Sequence[ImportRow]) -> dict[int, str]:
+        """Row line -> submission id, through the by-platform-video index."""
+        def candidates(row: ImportRow) -> list[str]:
+            platforms = [row.platform] if row.platform else list(campaign.platforms)
+            return [f"{p}#{row.video_id}" for p in platforms]
+
+        keys = sorted({key for row in rows for key in candidates(row)})
+        with ThreadPoolExecutor(max_workers=_LOOKUP_THREADS) as pool:
+            found = dict(zip(keys, pool.map(self.entries.ids_for_video, keys)))
+        matched: dict[int, str] = {}
+        for row in rows:
+            ids = [i for key in candidates(row) for i in found.get(key, [])]
+            # Two entries claiming one video (or one id on two platforms) cannot be told apart
+            # from the sheet: the row is reported back rather than credited to either.
+            if len(ids) == 1:
+                matched[row.line] = ids[0]
+        return matched
+
+    def import_sheet(self, campaign_id: str, principal: Principal, content: bytes, file_name: str,
+                     measured_at: datetime | None, now: datetime) -> dict:
+        require_role(principal, "admin", "organiser")
+        campaign = self._campaign(campaign_id)
+        sheet = parse_sheet(read_table(content, file_name), campaign.zone, measured_at)
+        matched = self._match(campaign, sheet.rows)
+        records = self.entries.records(set(matched.values()))
+        accepted: list[tuple[ImportRow, Any]] = []
+        unknown: list[str] = []
+        for row in sheet.rows:
+            record = records.get(matched.get(row.line, ""))
+            # Out of the organiser's branch is reported exactly like unknown: no probing.
+            if (record is None or record.campaign_id != campaign_id or not record.campaign_week
+                    or not can_see_unit(principal, record.unit_path)):
+                unknown.append(row.video_id)
+                continue
+            accepted.append((row, record))
+        snapshots = [
+            (record.submission_id, campaign_id, Snapshot(row.measured_at, IMPORT_SOURCE,
+                                                         {m: row.values.get(m) for m in METRICS}))
+            for row, record in accepted
+        ]
+        stored = self.snapshots.existing((s, snapshot_key(snap)) for s, _, snap in snapshots)
+        changed = [(s, c, snap) for s, c, snap in snapshots
+                   if stored.get((s, snapshot_key(snap))) != dict(snap.values)]
+        self.snapshots.write(changed)
+        touched = {s for s, _, _ in changed}
+        by_week: dict[int, list[PublishedEntry]] = {}
+        for row, record in accepted:
+            if record.submission_id in touched and record.published_at is not None:
+                week = int(record.campaign_week.rpartition("#")[2])
+                platform, video_id = split_platform_video(record.platform_video)
+                entry = PublishedEntry(record.submission_id, platform, video_id, record.published_at,
+                                       record.unit_id, record.title)
+                by_week.setdefault(week, []).append(entry)
+        for week, entries in by_week.items():
+            unique = list({e.submission_id: e for e in entries}.values())
+            self.refresh_scores(campaign, week, unique, now)
+        result = {
+            "file_sha256": hashlib.sha256(content).hexdigest(),
+            "rows": len(sheet.rows),
+            "matched": len(accepted),
+            "written": len(changed),
+            "unchanged": len(accepted) - len(changed),
+            "unknown_video_ids": unknown,
+            "metrics": list(sheet.metrics),
+            "ignored_columns": list(sheet.ignored_columns),
+        }
+        return result
+
+
+def parse_measured_at_field(value: Any, campaign_zone: Any) -> datetime | None:
+    """The request's optional measured_at (ISO 8601; no zone means the campaign's)."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse_measured_at(value, campaign_zone)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "measured_at phải là thời điểm ISO 8601 hoặc dd/mm/yyyy HH:MM.",
+            "measured_at must be an ISO 8601 time or dd/mm/yyyy HH:MM.",
+            code="invalid_measured_at",
+        ) from None
+

@@ -1,0 +1,73 @@
+"""Triggers of engagement ingestion: an hourly schedule and one at every week boundary
+fan out chunks through the metrics queue; the chunk handler reads and stores them."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from chalice import Blueprint, Rate
+
+from chalicelib import dependencies
+from chalicelib.config import METRICS_MAX_CONCURRENCY, metrics_interval_minutes, metrics_queue_name
+from chalicelib.domain.ingestion import Chunk
+from chalicelib.domain.weeks import boundary_cron_utc
+from chalicelib.observability import logger, metrics
+
+MAX_RECEIVE_COUNT = 3
+
+metrics_triggers = Blueprint(__name__)
+_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _interval() -> Rate:
+    minutes = metrics_interval_minutes()
+    return Rate(minutes // 60, unit=Rate.HOURS) if minutes % 60 == 0 else Rate(minutes, unit=Rate.MINUTES)
+
+
+def _handle_record(record: SQSRecord) -> None:
+    chunk = Chunk.from_message(json.loads(record.body))
+    service = dependencies.metrics_service()
+    final_attempt = int(record.attributes.approximate_receive_count or 1) >= MAX_RECEIVE_COUNT
+    try:
+        outcome = service.ingest_chunk(chunk, datetime.now(timezone.utc))
+    except Exception as error:
+        # Recorded on every try, so organisers see the gap; SQS retries, then dead-letters.
+        service.chunk_failed(chunk, f"{type(error).__name__}: {error}", dead_lettered=final_attempt)
+        raise
+    logger.info("metrics chunk ingested", extra={"run_id": chunk.run_id, "chunk": chunk.number, **outcome})
+    metrics.add_metric(name="SnapshotsWritten", unit="Count", value=outcome["snapshots"])
+
+
+# One chunk per invocation keeps each one short; at most METRICS_MAX_CONCURRENCY run at once
+# so the per-process rate limiters add up to the platform's quota.
+@metrics_triggers.on_sqs_message(queue=metrics_queue_name(), batch_size=1,
+                                 maximum_concurrency=METRICS_MAX_CONCURRENCY)
+def ingest_metrics_chunk(event):
+    return process_partial_response(
+        event=event.to_dict(), record_handler=_handle_record, processor=_processor, context=event.context
+    )
+
+
+def _event_time(event) -> datetime:
+    raw = event.to_dict().get("time")
+    return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(timezone.utc)
+
+
+@metrics_triggers.schedule(_interval())
+def schedule_metrics_ingestion(event):
+    at = _event_time(event)
+    summary = dependencies.metrics_service().fan_out(at, "hourly", datetime.now(timezone.utc))
+    logger.info("metrics fan-out", extra=summary)
+    return summary
+
+
+@metrics_triggers.schedule(boundary_cron_utc())
+def snapshot_week_boundary(event):
+    # EventBridge stamps the scheduled minute; reading "at" the boundary itself gives the
+    # week an exact open and close value instead of an interpolated one.
+    at = _event_time(event).replace(second=0, microsecond=0)
+    summary = dependencies.metrics_service().fan_out(at, "boundary", datetime.now(timezone.utc))
+    logger.info("week boundary snapshot fan-out", extra=summary)
+    return summary
