@@ -303,3 +303,26 @@ def test_special_awards_for_the_campaigns_organisers(client, tokens, past):
     assert awards["most_viewed_entry"]["winners"] == [past.ids["kim-ma"]]
     denied = client.http.get(f"/campaigns/{past.campaign.id}/awards", headers=bearer(tokens["organiser-hcm"]))
     assert error_of(denied) == (403, "not_campaign_organiser")
+
+
+def test_a_disqualified_entry_leaves_the_live_leaderboard_and_is_no_longer_measured(client, tokens, live):
+    from chalicelib.adapters.dynamodb.metrics import PublishedEntries
+    from chalicelib.adapters.dynamodb.models import ScoreRecord
+
+    now = datetime.now(timezone.utc)
+    entry = _valid_entry(live.id, "ha-noi-ba-dinh-kim-ma", "Bị loại", now)
+    post(client, f"/submissions/{entry}/review", tokens["organiser-ha-noi"], {"decision": "approve"})
+    published = post(client, f"/submissions/{entry}/publication", tokens["organiser-ha-noi"], {
+        "platform": "tiktok", "video_id": f"dq{entry[:12]}", "url": "https://www.tiktok.com/@kvhc/video/9",
+        "published_at": (now - timedelta(minutes=1)).isoformat()}).json_body
+    week = published["campaign_week"]
+    ScoreRecord(week, entry, score=999, breakdown={"total": 999}, unit_id="ha-noi-ba-dinh-kim-ma",
+                title="Bị loại", updated_at=now).save()
+    leaderboard = f"/campaigns/{live.id}/weeks/{week.rsplit('#', 1)[1]}/leaderboard"
+    assert entry in json.dumps(client.http.get(leaderboard).json_body)
+    assert entry in [e.submission_id for e in PublishedEntries().in_week(week)]
+
+    out = post(client, f"/submissions/{entry}/disqualification", tokens["organiser-ha-noi"], {"reason": "Tăng tương tác ảo"})
+    assert out.status_code == 200
+    assert entry not in json.dumps(client.http.get(leaderboard).json_body)
+    assert entry not in [e.submission_id for e in PublishedEntries().in_week(week)]

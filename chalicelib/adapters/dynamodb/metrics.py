@@ -25,7 +25,8 @@ class PublishedEntries:
         """One Query (paginated) on the sparse by-voting-week index; never a Scan."""
         entries = []
         for record in SubmissionRecord.by_voting_week.query(campaign_week):
-            if not record.platform_video or record.published_at is None:
+            # A disqualified entry keeps its week (its results stay readable) but no longer competes.
+            if record.status != "published" or not record.platform_video or record.published_at is None:
                 continue
             platform, video_id = split_platform_video(record.platform_video)
             entries.append(PublishedEntry(record.submission_id, platform, video_id, record.published_at,

@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.models import SubmissionRecord, WeekResultRecord
+from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
 from chalicelib.adapters.dynamodb.week_results import StoredWeekResult
 from chalicelib.domain.organisation import branch_key
 
@@ -234,17 +234,18 @@ class SubmissionStore:
     def disqualify(
         self, record: SubmissionRecord, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
     ) -> bool:
-        """Disqualify an entry that is still in the status the caller read. When its
-        week is already closed, the entry's status and the week's next result version
-        are written in one transaction: neither exists without the other."""
+        """Disqualify an entry that is still in the status the caller read, in one
+        transaction with what must change alongside: its live leaderboard row goes, and
+        when its week is already closed, the week's next result version is written."""
         condition = SubmissionRecord.status == record.status
-        if revised_result is None:
-            return self._transition(record, "disqualified", at, condition, [SubmissionRecord.review.set(review)])
         actions = self._status_actions(record, "disqualified", at, [SubmissionRecord.review.set(review)])
         try:
             with TransactWrite(connection=Connection(region=SubmissionRecord.Meta.region)) as transaction:
                 transaction.update(record, actions=actions, condition=condition)
-                transaction.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
+                if record.campaign_week:
+                    transaction.delete(ScoreRecord(record.campaign_week, record.submission_id))
+                if revised_result is not None:
+                    transaction.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
                 return False
