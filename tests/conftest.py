@@ -72,3 +72,33 @@ def seeded_cloud(local_cloud):
     accounts = seed(local_cloud.config, local_cloud.provisioned.user_pool_id, datetime.now(VIETNAM).date())
     local_cloud.accounts = {a.username: a for a in accounts}
     return local_cloud
+
+
+@pytest.fixture
+def live_tiktok(monkeypatch, seeded_cloud):
+    """Switch the metric sources from the simulator to TikTok's API, served by a loopback fake.
+
+    Yields the fake's state: tests set what TikTok reports for each video id."""
+    import time
+    import uuid
+
+    import boto3
+
+    from chalicelib import dependencies
+    from chalicelib.local.cloud import LOCAL_REGION
+    from tests.fakes.platforms import FakePlatformServer
+
+    with FakePlatformServer() as fake:
+        parameter = f"/contest-local/tiktok/oauth-{uuid.uuid4().hex[:6]}"
+        boto3.client("ssm", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url).put_parameter(
+            Name=parameter, Type="SecureString", Overwrite=True, Value=json.dumps({
+                "client_key": "ck", "client_secret": "cs", "access_token": "act.initial",
+                "refresh_token": "rft.initial", "access_expires_at": time.time() + 86400,
+                "refresh_expires_at": time.time() + 86400 * 365}))
+        monkeypatch.setenv("METRICS_MODE", "live")
+        monkeypatch.setenv("TIKTOK_API_BASE_URL", fake.tiktok_base_url)
+        monkeypatch.setenv("TIKTOK_TOKEN_PARAMETER", parameter)
+        dependencies.reset()
+        yield fake.state
+    monkeypatch.undo()
+    dependencies.reset()

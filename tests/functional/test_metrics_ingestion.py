@@ -7,7 +7,6 @@ import base64
 import io
 import itertools
 import json
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -25,7 +24,6 @@ from chalicelib.local.cloud import LOCAL_REGION
 from chalicelib.local.pump import EventPump, sqs_bindings
 from chalicelib.local.seed import SAMPLES
 from tests.conftest import load_event  # at import time: importing it re-applies the test environment
-from tests.fakes.platforms import FakePlatformServer
 from tests.functional.conftest import bearer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -112,25 +110,6 @@ def test_an_hourly_run_fans_out_chunks_and_the_pump_turns_them_into_snapshots_an
     # And the run is complete for organisers
     [status] = run_of(client, tokens["organiser-ha-noi"], campaign)
     assert status["state"] == "complete" and status["chunks"]["ok"] == 3 and status["snapshots_written"] == 130
-
-
-@pytest.fixture
-def live_tiktok(monkeypatch, seeded_cloud):
-    """Switch the metric sources from the simulator to TikTok's API, served by the loopback fake."""
-    with FakePlatformServer() as fake:
-        parameter = f"/contest-local/tiktok/oauth-{uuid.uuid4().hex[:6]}"
-        boto3.client("ssm", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url).put_parameter(
-            Name=parameter, Type="SecureString", Overwrite=True, Value=json.dumps({
-                "client_key": "ck", "client_secret": "cs", "access_token": "act.initial",
-                "refresh_token": "rft.initial", "access_expires_at": time.time() + 86400,
-                "refresh_expires_at": time.time() + 86400 * 365}))
-        monkeypatch.setenv("METRICS_MODE", "live")
-        monkeypatch.setenv("TIKTOK_API_BASE_URL", fake.tiktok_base_url)
-        monkeypatch.setenv("TIKTOK_TOKEN_PARAMETER", parameter)
-        dependencies.reset()
-        yield fake.state
-    monkeypatch.undo()
-    dependencies.reset()
 
 
 def csv_body(text, **extra):

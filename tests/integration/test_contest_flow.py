@@ -3,8 +3,10 @@
 A two-week copy of seed 000's campaign, at its 2024 dates (in the past), so
 every service call gets an explicit `now` and nothing depends on the wall clock.
 Entries are uploaded through S3 → SQS → validator, approved and published;
-engagement snapshots are written straight through the snapshot store; weeks
-close at their Monday 00:00 Vietnam boundaries through the scheduled handler.
+engagement is ingested from a loopback fake of TikTok's Display API (likes,
+shares, views) and organisers' CSV sheets (saves, reposts) through the metrics
+queue; weeks close at their Monday 00:00 Vietnam boundaries through the
+scheduled handler.
 """
 from __future__ import annotations
 
@@ -15,11 +17,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import dependencies
-from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
 from chalicelib.domain.campaign import Campaign, load_campaign_file
 from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.jury import ConflictOfInterest
-from chalicelib.domain.metrics import Snapshot
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.cloud import LOCAL_REGION
@@ -95,7 +95,7 @@ def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: 
     return created
 
 
-def test_from_review_to_prizes(campaign, videos, pump):
+def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     s1, e1, e2 = _boundaries(campaign)
     video = (videos / "valid-faststart.mp4").read_bytes()
     review = dependencies.review_service()
@@ -154,7 +154,8 @@ def test_from_review_to_prizes(campaign, videos, pump):
         assert (view["status"], view["campaign_week"]) == ("published", f"{campaign.id}#{week}")
         assert view["platform_video"] == f"tiktok#74{name}{campaign.id[-8:]}"
 
-    # --- engagement, written straight through the snapshot store ------------
+    # --- engagement: TikTok (fake Display API) for likes, shares and views,
+    # --- an organiser's CSV for saves and reposts, read at the same instants -
     week1 = {  # gains in week 1; A is seed 000's worked example (500 points)
         "A": _values(100, 50, 50, 30), "B": _values(100, 50, 50, 10), "C": _values(300),
         "D": _values(200), "E": _values(100), "F": _values(50),
@@ -162,24 +163,46 @@ def test_from_review_to_prizes(campaign, videos, pump):
     week2 = {"G": _values(450), "H": _values(350), "I": _values(250), "J": _values(150, reposts_measured=False)}
     views_at_end = {"A": 90000, "B": 1000, "C": 900, "D": 800, "E": 700, "F": 600,
                     "G": 50000, "H": 4000, "I": 3000, "J": 2000}
-    snapshots: list[EntrySnapshot] = []
+    readings: dict[datetime, dict[str, dict]] = {}
 
-    def add(name: str, at: datetime, values: dict, source: str = "csv") -> None:
-        snapshots.append(EntrySnapshot(ids[name], campaign.id, Snapshot(at, source, values)))
+    def reading(name: str, at: datetime, values: dict) -> None:
+        readings.setdefault(at, {})[name] = values
 
     for name, gain in week1.items():
         base = _values(10, 5, 5, 3, 1000) if name == "A" else _values()
         if name == "A":
-            add(name, s1, base)  # published before the open: its open value is measured exactly
-        add(name, s1 + timedelta(days=3), {m: base[m] + gain[m] // 2 for m in FULL})
+            reading(name, s1, base)  # published before the open: its open value is measured exactly
+        reading(name, s1 + timedelta(days=3), {m: base[m] + gain[m] // 2 for m in FULL})
         if name == "E":  # the platform stripped likes: a counter went down
-            add(name, s1 + timedelta(days=4), {**{m: base[m] + gain[m] // 2 for m in FULL}, "likes": 10})
-        add(name, e1, {**{m: base[m] + gain[m] for m in FULL}, "views": views_at_end[name]})
+            reading(name, s1 + timedelta(days=4), {**{m: base[m] + gain[m] // 2 for m in FULL}, "likes": 10})
+        reading(name, e1, {**{m: base[m] + gain[m] for m in FULL}, "views": views_at_end[name]})
     for name, gain in week2.items():
-        source = "tiktok" if name == "J" else "csv"
-        add(name, e1 + timedelta(days=3), {m: (gain[m] // 2 if gain[m] is not None else None) for m in FULL}, source)
-        add(name, e2, {**gain, "views": views_at_end[name]}, source)
-    assert dependencies.snapshot_store().put_many(snapshots) == len(snapshots)
+        reading(name, e1 + timedelta(days=3), {m: (gain[m] // 2 if gain[m] is not None else None) for m in FULL})
+        reading(name, e2, {**gain, "views": views_at_end[name]})
+
+    metrics = dependencies.metrics_service()
+    video_of = {name: f"74{name}{campaign.id[-8:]}" for name in plan}
+    for at in sorted(readings):
+        # TikTok reports likes, shares and views; every other video reads as unchanged at 0.
+        live_tiktok.tiktok_videos.clear()
+        for name, values in readings[at].items():
+            live_tiktok.tiktok_videos[video_of[name]] = {
+                "like_count": values["likes"], "share_count": values["shares"],
+                "view_count": values["views"], "comment_count": 0}
+        trigger = "boundary" if at in (s1, e1, e2) else "hourly"
+        metrics.fan_out(at, trigger, at)
+        pump.drain()
+        # The organiser's sheet (TikTok Studio export) carries saves and reposts; J's has no reposts.
+        rows = [(video_of[n], v) for n, v in readings[at].items()]
+        with_reposts = [f"{vid};{v['saves']};{v['reposts']}" for vid, v in rows if v["reposts"] is not None]
+        saves_only = [f"{vid};{v['saves']}" for vid, v in rows if v["reposts"] is None]
+        for header, lines in (("Mã video;Lượt lưu;Lượt đăng lại", with_reposts), ("Mã video;Lượt lưu", saves_only)):
+            if lines:
+                sheet = "\n".join([header, *lines]).encode("utf-8")
+                # The sheet covers every unit's videos, so the campaign's admin imports it.
+                imported = metrics.import_sheet(campaign.id, ADMIN, sheet, "studio.csv", at, at)
+                assert imported["unknown_video_ids"] == []
+    assert len(live_tiktok.calls_to("/v2/video/query/")) >= len(readings)
 
     # --- week 1 closes on schedule at its boundary --------------------------
     [closer] = [b for b in schedule_bindings(_app()) if b.name == "close_finished_weeks"]
