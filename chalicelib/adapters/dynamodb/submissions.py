@@ -1,16 +1,27 @@
 """Entries in DynamoDB. Every status change is a conditional write, so a
-duplicated or late event can never move an entry twice."""
+duplicated or late event can never move an entry twice.
+
+A change that moves the roll-up counters (domain.rollup.counter_deltas with
+domain.submission.STATUS_COUNTERS) is one TransactWrite: the entry's update,
+conditioned on the status (and unit path) the caller read, plus ADDs on the
+unit's counter item and on the public per-day counter. Either all of it is
+written or none, so counts stay exact under concurrent and retried events.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.domain.organisation import branch_key
+from chalicelib.domain.rollup import counter_deltas
+from chalicelib.domain.submission import STATUS_COUNTERS
 
 VALIDATION_WATCH = "validating"
 
@@ -18,6 +29,21 @@ VALIDATION_WATCH = "validating"
 def _conditional_failed(error: Exception) -> bool:
     cause = getattr(error, "cause_response_code", None)
     return cause == "ConditionalCheckFailedException"
+
+
+def first_item_refused(error: TransactWriteError) -> bool:
+    """The transaction was cancelled because its first item's condition failed.
+
+    The first item is always the entry itself; a counter condition failing
+    instead means a counting bug, which must surface, not pass as "moved first".
+    """
+    reasons = error.cancellation_reasons if error.cause_response_code == "TransactionCanceledException" else []
+    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
+
+
+def stage_counters(tx: TransactWrite, record: Any, deltas: dict[str, int]) -> None:
+    stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path, deltas)
+    stage_daily_deltas(tx, record.campaign_id, record.created_at, deltas)
 
 
 def status_sort(status: str, created_at: datetime, submission_id: str) -> str:
@@ -72,7 +98,10 @@ class SubmissionStore:
             upload_kind=new.upload_kind,
             multipart_upload_id=new.multipart_upload_id,
         )
-        record.save(condition=SubmissionRecord.submission_id.does_not_exist())
+        # The entry and its first counts land together or not at all.
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.save(record, condition=SubmissionRecord.submission_id.does_not_exist())
+            stage_counters(tx, record, counter_deltas(None, record.status, STATUS_COUNTERS))
         return record
 
     def get(self, submission_id: str) -> SubmissionRecord | None:
@@ -89,21 +118,40 @@ class SubmissionStore:
         condition: Condition,
         actions: Iterable[Any] = (),
     ) -> bool:
-        """Apply a status change if `condition` still holds; False means someone else moved it first."""
+        """Apply a status change if `condition` still holds; False means someone else moved it first.
+
+        The change is also pinned to the status and unit path in `record`: the
+        counter deltas are computed from them, so if either changed meanwhile
+        the write is refused rather than counted against the wrong state.
+        """
+        guarded = condition & (SubmissionRecord.status == record.status) & (
+            SubmissionRecord.unit_path == record.unit_path
+        )
+        updates = [
+            SubmissionRecord.status.set(new_status),
+            SubmissionRecord.status_sort.set(status_sort(new_status, record.created_at, record.submission_id)),
+            SubmissionRecord.status_changed_at.set(at),
+            *actions,
+        ]
+        deltas = counter_deltas(record.status, new_status, STATUS_COUNTERS)
+        if not deltas:
+            try:
+                record.update(actions=updates, condition=guarded)
+            except (UpdateError, PutError) as error:
+                if _conditional_failed(error):
+                    return False
+                raise
+            return True
         try:
-            record.update(
-                actions=[
-                    SubmissionRecord.status.set(new_status),
-                    SubmissionRecord.status_sort.set(status_sort(new_status, record.created_at, record.submission_id)),
-                    SubmissionRecord.status_changed_at.set(at),
-                    *actions,
-                ],
-                condition=condition,
-            )
-        except (UpdateError, PutError) as error:
-            if _conditional_failed(error):
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.update(record, actions=updates, condition=guarded)
+                stage_counters(tx, record, deltas)
+        except TransactWriteError as error:
+            if first_item_refused(error):
                 return False
             raise
+        # A transaction returns no attributes; callers expect `record` to show the new state.
+        record.refresh(consistent_read=True)
         return True
 
     def replace_upload(
@@ -195,3 +243,55 @@ class SubmissionStore:
                 VALIDATION_WATCH, SubmissionRecord.validating_since < started_before
             )
         ]
+
+    # --- organisers' reads -----------------------------------------------
+    def branch_page(
+        self, campaign_id: str, path: str, status: str | None, start_key: dict | None, limit: int
+    ) -> tuple[list[SubmissionRecord], dict | None]:
+        """One page of a branch's entries, oldest unit-path first: a Query on `by-campaign-unit`
+        with begins_with(branch key), never a Scan. The second value continues the Query."""
+        results = SubmissionRecord.by_campaign_unit.query(
+            campaign_id,
+            SubmissionRecord.unit_sort.startswith(branch_key(path)),
+            filter_condition=(SubmissionRecord.status == status) if status else None,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+        records = list(results)
+        return records, results.last_evaluated_key if len(records) >= limit else None
+
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[SubmissionRecord]:
+        """Up to `limit` entries still filed under a branch (re-keying after a move)."""
+        return list(
+            SubmissionRecord.by_campaign_unit.query(
+                campaign_id, SubmissionRecord.unit_sort.startswith(branch_key(path)), limit=limit
+            )
+        )
+
+    def rekey(self, record: SubmissionRecord, new_path: str) -> bool:
+        """File the entry under its unit's new path and carry its counts to the new counter item.
+
+        One transaction per entry, conditioned on the path and status it was read
+        with: a concurrent transition or a second mover makes this a no-op
+        (False), and running it again only finds entries not yet moved.
+        """
+        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.update(
+                    record,
+                    actions=[
+                        SubmissionRecord.unit_path.set(new_path),
+                        SubmissionRecord.unit_sort.set(unit_sort(new_path, record.created_at, record.submission_id)),
+                    ],
+                    condition=(SubmissionRecord.unit_path == record.unit_path)
+                    & (SubmissionRecord.status == record.status),
+                )
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path,
+                                  {k: -v for k, v in deltas.items()})
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, new_path, deltas)
+        except TransactWriteError as error:
+            if first_item_refused(error):
+                return False
+            raise
+        return True
