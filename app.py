@@ -5,12 +5,17 @@ from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.organisation import organisation_routes
+from chalicelib.api.reports import report_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.observability import observe
+from chalicelib.services.spreadsheets import XLSX_TYPE
 from chalicelib.triggers.intake import intake_triggers
 
 app = Chalice(app_name="contest")
+# XLSX downloads are binary: API Gateway must base64-encode them (the client sends a matching Accept).
+app.api.binary_types.append(XLSX_TYPE)
 app.register_middleware(observe, "all")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)
@@ -18,4 +23,6 @@ app.register_blueprint(campaign_routes)
 app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
 app.register_blueprint(audit_routes)
+app.register_blueprint(organisation_routes)
+app.register_blueprint(report_routes)
 app.register_blueprint(intake_triggers)

@@ -14,7 +14,9 @@ from botocore.config import Config
 from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.audit import AuditStore
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.counters import CounterStore
+from chalicelib.adapters.dynamodb.links import LinkStore
+from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
@@ -23,6 +25,8 @@ from chalicelib.services.audit import AuditLog
 from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
+from chalicelib.services.organisation import OrganisationService
+from chalicelib.services.reports import PublicStats, ReportService
 from chalicelib.services.submissions import ParticipantService
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
@@ -119,9 +123,39 @@ def intake_dead_letter_queue() -> Queue:
     return Queue(aws_client("sqs"), get_settings().intake_queue_name + "-dlq")
 
 
+@lru_cache(maxsize=1)
+def counter_store() -> CounterStore:
+    return CounterStore()
+
+
+@lru_cache(maxsize=1)
+def link_store() -> LinkStore:
+    return LinkStore()
+
+
+@lru_cache(maxsize=1)
+def organisation_service() -> OrganisationService:
+    return OrganisationService(
+        org_unit_store(), OrgTreeWriter(), UnitHistoryStore(), campaign_store(), counter_store(),
+        submission_store(), link_store(), audit_log(),
+    )
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    return ReportService(campaign_store(), org_unit_store(), counter_store(), submission_store(), link_store(),
+                         audit_log())
+
+
+@lru_cache(maxsize=1)
+def public_stats() -> PublicStats:
+    return PublicStats(campaign_store(), counter_store())
+
+
 def reset() -> None:
     get_settings.cache_clear()
     for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
                     submission_store, upload_bucket, unit_directory, participant_service, intake_service,
-                    intake_queue, intake_dead_letter_queue):
+                    intake_queue, intake_dead_letter_queue, counter_store, link_store, organisation_service,
+                    report_service, public_stats):
         factory.cache_clear()
