@@ -32,6 +32,11 @@ class World:
     titles: dict[str, str] = field(default_factory=dict)         # place -> entry title
     links: dict[str, str] = field(default_factory=dict)          # place -> url
 
+    def entry_in(self, unit_id: str) -> str:
+        """A probe entry of that unit (for routes that act on one entry: /submissions/{id}/...)."""
+        place = next(p for p, u in PLACES.items() if u == unit_id)
+        return self.entries[place][0]
+
     def foreign_markers(self, caller_places: set[str]) -> set[str]:
         """Titles and URLs of data outside the caller's branch: must never appear."""
         return {self.titles[p] for p in PLACES if p not in caller_places} | {

@@ -1,4 +1,6 @@
 """Importing the tree (all-or-nothing), moving units with their history, entries and counts."""
+import csv
+import io
 import json
 import uuid
 from datetime import datetime, timezone
@@ -15,11 +17,11 @@ CSV = {"Content-Type": "text/csv"}
 
 def current_csv() -> str:
     """The stored tree as CSV, so a test only adds or changes its own rows."""
-    tree = dependencies.org_unit_store().whole_tree()
-    lines = ["unit_id,name,parent_id,level"] + [
-        f"{r.unit_id},{r.name},{r.parent_id},{r.level}" for r in tree.to_rows()
-    ]
-    return "\n".join(lines) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["unit_id", "name", "parent_id", "level"])
+    writer.writerows((r.unit_id, r.name, r.parent_id, r.level) for r in dependencies.org_unit_store().whole_tree().to_rows())
+    return buffer.getvalue()
 
 
 def put_tree(client, token, text, query="", content_type=CSV):

@@ -295,3 +295,21 @@ class SubmissionStore:
                 return False
             raise
         return True
+
+    def write_bulk(self, entries: Iterable[tuple[NewSubmission, str]]) -> int:
+        """(entry, status) written straight in, without counters: benchmarks only (they
+        write the matching counter items with CounterStore.write_bulk)."""
+        written = 0
+        with SubmissionRecord.batch_write() as batch:
+            for new, status in entries:
+                batch.save(SubmissionRecord(
+                    submission_id=new.submission_id, campaign_id=new.campaign_id, unit_id=new.unit_id,
+                    unit_path=new.unit_path, unit_sort=unit_sort(new.unit_path, new.created_at, new.submission_id),
+                    status=status, status_sort=status_sort(status, new.created_at, new.submission_id),
+                    status_changed_at=new.created_at, created_at=new.created_at, title=new.title,
+                    authors=new.authors, file_name=new.file_name, content_type=new.content_type,
+                    declared_size=new.declared_size, access_token_hash=new.access_token_hash,
+                    upload_key=new.upload_key, upload_kind=new.upload_kind,
+                ))
+                written += 1
+        return written
