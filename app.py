@@ -8,6 +8,8 @@ from chalicelib.api.health import health_routes
 from chalicelib.api.metrics import metric_routes
 from chalicelib.api.results import results_routes
 from chalicelib.api.review import review_routes
+from chalicelib.api.organisation import organisation_routes
+from chalicelib.api.reports import report_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
@@ -31,6 +33,8 @@ app.register_blueprint(upload_page_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(results_routes)
 app.register_blueprint(metric_routes)
+app.register_blueprint(organisation_routes)
+app.register_blueprint(report_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
 app.register_blueprint(metrics_triggers)

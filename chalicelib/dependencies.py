@@ -15,10 +15,12 @@ from chalicelib.adapters.cognito import CognitoUserPool
 from chalicelib.adapters.dynamodb.audit import AuditStore
 from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.counters import CounterStore
 from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
+from chalicelib.adapters.dynamodb.links import LinkStore
 from chalicelib.adapters.dynamodb.metrics import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
 from chalicelib.adapters.dynamodb.models import IdempotencyRecord
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.dynamodb.week_results import WeekResultStore
@@ -37,8 +39,10 @@ from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.final_round import FinalRoundService
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
-from chalicelib.services.review import ReviewService
 from chalicelib.services.metrics import MetricsService
+from chalicelib.services.organisation import OrganisationService
+from chalicelib.services.reports import PublicStats, ReportService
+from chalicelib.services.review import ReviewService
 from chalicelib.services.submissions import ParticipantService
 from chalicelib.services.weeks import WeekResultsService
 
@@ -211,11 +215,41 @@ def metrics_service() -> MetricsService:
                           IngestionRunStore(), metrics_queue(), metric_source)
 
 
+@lru_cache(maxsize=1)
+def counter_store() -> CounterStore:
+    return CounterStore()
+
+
+@lru_cache(maxsize=1)
+def link_store() -> LinkStore:
+    return LinkStore()
+
+
+@lru_cache(maxsize=1)
+def organisation_service() -> OrganisationService:
+    return OrganisationService(
+        org_unit_store(), OrgTreeWriter(), UnitHistoryStore(), campaign_store(), counter_store(),
+        submission_store(), link_store(), audit_log(),
+    )
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    return ReportService(campaign_store(), org_unit_store(), counter_store(), submission_store(), link_store(),
+                         audit_log())
+
+
+@lru_cache(maxsize=1)
+def public_stats() -> PublicStats:
+    return PublicStats(campaign_store(), counter_store())
+
+
 def reset() -> None:
     get_settings.cache_clear()
     for factory in (aws_client, user_pool, token_verifier, campaign_store, org_unit_store, audit_store, audit_log,
                     submission_store, upload_bucket, unit_directory, participant_service, idempotency, intake_service,
                     intake_queue, intake_dead_letter_queue, snapshot_store, week_result_store, jury_score_store,
                     week_results_service, review_service, final_round_service,
-                    metrics_queue, batch_writer, parameter_store, metric_source, metrics_service):
+                    metrics_queue, batch_writer, parameter_store, metric_source, metrics_service,
+                    counter_store, link_store, organisation_service, report_service, public_stats):
         factory.cache_clear()

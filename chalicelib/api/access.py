@@ -20,7 +20,7 @@ from chalicelib.domain.scope import Principal
 from chalicelib.services.identity import Identity
 
 
-Scope = Literal["public", "branch", "jury_pool", "everything", "own_account"]
+Scope = Literal["public", "branch", "campaign", "jury_pool", "everything", "own_account"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class AccessRule:
     """Who may call a route (roles) and what part of the data it may reach (scope).
 
     branch: an organiser sees only their unit's subtree, an admin everything;
+    campaign: the campaign as a whole, for its organisers (organising unit or above) and admins;
     jury_pool: the final-round pool only; everything: admin-wide data;
     own_account: nothing beyond the caller's own identity.
     """

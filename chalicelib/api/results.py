@@ -62,7 +62,7 @@ def list_weeks(campaign_id: str) -> dict:
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/close", methods=["POST"])
-@guard.requires("organiser", "admin", scope="branch")
+@guard.requires("organiser", "admin", scope="campaign")
 def close_week(campaign_id: str, week: str) -> dict:
     request = parse_request(CloseRequest, guard.json_body())
     assert isinstance(request, CloseRequest)
@@ -105,13 +105,13 @@ def score_finalist(campaign_id: str, submission_id: str) -> dict:
 
 
 @results_routes.route("/campaigns/{campaign_id}/results", methods=["GET"])
-@guard.requires("organiser", "admin", scope="branch")
+@guard.requires("organiser", "admin", scope="campaign")
 def final_results(campaign_id: str) -> Response | dict:
     view = dependencies.final_round_service().results(campaign_id, guard.principal())
     return _negotiated(view, results_table, f"ket-qua-{campaign_id}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])
-@guard.requires("organiser", "admin", scope="branch")
+@guard.requires("organiser", "admin", scope="campaign")
 def special_awards(campaign_id: str) -> dict:
     return dependencies.final_round_service().awards(campaign_id, guard.principal(), _now())

@@ -44,11 +44,62 @@ def default_accounts() -> list[Account]:
     ]
 
 
+# Demo entries for the organisers' reports (seed 004 campaign: at least 2 per unit):
+# (unit, title, final status). Ids are fixed so seeding twice adds nothing.
+DEMO_ENTRIES = (
+    ("ha-noi-ba-dinh-kim-ma", "Sự thật về tin đồn trên mạng", "valid"),
+    ("ha-noi-ba-dinh-kim-ma", "Tỉnh táo trước tin giả", "valid"),
+    ("ha-noi-ba-dinh-dien-bien", "Đừng vội chia sẻ", "invalid"),
+    ("ha-noi-hoan-kiem-hang-bac", "Phố cổ nói không với tin xấu", "valid"),
+    ("ha-noi-dong-anh-co-loa", "Cổ Loa kể chuyện thật", "awaiting_upload"),
+    ("hcm-q1-ben-nghe", "Bến Nghé sống đẹp", "valid"),
+    ("hcm-thu-duc-dhqg", "Sinh viên với không gian mạng", "valid"),
+)
+DEMO_LINKS = (
+    ("hcm-q1-ben-nghe", "https://facebook.com/doanbennghe/posts/1", "Chuyện đẹp tuần này #moituan1cauchuyendep"),
+    ("hcm-q1-da-kao", "https://facebook.com/doandakao/posts/7", "Tin tốt #moingay1tintot"),
+)
+
+
+def seed_demo_entries(today: date) -> None:
+    """A few entries and link posts so an organiser sees figures in `make run`."""
+    from datetime import datetime, time, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from pynamodb.exceptions import TransactWriteError
+
+    from chalicelib.adapters.dynamodb.links import NewLink
+    from chalicelib.adapters.dynamodb.submissions import NewSubmission
+
+    units, submissions = dependencies.org_unit_store(), dependencies.submission_store()
+    noon = datetime.combine(today, time(12), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(timezone.utc)
+    for n, (unit_id, title, status) in enumerate(DEMO_ENTRIES):
+        unit = units.find(unit_id)
+        sid = f"demo{n:028d}"
+        campaign_id = "clip-phan-bac-thong-tin-xau-doc"
+        try:
+            record = submissions.create(NewSubmission(
+                sid, campaign_id, unit.unit_id, unit.path, title, "", "Clip", [{"name": "Đoàn viên mẫu"}],
+                "clip.mp4", "video/mp4", 1, "-", f"uploads/{campaign_id}/{sid}/demo.mp4", "post", None,
+                noon - timedelta(days=n % 3)))
+        except TransactWriteError:
+            continue  # already seeded
+        if status != "awaiting_upload":
+            submissions.begin_validation(record, record.upload_key, "demo", noon)
+            submissions.finish_validation(record, record.upload_key, "demo", status, {"status": status}, noon)
+    for unit_id, url, caption in DEMO_LINKS:
+        unit = units.find(unit_id)
+        dependencies.link_store().create(NewLink(
+            "moi-tuan-mot-cau-chuyen-dep", unit.unit_id, unit.path, url, noon - timedelta(days=1),
+            "#moituan1cauchuyendep" in caption, noon, "seed"))
+
+
 def seed(config: CloudConfig, user_pool_id: str, today: date) -> list[Account]:
     store = dependencies.campaign_store()
     for campaign in sample_campaigns():
         store.put(live_copy(campaign, today))
     OrgUnitStore().put_tree(load_tree_csv((SAMPLES / "organisation.csv").read_text(encoding="utf-8")))
+    seed_demo_entries(today)
     accounts = default_accounts()
     for account in accounts:
         create_user(config, user_pool_id, account.username, account.password, account.role, account.unit_id)

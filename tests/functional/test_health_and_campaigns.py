@@ -19,11 +19,12 @@ def test_health_through_the_lambda_entry_point_carries_the_correlation_id(app_mo
     assert json.loads(response["body"])["status"] == "ok"
 
 
-def test_campaigns_lists_both_samples_with_their_rules(client):
+def test_campaigns_list_every_sample_with_its_rules(client):
     response = client.http.get("/campaigns")
     assert response.status_code == 200
     campaigns = {c["id"]: c for c in response.json_body["campaigns"]}
-    assert set(campaigns) == {"khat-vong-hung-cuong", "clip-phan-bac-thong-tin-xau-doc"}
+    assert {"khat-vong-hung-cuong", "clip-phan-bac-thong-tin-xau-doc", "moi-tuan-mot-cau-chuyen-dep"} <= set(campaigns)
+    assert campaigns["moi-tuan-mot-cau-chuyen-dep"]["entry_kind"] == "link"
     rules = campaigns["khat-vong-hung-cuong"]["media"]
     assert rules["resolution"] == {"width": 1080, "height": 1920, "match": "exact"}
     assert campaigns["khat-vong-hung-cuong"]["scoring"]["weights"]["reposts"] == 5

@@ -7,9 +7,9 @@ def test_campaigns_round_trip_as_validated_documents(seeded_cloud):
     store = CampaignStore()
     campaign = store.get("khat-vong-hung-cuong")
     assert campaign.media.video_codecs == ["h264"]
-    # Other tests in the session store their own campaigns; the samples must be there, in id order.
     ids = [c.id for c in store.list_all()]
-    assert {"clip-phan-bac-thong-tin-xau-doc", "khat-vong-hung-cuong"} <= set(ids) and ids == sorted(ids)
+    assert ids == sorted(ids)
+    assert {"clip-phan-bac-thong-tin-xau-doc", "khat-vong-hung-cuong", "moi-tuan-mot-cau-chuyen-dep"} <= set(ids)
     assert store.get("missing") is None
 
 

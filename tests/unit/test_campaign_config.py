@@ -97,3 +97,17 @@ def test_demo_copy_moves_whole_weeks_so_mondays_stay_mondays():
     shifted = campaign.shifted_by_weeks(weeks_to_shift_into(campaign, date(2026, 11, 21)))
     assert shifted.is_open_for_submissions(datetime(2026, 11, 21, 12, tzinfo=VIETNAM))
     assert all(campaign.localize(w.starts_at).weekday() == 0 for w in shifted.voting_weeks)
+
+
+def test_seed_001_sample_is_a_link_campaign_with_a_weekly_posting_quota():
+    campaign = load_campaign_file(SAMPLES / "moi-tuan-mot-cau-chuyen-dep.json")
+    assert campaign.entry_kind == "link"
+    assert (campaign.posting_quota.per_week, campaign.posting_quota.hashtag) == (1, "#moituan1cauchuyendep")
+    assert campaign.timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_every_sample_campaign_loads():
+    assert sorted(p.stem for p in SAMPLES.glob("*.json")) == [
+        "clip-phan-bac-thong-tin-xau-doc", "khat-vong-hung-cuong", "moi-tuan-mot-cau-chuyen-dep"]
+    for path in SAMPLES.glob("*.json"):
+        load_campaign_file(path)

@@ -9,6 +9,7 @@ import os
 
 from pynamodb.attributes import (
     BinaryAttribute,
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -331,6 +332,114 @@ class JuryScoreRecord(Model):
     scored_at = UTCDateTimeAttribute()
 
 
+class CounterRecord(Model):
+    """Roll-up counters of one unit in one campaign (domain/rollup.py).
+
+    Keyed by the unit's branch key ("tw/ha-noi/"), so a branch's counters are one
+    Query with begins_with. Written only with ADD, in the same transaction as the
+    status change that causes it, so concurrent writers never lose an update.
+    """
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}unit-counters"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    branch = UnicodeAttribute(range_key=True)
+    unit_id = UnicodeAttribute()
+    entries = NumberAttribute(null=True)
+    valid = NumberAttribute(null=True)
+    invalid = NumberAttribute(null=True)
+    approved = NumberAttribute(null=True)
+    published = NumberAttribute(null=True)
+    disqualified = NumberAttribute(null=True)
+    best_weekly_score = NumberAttribute(null=True)
+
+
+class DailyCountRecord(Model):
+    """The public counter: entries received (and still valid) per Vietnam calendar day.
+
+    An entry counts on the day it was received, whatever day it was validated,
+    so a day's `valid` never exceeds its `received`.
+    """
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}daily-counts"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD in Asia/Ho_Chi_Minh
+    received = NumberAttribute(null=True)
+    valid = NumberAttribute(null=True)
+
+
+class PostedLinksByCampaignUnit(GlobalSecondaryIndex):
+    """A branch's posted links in one campaign: begins_with(unit_sort, branch key)."""
+
+    class Meta:
+        index_name = "by-campaign-unit"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    unit_sort = UnicodeAttribute(range_key=True)
+
+
+class PostedLinkRecord(Model):
+    """A link entry (seed 001): a unit's post on its own channel, checked for the hashtag.
+
+    Keyed by a hash of the normalised URL, so the same post cannot be counted twice.
+    `status` is "valid" (hashtag present) or "invalid", and counts in the roll-ups
+    like an entry in that status.
+    """
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}posted-links"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    link_id = UnicodeAttribute(range_key=True)
+    unit_id = UnicodeAttribute()
+    unit_path = UnicodeAttribute()
+    unit_sort = UnicodeAttribute()
+    url = UnicodeAttribute()
+    posted_at = UTCDateTimeAttribute()
+    has_hashtag = BooleanAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+
+    by_campaign_unit = PostedLinksByCampaignUnit()
+
+
+class PendingRekeyIndex(GlobalSecondaryIndex):
+    """Sparse: only moves whose entries and counters are still being re-keyed."""
+
+    class Meta:
+        index_name = "rekey-pending"
+        projection = AllProjection()
+
+    rekey_state = UnicodeAttribute(hash_key=True)
+    at_kind = UnicodeAttribute(range_key=True)
+
+
+class UnitHistoryRecord(Model):
+    """What happened to a unit over time (added, renamed, moved, removed); never updated
+    except to clear `rekey_state` once a move's entries and counters follow it."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}unit-history"
+
+    unit_id = UnicodeAttribute(hash_key=True)
+    at_kind = UnicodeAttribute(range_key=True)  # "{at ISO-8601 UTC}#{kind}"
+    kind = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute(null=True)
+    from_path = UnicodeAttribute(null=True)
+    to_path = UnicodeAttribute(null=True)
+    from_name = UnicodeAttribute(null=True)
+    to_name = UnicodeAttribute(null=True)
+    rekey_state = UnicodeAttribute(null=True)
+
+    rekey_pending = PendingRekeyIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     CampaignRecord,
     OrgUnitRecord,
@@ -342,4 +451,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AuditRecord,
     WeekResultRecord,
     JuryScoreRecord,
+    CounterRecord,
+    DailyCountRecord,
+    PostedLinkRecord,
+    UnitHistoryRecord,
 )

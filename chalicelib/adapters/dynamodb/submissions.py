@@ -1,19 +1,28 @@
 """Entries in DynamoDB. Every status change is a conditional write, so a
-duplicated or late event can never move an entry twice."""
+duplicated or late event can never move an entry twice.
+
+A change that moves the roll-up counters (domain.rollup.counter_deltas with
+domain.submission.STATUS_COUNTERS) is one TransactWrite: the entry's update,
+conditioned on the status (and unit path) the caller read, plus ADDs on the
+unit's counter item and on the public per-day counter. Either all of it is
+written or none, so counts stay exact under concurrent and retried events.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
 from chalicelib.adapters.dynamodb.week_results import StoredWeekResult
 from chalicelib.domain.organisation import branch_key
+from chalicelib.domain.rollup import counter_deltas
+from chalicelib.domain.submission import STATUS_COUNTERS
 
 VALIDATION_WATCH = "validating"
 
@@ -21,6 +30,21 @@ VALIDATION_WATCH = "validating"
 def _conditional_failed(error: Exception) -> bool:
     cause = getattr(error, "cause_response_code", None)
     return cause == "ConditionalCheckFailedException"
+
+
+def first_item_refused(error: TransactWriteError) -> bool:
+    """The transaction was cancelled because its first item's condition failed.
+
+    The first item is always the entry itself; a counter condition failing
+    instead means a counting bug, which must surface, not pass as "moved first".
+    """
+    reasons = error.cancellation_reasons if error.cause_response_code == "TransactionCanceledException" else []
+    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
+
+
+def stage_counters(tx: TransactWrite, record: Any, deltas: dict[str, int]) -> None:
+    stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path, deltas)
+    stage_daily_deltas(tx, record.campaign_id, record.created_at, deltas)
 
 
 def status_sort(status: str, created_at: datetime, submission_id: str) -> str:
@@ -75,7 +99,10 @@ class SubmissionStore:
             upload_kind=new.upload_kind,
             multipart_upload_id=new.multipart_upload_id,
         )
-        record.save(condition=SubmissionRecord.submission_id.does_not_exist())
+        # The entry and its first counts land together or not at all.
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.save(record, condition=SubmissionRecord.submission_id.does_not_exist())
+            stage_counters(tx, record, counter_deltas(None, record.status, STATUS_COUNTERS))
         return record
 
     def get(self, submission_id: str) -> SubmissionRecord | None:
@@ -100,14 +127,41 @@ class SubmissionStore:
         at: datetime,
         condition: Condition,
         actions: Iterable[Any] = (),
+        alongside: Callable[[TransactWrite], None] | None = None,
     ) -> bool:
-        """Apply a status change if `condition` still holds; False means someone else moved it first."""
+        """Apply a status change if `condition` still holds; False means someone else moved it first.
+
+        `alongside` stages other items that must be written in the same transaction.
+
+        The change is also pinned to the status and unit path in `record`: the
+        counter deltas are computed from them, so if either changed meanwhile
+        the write is refused rather than counted against the wrong state.
+        """
+        guarded = condition & (SubmissionRecord.status == record.status) & (
+            SubmissionRecord.unit_path == record.unit_path
+        )
+        updates = self._status_actions(record, new_status, at, actions)
+        deltas = counter_deltas(record.status, new_status, STATUS_COUNTERS)
+        if not deltas and alongside is None:
+            try:
+                record.update(actions=updates, condition=guarded)
+            except (UpdateError, PutError) as error:
+                if _conditional_failed(error):
+                    return False
+                raise
+            return True
         try:
-            record.update(actions=self._status_actions(record, new_status, at, actions), condition=condition)
-        except (UpdateError, PutError) as error:
-            if _conditional_failed(error):
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.update(record, actions=updates, condition=guarded)
+                stage_counters(tx, record, deltas)
+                if alongside is not None:
+                    alongside(tx)
+        except TransactWriteError as error:
+            if first_item_refused(error):
                 return False
             raise
+        # A transaction returns no attributes; callers expect `record` to show the new state.
+        record.refresh(consistent_read=True)
         return True
 
     def replace_upload(
@@ -235,19 +289,74 @@ class SubmissionStore:
         self, record: SubmissionRecord, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
     ) -> bool:
         """Disqualify an entry that is still in the status the caller read, in one
-        transaction with what must change alongside: its live leaderboard row goes, and
-        when its week is already closed, the week's next result version is written."""
-        condition = SubmissionRecord.status == record.status
-        actions = self._status_actions(record, "disqualified", at, [SubmissionRecord.review.set(review)])
+        transaction with what must change alongside: its counters, its live leaderboard
+        row (removed), and when its week is already closed, the week's next result version."""
+
+        def alongside(tx: TransactWrite) -> None:
+            if record.campaign_week:
+                tx.delete(ScoreRecord(record.campaign_week, record.submission_id))
+            if revised_result is not None:
+                tx.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
+
         try:
-            with TransactWrite(connection=Connection(region=SubmissionRecord.Meta.region)) as transaction:
-                transaction.update(record, actions=actions, condition=condition)
-                if record.campaign_week:
-                    transaction.delete(ScoreRecord(record.campaign_week, record.submission_id))
-                if revised_result is not None:
-                    transaction.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
+            return self._transition(
+                record, "disqualified", at, SubmissionRecord.status == record.status,
+                [SubmissionRecord.review.set(review)], alongside=alongside,
+            )
         except TransactWriteError as error:
+            # Another organiser wrote the week's next version first: re-read and try again.
             if error.cause_response_code == "TransactionCanceledException":
+                return False
+            raise
+
+    # --- organisers' reads -----------------------------------------------
+    def branch_page(
+        self, campaign_id: str, path: str, status: str | None, start_key: dict | None, limit: int
+    ) -> tuple[list[SubmissionRecord], dict | None]:
+        """One page of a branch's entries, oldest unit-path first: a Query on `by-campaign-unit`
+        with begins_with(branch key), never a Scan. The second value continues the Query."""
+        results = SubmissionRecord.by_campaign_unit.query(
+            campaign_id,
+            SubmissionRecord.unit_sort.startswith(branch_key(path)),
+            filter_condition=(SubmissionRecord.status == status) if status else None,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+        records = list(results)
+        return records, results.last_evaluated_key if len(records) >= limit else None
+
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[SubmissionRecord]:
+        """Up to `limit` entries still filed under a branch (re-keying after a move)."""
+        return list(
+            SubmissionRecord.by_campaign_unit.query(
+                campaign_id, SubmissionRecord.unit_sort.startswith(branch_key(path)), limit=limit
+            )
+        )
+
+    def rekey(self, record: SubmissionRecord, new_path: str) -> bool:
+        """File the entry under its unit's new path and carry its counts to the new counter item.
+
+        One transaction per entry, conditioned on the path and status it was read
+        with: a concurrent transition or a second mover makes this a no-op
+        (False), and running it again only finds entries not yet moved.
+        """
+        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.update(
+                    record,
+                    actions=[
+                        SubmissionRecord.unit_path.set(new_path),
+                        SubmissionRecord.unit_sort.set(unit_sort(new_path, record.created_at, record.submission_id)),
+                    ],
+                    condition=(SubmissionRecord.unit_path == record.unit_path)
+                    & (SubmissionRecord.status == record.status),
+                )
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path,
+                                  {k: -v for k, v in deltas.items()})
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, new_path, deltas)
+        except TransactWriteError as error:
+            if first_item_refused(error):
                 return False
             raise
         return True
@@ -273,3 +382,21 @@ class SubmissionStore:
         if not ids:
             return {}
         return {r.submission_id: r for r in SubmissionRecord.batch_get(ids)}
+
+    def write_bulk(self, entries: Iterable[tuple[NewSubmission, str]]) -> int:
+        """(entry, status) written straight in, without counters: benchmarks only (they
+        write the matching counter items with CounterStore.write_bulk)."""
+        written = 0
+        with SubmissionRecord.batch_write() as batch:
+            for new, status in entries:
+                batch.save(SubmissionRecord(
+                    submission_id=new.submission_id, campaign_id=new.campaign_id, unit_id=new.unit_id,
+                    unit_path=new.unit_path, unit_sort=unit_sort(new.unit_path, new.created_at, new.submission_id),
+                    status=status, status_sort=status_sort(status, new.created_at, new.submission_id),
+                    status_changed_at=new.created_at, created_at=new.created_at, title=new.title,
+                    authors=new.authors, file_name=new.file_name, content_type=new.content_type,
+                    declared_size=new.declared_size, access_token_hash=new.access_token_hash,
+                    upload_key=new.upload_key, upload_kind=new.upload_kind,
+                ))
+                written += 1
+        return written

@@ -1,0 +1,116 @@
+"""Link entries (seed 001): a unit's posts, checked for the campaign hashtag.
+
+A link is keyed by a hash of its normalised URL, so the same post submitted
+twice is refused by the key itself. It counts in the roll-ups like an entry in
+its status ("valid" with the hashtag, "invalid" without), in the same
+transaction as its creation.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
+from chalicelib.adapters.dynamodb.models import PostedLinkRecord
+from chalicelib.adapters.dynamodb.submissions import first_item_refused
+from chalicelib.domain.compliance import PostedLink, normalise_url
+from chalicelib.domain.organisation import branch_key
+from chalicelib.domain.rollup import counter_deltas
+from chalicelib.domain.submission import STATUS_COUNTERS
+
+
+def link_id(url: str) -> str:
+    return hashlib.sha256(normalise_url(url).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class NewLink:
+    campaign_id: str
+    unit_id: str
+    unit_path: str
+    url: str
+    posted_at: datetime
+    has_hashtag: bool
+    created_at: datetime
+    created_by: str
+
+
+class LinkStore:
+    def create(self, new: NewLink) -> PostedLinkRecord | None:
+        """The stored link, or None when this post was already submitted for the campaign."""
+        identifier = link_id(new.url)
+        status = "valid" if new.has_hashtag else "invalid"
+        record = PostedLinkRecord(
+            campaign_id=new.campaign_id,
+            link_id=identifier,
+            unit_id=new.unit_id,
+            unit_path=new.unit_path,
+            unit_sort=f"{branch_key(new.unit_path)}{new.posted_at.isoformat()}#{identifier}",
+            url=new.url,
+            posted_at=new.posted_at,
+            has_hashtag=new.has_hashtag,
+            status=status,
+            created_at=new.created_at,
+            created_by=new.created_by,
+        )
+        deltas = counter_deltas(None, status, STATUS_COUNTERS)
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.save(record, condition=PostedLinkRecord.link_id.does_not_exist())
+                stage_unit_deltas(tx, new.campaign_id, new.unit_id, new.unit_path, deltas)
+                # The public counter counts a link on the day it was posted.
+                stage_daily_deltas(tx, new.campaign_id, new.posted_at, deltas)
+        except TransactWriteError as error:
+            if first_item_refused(error):
+                return None
+            raise
+        return record
+
+    def in_branch(self, campaign_id: str, path: str) -> list[PostedLinkRecord]:
+        """Every link of a branch: one Query (paginated by PynamoDB), never a Scan."""
+        return list(
+            PostedLinkRecord.by_campaign_unit.query(
+                campaign_id, PostedLinkRecord.unit_sort.startswith(branch_key(path))
+            )
+        )
+
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[PostedLinkRecord]:
+        return list(
+            PostedLinkRecord.by_campaign_unit.query(
+                campaign_id, PostedLinkRecord.unit_sort.startswith(branch_key(path)), limit=limit
+            )
+        )
+
+    def rekey(self, record: PostedLinkRecord, new_path: str) -> bool:
+        """Like SubmissionStore.rekey: the link and its counts follow its unit, atomically."""
+        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.update(
+                    record,
+                    actions=[
+                        PostedLinkRecord.unit_path.set(new_path),
+                        PostedLinkRecord.unit_sort.set(
+                            f"{branch_key(new_path)}{record.posted_at.isoformat()}#{record.link_id}"
+                        ),
+                    ],
+                    condition=PostedLinkRecord.unit_path == record.unit_path,
+                )
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path,
+                                  {k: -v for k, v in deltas.items()})
+                stage_unit_deltas(tx, record.campaign_id, record.unit_id, new_path, deltas)
+        except TransactWriteError as error:
+            if first_item_refused(error):
+                return False
+            raise
+        return True
+
+
+def as_posted_link(record: PostedLinkRecord) -> PostedLink:
+    return PostedLink(
+        unit_id=record.unit_id, posted_at=record.posted_at, url=record.url, has_hashtag=record.has_hashtag
+    )

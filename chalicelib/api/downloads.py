@@ -1,0 +1,37 @@
+"""Turns a Sheet into a file response (CSV or XLSX), or refuses clearly before Chalice would."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.exports import Sheet
+from chalicelib.services.spreadsheets import XLSX_TYPE, render
+
+
+def require_binary_accept(headers: Any) -> None:
+    """API Gateway returns binary bodies only to a request whose Accept names the type
+    (or */*); Chalice answers a bare 400 otherwise. Say so with our own error instead."""
+    accept = (headers.get("accept") or "").lower()
+    if XLSX_TYPE not in accept and "*/*" not in accept:
+        raise InvalidInput(
+            f"Để tải tệp Excel, yêu cầu cần tiêu đề Accept: {XLSX_TYPE}.",
+            f"To download an Excel file, send the header Accept: {XLSX_TYPE}.",
+            code="accept_header_required",
+        )
+
+
+def file_response(sheet: Sheet, file_format: str, headers: Any) -> Response:
+    if file_format == "xlsx":
+        require_binary_accept(headers)
+    download = render(sheet, file_format)
+    return Response(
+        body=download.body,
+        status_code=200,
+        headers={
+            "Content-Type": download.content_type,
+            "Content-Disposition": f'attachment; filename="{download.file_name}"',
+            "Cache-Control": "no-store",
+        },
+    )

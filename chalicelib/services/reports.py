@@ -1,0 +1,391 @@
+"""What organisers read about their branch: entries, roll-ups, compliance; and the public counter.
+
+Every method takes the verified principal and derives the branch from it
+(domain.scope); a `unit_id` from the request can only pick a unit inside that
+branch. Reads are Queries bounded by the branch: entries by the
+`by-campaign-unit` index, roll-ups and compliance by one counter item per unit,
+never by reading entries.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.counters import CounterStore
+from chalicelib.adapters.dynamodb.links import LinkStore, NewLink, as_posted_link
+from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.compliance import (
+    contains_hashtag,
+    monthly_summary,
+    units_below_minimum,
+    weekly_posting_table,
+    weeks_between,
+)
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.exports import (
+    Sheet,
+    entries_sheet,
+    minimum_entries_sheet,
+    posting_sheet,
+    rollup_sheet,
+    vietnam_time,
+)
+from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
+from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
+from chalicelib.domain.scope import Principal, require_role, require_unit_in_scope
+from chalicelib.domain.submission import STATUS_LABELS, parse_request, status_label
+from chalicelib.services.audit import AuditLog
+
+PAGE_DEFAULT, PAGE_MAX = 50, 100
+EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
+STATS_TTL_SECONDS = 60
+
+
+def campaign_not_found() -> NotFound:
+    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
+
+
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput(
+        "Con trỏ phân trang không hợp lệ.", "The page cursor is not valid.", code="invalid_cursor"
+    )
+
+
+def encode_cursor(key: dict | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, campaign_id: str, branch_path: str) -> dict | None:
+    """The Query's start key, refused unless it lies in this campaign and this branch:
+    a cursor is opaque to clients, but never trusted."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise _invalid_cursor() from None
+    if not isinstance(key, dict) or set(key) != {"campaign_id", "unit_sort", "submission_id"}:
+        raise _invalid_cursor()
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        raise _invalid_cursor()
+    if key["campaign_id"]["S"] != campaign_id or not key["unit_sort"]["S"].startswith(branch_key(branch_path)):
+        raise _invalid_cursor()
+    return key
+
+
+def _int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise InvalidInput(
+            f"Tham số {name} phải là số nguyên từ {low} đến {high}.",
+            f"{name} must be a whole number from {low} to {high}.",
+            code=f"invalid_{name}",
+        )
+    return value
+
+
+def _date_param(raw: str | None, name: str) -> date | None:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"Tham số {name} phải có dạng YYYY-MM-DD.", f"{name} must look like YYYY-MM-DD.", code="invalid_date"
+        ) from None
+
+
+def _level_param(raw: str | None) -> str | None:
+    if raw is not None and raw not in LEVELS:
+        raise InvalidInput(
+            "Cấp phải là central, province, district hoặc grassroots.",
+            "level must be central, province, district or grassroots.",
+            code="invalid_level",
+        )
+    return raw
+
+
+class LinkRequest(BaseModel):
+    """What an organiser may write for a link entry; anything else is refused (extra=forbid)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    url: str = Field(min_length=10, max_length=2000)
+    posted_at: datetime
+    has_hashtag: bool | None = None
+    caption: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if not (url.startswith("https://") or url.startswith("http://")) or " " in url:
+            raise ValueError("must be an http(s) address")
+        return url
+
+    @model_validator(mode="after")
+    def _says_whether_tagged(self) -> "LinkRequest":
+        if self.has_hashtag is None and self.caption is None:
+            raise ValueError("give has_hashtag or the post's caption")
+        return self
+
+
+@dataclass
+class ReportService:
+    campaigns: CampaignStore
+    units: OrgUnitStore
+    counters: CounterStore
+    submissions: SubmissionStore
+    links: LinkStore
+    audit: AuditLog
+
+    # --- scope ------------------------------------------------------------
+    def _campaign(self, campaign_id: str) -> Campaign:
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        return campaign
+
+    def _unit(self, principal: Principal, unit_id: str | None) -> OrgUnit:
+        """The requested unit if it is in the caller's branch, else the caller's own (admin: the root)."""
+        require_role(principal, "admin", "organiser")
+        if unit_id is None:
+            unit_id = principal.unit_id if principal.role == "organiser" else None
+        unit = self.units.find(unit_id) if unit_id else self.units.root()
+        require_unit_in_scope(principal, unit.path if unit else "")
+        assert unit is not None
+        return unit
+
+    def _branch(self, unit: OrgUnit) -> OrgTree:
+        return OrgTree(self.units.branch(unit.path))
+
+    # --- entries ----------------------------------------------------------
+    def list_entries(self, principal: Principal, campaign_id: str, params: dict, export: bool = False) -> dict:
+        self._campaign(campaign_id)
+        status = params.get("status")
+        if status is not None and status not in STATUS_LABELS:
+            raise InvalidInput(
+                "Trạng thái lọc không hợp lệ.", "Unknown status filter.", code="invalid_status",
+                allowed=sorted(STATUS_LABELS),
+            )
+        unit = self._unit(principal, params.get("unit_id"))
+        limit = _int_param(params.get("limit"), "limit", PAGE_DEFAULT, 1, PAGE_MAX)
+        start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
+        if not export:
+            records, last = self.submissions.branch_page(campaign_id, unit.path, status, start, limit)
+            return {"unit_id": unit.unit_id, "entries": [_entry_view(r) for r in records],
+                    "next_cursor": encode_cursor(last)}
+        rows: list[dict] = []
+        while True:
+            records, start = self.submissions.branch_page(campaign_id, unit.path, status, start, PAGE_MAX)
+            rows += [_entry_view(r) for r in records]
+            if len(rows) > EXPORT_MAX_ROWS:
+                raise Conflict(
+                    f"Danh sách quá lớn để tải về một lần (trên {EXPORT_MAX_ROWS} bài); hãy chọn đơn vị nhỏ hơn "
+                    "hoặc lọc theo trạng thái.",
+                    f"Too many entries for one download (over {EXPORT_MAX_ROWS}); pick a smaller unit or a status.",
+                    code="export_too_large",
+                )
+            if start is None:
+                return {"unit_id": unit.unit_id, "entries": rows}
+
+    def entries_sheet(self, principal: Principal, campaign_id: str, params: dict) -> Sheet:
+        listing = self.list_entries(principal, campaign_id, params, export=True)
+        unit = self._unit(principal, listing["unit_id"])
+        names = {u.unit_id: u.name for u in self._branch(unit)}
+        return entries_sheet(campaign_id, listing["entries"], names)
+
+    # --- roll-ups ---------------------------------------------------------
+    def unit_report(self, principal: Principal, campaign_id: str, unit_id: str) -> dict:
+        report, _ = self._report(principal, campaign_id, unit_id)
+        return report.to_dict() | {"campaign_id": campaign_id}
+
+    def _report(self, principal: Principal, campaign_id: str, unit_id: str | None) -> tuple[Any, OrgTree]:
+        self._campaign(campaign_id)
+        unit = self._unit(principal, unit_id)
+        tree = self._branch(unit)
+        counters = self.counters.branch(campaign_id, unit.path)
+        return build_branch_report(tree, unit.unit_id, counters), tree
+
+    def report_sheet(self, principal: Principal, campaign_id: str, unit_id: str) -> Sheet:
+        report, _ = self._report(principal, campaign_id, unit_id)
+        return rollup_sheet(campaign_id, report)
+
+    # --- compliance -------------------------------------------------------
+    def _minimum(self, principal: Principal, campaign_id: str, params: dict) -> Any:
+        campaign = self._campaign(campaign_id)
+        counter = params.get("counter", "valid")
+        if counter not in COUNTER_FIELDS:
+            raise InvalidInput(
+                "Tham số counter không hợp lệ.", "Unknown counter.", code="invalid_counter",
+                allowed=list(COUNTER_FIELDS),
+            )
+        level = _level_param(params.get("level"))
+        unit = self._unit(principal, params.get("unit_id"))
+        tree = self._branch(unit)
+        counters = self.counters.branch(campaign_id, unit.path)
+        return units_below_minimum(tree, unit.unit_id, counters, campaign.min_entries_per_unit, level, counter)
+
+    def minimum_entries(self, principal: Principal, campaign_id: str, params: dict) -> dict:
+        return self._minimum(principal, campaign_id, params).to_dict() | {"campaign_id": campaign_id}
+
+    def minimum_entries_sheet(self, principal: Principal, campaign_id: str, params: dict) -> Sheet:
+        return minimum_entries_sheet(campaign_id, self._minimum(principal, campaign_id, params))
+
+    def _posting(self, principal: Principal, campaign_id: str, params: dict, now: datetime) -> tuple[Any, Any]:
+        campaign = self._campaign(campaign_id)
+        quota = campaign.posting_quota
+        if quota is None:
+            raise Conflict(
+                "Cuộc thi này không có chỉ tiêu đăng tin hằng tuần.",
+                "This campaign has no weekly posting quota.",
+                code="no_posting_quota",
+            )
+        level = _level_param(params.get("level"))
+        window = campaign.submission_window
+        opens = campaign.localize(window.opens_at).date()
+        last = (campaign.localize(window.closes_at) - timedelta(microseconds=1)).date()
+        first_day = _date_param(params.get("from"), "from") or opens
+        last_day = _date_param(params.get("to"), "to") or min(last, now.astimezone(campaign.zone).date())
+        if (last_day - first_day).days > 366:
+            raise InvalidInput(
+                "Khoảng thời gian tối đa là một năm.", "The period can be at most one year.", code="range_too_long"
+            )
+        weeks = weeks_between(first_day, last_day, campaign.zone)
+        unit = self._unit(principal, params.get("unit_id"))
+        tree = self._branch(unit)
+        links = [as_posted_link(r) for r in self.links.in_branch(campaign_id, unit.path)]
+        table = weekly_posting_table(tree, unit.unit_id, links, weeks, quota.per_week, level)
+        return table, monthly_summary(table)
+
+    def posting(self, principal: Principal, campaign_id: str, params: dict, now: datetime) -> dict:
+        table, months = self._posting(principal, campaign_id, params, now)
+        return table.to_dict() | {"campaign_id": campaign_id, "months": [m.to_dict() for m in months]}
+
+    def posting_sheet(self, principal: Principal, campaign_id: str, params: dict, now: datetime) -> Sheet:
+        table, months = self._posting(principal, campaign_id, params, now)
+        return posting_sheet(campaign_id, table, months)
+
+    # --- link entries -----------------------------------------------------
+    def post_link(self, principal: Principal, campaign_id: str, body: dict, now: datetime) -> dict:
+        campaign = self._campaign(campaign_id)
+        if campaign.entry_kind != "link":
+            raise Conflict(
+                "Cuộc thi này nhận video tải lên, không nhận đường dẫn bài đăng.",
+                "This campaign takes uploaded videos, not links to posts.",
+                code="not_a_link_campaign",
+            )
+        request = parse_request(LinkRequest, body)
+        assert isinstance(request, LinkRequest)
+        unit = self._unit(principal, request.unit_id)
+        posted_at = campaign.localize(request.posted_at)  # no zone means Vietnam time
+        if posted_at > now + timedelta(minutes=5):
+            raise InvalidInput(
+                "Thời điểm đăng không thể ở tương lai.", "posted_at cannot be in the future.",
+                code="posted_in_future",
+            )
+        hashtag = campaign.posting_quota.hashtag if campaign.posting_quota else (campaign.hashtag or "")
+        has_hashtag = (
+            contains_hashtag(request.caption, hashtag) if request.caption is not None and hashtag
+            else bool(request.has_hashtag)
+        )
+        actor = principal.username or principal.user_id
+        record = self.links.create(NewLink(campaign.id, unit.unit_id, unit.path, request.url, posted_at,
+                                           has_hashtag, now, actor))
+        if record is None:
+            raise Conflict(
+                "Bài đăng này đã được ghi nhận trước đó.", "This post was already submitted.",
+                code="duplicate_link",
+            )
+        view = {
+            "link_id": record.link_id, "campaign_id": campaign.id, "unit_id": unit.unit_id, "url": record.url,
+            "posted_at": posted_at.isoformat(), "has_hashtag": has_hashtag, "status": record.status,
+        }
+        self.audit.record(principal, "link.submit", "link", record.link_id, now, campaign_id=campaign.id, after=view)
+        return view
+
+
+def _entry_view(record: Any) -> dict:
+    """Allow-listed fields only: never the access-token hash, upload keys or contact details."""
+    return {
+        "submission_id": record.submission_id,
+        "unit_id": record.unit_id,
+        "title": record.title,
+        "category": record.category,
+        "authors": [a.get("name", "") for a in (record.authors or [])],
+        "status": record.status,
+        "status_label": status_label(record.status),
+        "created_at": record.created_at.isoformat(),
+        "created_at_vietnam": vietnam_time(record.created_at),
+    }
+
+
+@dataclass
+class PublicStats:
+    """The public counter, cached per warm Lambda for a minute.
+
+    Each answer is one Query of per-day counter items (a few hundred at most),
+    and under a spike a warm instance answers from memory; `Cache-Control:
+    public, max-age=60` lets browsers and any CDN in front absorb the rest.
+    """
+
+    campaigns: CampaignStore
+    counters: CounterStore
+    ttl_seconds: float = STATS_TTL_SECONDS
+    clock: Any = time.monotonic
+    _cache: dict[str, tuple[float, dict]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def for_campaign(self, campaign_id: str) -> dict:
+        with self._lock:
+            cached = self._cache.get(campaign_id)
+            if cached and self.clock() - cached[0] < self.ttl_seconds:
+                return cached[1]
+        stats = self._compute(campaign_id)
+        with self._lock:
+            self._cache[campaign_id] = (self.clock(), stats)
+        return stats
+
+    def _compute(self, campaign_id: str) -> dict:
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        days = {d: (r, v) for d, r, v in self.counters.daily(campaign_id)}
+        series = []
+        if days:
+            day, last = min(days), max(days)
+            while day <= last:  # every day, zeros included, so a chart has no gaps
+                received, valid = days.get(day, (0, 0))
+                series.append({"day": day.isoformat(), "received": received, "valid": valid})
+                day += timedelta(days=1)
+        return {
+            "campaign_id": campaign_id,
+            "timezone": campaign.timezone,
+            "totals": {"received": sum(r for r, _ in days.values()), "valid": sum(v for _, v in days.values())},
+            "days": series,
+        }
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+__all__ = ["LinkRequest", "PublicStats", "ReportService", "decode_cursor", "encode_cursor"]
