@@ -163,7 +163,8 @@ def jury_score_store() -> JuryScoreStore:
 @lru_cache(maxsize=1)
 def week_results_service() -> WeekResultsService:
     return WeekResultsService(
-        campaign_store(), submission_store(), snapshot_store(), week_result_store(), org_unit_store(), audit_log()
+        campaign_store(), submission_store(), snapshot_store(), week_result_store(), org_unit_store(), audit_log(),
+        counter_store(),
     )
 
 

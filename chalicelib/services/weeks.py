@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from typing import Iterable, Mapping
 
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+from chalicelib.adapters.dynamodb.counters import CounterStore
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
@@ -27,7 +30,7 @@ from chalicelib.domain.campaign_access import require_campaign_organiser, runs_c
 from chalicelib.domain.display import local_time
 from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.fraud import detect_fraud
-from chalicelib.domain.metrics import Snapshot, iso_utc
+from chalicelib.domain.metrics import Snapshot, iso_utc, render_exact
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit
@@ -75,6 +78,7 @@ class WeekResultsService:
     results: WeekResultStore
     units: OrgUnitStore
     audit: AuditLog
+    counters: CounterStore
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -155,6 +159,7 @@ class WeekResultsService:
         )
         if not self.results.add(stored):  # closed concurrently: fine if it is the same result
             return self._reclose(campaign, week, self.results.latest(campaign.id, week))
+        self._raise_best_weekly_scores(campaign, week, result)
         self.audit.record(
             actor, "close_week", "week", campaign_week_key(campaign.id, week), now, campaign_id=campaign.id,
             before={"state": "closing"},
@@ -163,6 +168,19 @@ class WeekResultsService:
             reason=(f"confirm_unmeasured: {', '.join(unmeasured)}" if unmeasured else None),
         )
         return self._outcome("closed", stored)
+
+    def _raise_best_weekly_scores(self, campaign: Campaign, week: int, result: ranking.WeekResult) -> None:
+        """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit)."""
+        records = {r.submission_id: r for r in self.submissions.in_voting_week(campaign_week_key(campaign.id, week))}
+        best: dict[str, tuple[str, Fraction]] = {}
+        for row in result.rows:
+            record = records.get(row.entry_id)
+            if record is None:
+                continue
+            if record.unit_id not in best or row.score.total > best[record.unit_id][1]:
+                best[record.unit_id] = (record.unit_path, row.score.total)
+        for unit_id, (unit_path, score) in best.items():
+            self.counters.raise_best_weekly_score(campaign.id, unit_id, unit_path, Decimal(render_exact(score)))
 
     def _reclose(self, campaign: Campaign, week: int, latest: StoredWeekResult) -> dict:
         """Closing again: recompute version 1 from the same readings; it must match."""

@@ -311,3 +311,10 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     assert awards["most_entries_unit"]["winner_details"][0]["unit_name"] == "Đoàn phường Bến Nghé"
     assert [names[w] for w in awards["most_viewed_entry"]["winners"]] == ["G"]  # A had more, but is disqualified
     assert awards["most_viewed_entry"]["value"] == 50000
+
+    # --- roll-up reports carry each branch's best frozen weekly score ---------
+    report = dependencies.report_service().unit_report(ha_noi, campaign.id, "ha-noi")
+    children = {c["unit_id"]: c for c in report["children"]}
+    assert report["totals"]["best_weekly_score"] == 500  # A's week-1 score (frozen before it was disqualified)
+    assert children["ha-noi-hoan-kiem"]["best_weekly_score"] == 200  # D
+    assert report["totals"]["disqualified"] == 1

@@ -103,6 +103,8 @@ class CounterStore:
     def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score: Decimal | int) -> bool:
         """Record a unit's weekly score if it beats its best so far (the best only rises)."""
         item = CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path))
+        # PynamoDB's NumberAttribute serialises through json, which takes int and float only.
+        score = int(score) if score == int(score) else float(score)
         try:
             item.update(
                 actions=[CounterRecord.unit_id.set(unit_id), CounterRecord.best_weekly_score.set(score)],
