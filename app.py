@@ -14,14 +14,14 @@ from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
-from chalicelib.services.exports import XLSX_CONTENT_TYPE
+from chalicelib.services.spreadsheets import XLSX_TYPE
 from chalicelib.triggers.intake import intake_triggers
 from chalicelib.triggers.metrics import metrics_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
 # Spreadsheet exports are binary: API Gateway must pass them through (clients send a matching Accept).
-app.api.binary_types.append(XLSX_CONTENT_TYPE)
+app.api.binary_types.append(XLSX_TYPE)
 app.register_middleware(observe, "all")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)

@@ -11,10 +11,10 @@ from chalicelib.services.spreadsheets import XLSX_TYPE, render
 
 
 def require_binary_accept(headers: Any) -> None:
-    """API Gateway returns binary bodies only to a request whose Accept names the type
-    (or */*); Chalice answers a bare 400 otherwise. Say so with our own error instead."""
+    """API Gateway returns a binary body only to a request whose Accept names its type
+    ("*/*" gets base64 text); Chalice answers a bare 400 otherwise. Say so with our own error."""
     accept = (headers.get("accept") or "").lower()
-    if XLSX_TYPE not in accept and "*/*" not in accept:
+    if XLSX_TYPE not in accept:
         raise InvalidInput(
             f"Để tải tệp Excel, yêu cầu cần tiêu đề Accept: {XLSX_TYPE}.",
             f"To download an Excel file, send the header Accept: {XLSX_TYPE}.",

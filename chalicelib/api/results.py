@@ -8,19 +8,11 @@ from chalice import Blueprint, Response
 
 from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.api.downloads import file_response
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.exports import Sheet, export_format, ranking_sheet, results_sheet
 from chalicelib.domain.review import CloseRequest
 from chalicelib.domain.submission import parse_request
-from chalicelib.services.exports import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    Table,
-    ranking_table,
-    requested_format,
-    results_table,
-    to_csv,
-    to_xlsx,
-)
 
 results_routes = Blueprint(__name__)
 guard = Guard(results_routes)
@@ -37,22 +29,12 @@ def _week(week: str) -> int:
     return int(week)
 
 
-def _negotiated(view: dict, table_of: Callable[[dict], Table], filename: str) -> Response | dict:
-    """JSON by default; CSV or XLSX when asked (?format= or Accept)."""
-    request = guard.request
-    fmt = requested_format(request.query_params, request.headers.get("accept"))
-    if fmt == "json":
+def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: str) -> Response | dict:
+    """JSON by default; a CSV or XLSX download with ?format=csv|xlsx."""
+    file_format = export_format((guard.request.query_params or {}).get("format"))
+    if file_format is None:
         return view
-    table = table_of(view)
-    if fmt == "csv":
-        body, content_type = to_csv(table), CSV_CONTENT_TYPE
-    else:
-        body, content_type = to_xlsx(table), XLSX_CONTENT_TYPE
-    return Response(body=body, status_code=200, headers={
-        "Content-Type": content_type,
-        "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
-        "Cache-Control": "no-store",
-    })
+    return file_response(sheet_of(view, filename), file_format, guard.request.headers)
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks", methods=["GET"])
@@ -81,7 +63,7 @@ def week_ranking(campaign_id: str, week: str) -> Response | dict:
     view = dependencies.week_results_service().ranking(
         campaign_id, _week(week), int(version) if version else None, _now()
     )
-    return _negotiated(view, ranking_table, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
+    return _negotiated(view, ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/flags", methods=["GET"])
@@ -108,7 +90,7 @@ def score_finalist(campaign_id: str, submission_id: str) -> dict:
 @guard.requires("organiser", "admin", scope="campaign")
 def final_results(campaign_id: str) -> Response | dict:
     view = dependencies.final_round_service().results(campaign_id, guard.principal())
-    return _negotiated(view, results_table, f"ket-qua-{campaign_id}")
+    return _negotiated(view, results_sheet, f"ket-qua-{campaign_id}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])

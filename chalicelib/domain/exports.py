@@ -1,7 +1,8 @@
 """Tables organisers download (entries, roll-ups, compliance), with Vietnamese headers.
 
-Pure: each function turns a report into a `Sheet` of headers and rows; the
-rendering to CSV or XLSX is in services/spreadsheets.py. Times are shown on the
+Pure: each function turns a report (entries, roll-ups, compliance, a week's
+ranking, the final results) into a `Sheet` of headers and rows; the rendering
+to CSV or XLSX is in services/spreadsheets.py, the response in api/downloads.py. Times are shown on the
 Vietnam wall clock, the way organisers read them.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.compliance import MinimumEntriesReport, MonthSummary, PostingQuotaTable
+from chalicelib.domain.display import METRIC_LABELS_VI
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import LEVEL_NAMES_VI
 from chalicelib.domain.rollup import BranchReport, UnitCounters
@@ -111,3 +113,52 @@ def posting_sheet(campaign_id: str, table: PostingQuotaTable, months: Sequence[M
                      f"{month.units_with('every_week')} / {month.units_with('some_weeks')} / "
                      f"{month.units_with('no_week')}", month.items_posted))
     return Sheet(f"dang-tin-{campaign_id}-{table.scope.unit_id}", headers, tuple(rows))
+
+
+# --- weekly rankings and final results -------------------------------------
+_YES, _NO = "Có", ""
+
+
+def _number(value: Any) -> Any:
+    """Exact scores are ints or decimal strings; spreadsheets want numbers."""
+    if isinstance(value, str):
+        try:
+            return float(value) if "/" not in value else value
+        except ValueError:
+            return value
+    return value
+
+
+def ranking_sheet(view: dict, name: str) -> Sheet:
+    metrics = list(view["weights"])
+    headers = ["Vị trí", "Hạng", "Mã tác phẩm", "Tác phẩm", "Đơn vị", "Điểm"]
+    headers += [METRIC_LABELS_VI.get(m, m) for m in metrics]
+    headers += ["Giải tuần", "Vào chung khảo", "Ước tính", "Chưa đo"]
+    rows = []
+    for row in view["rows"]:
+        gains = {p["metric"]: p["value"] for p in row["breakdown"]}
+        rows.append(
+            [row["position"], row["rank"], row["entry_id"], row["title"], row["unit_name"], _number(row["score"])]
+            + [gains.get(m) for m in metrics]
+            + [_YES if row["winner"] else _NO, _YES if row["finalist"] else _NO,
+               ", ".join(METRIC_LABELS_VI.get(m, m) for m in row["estimated_metrics"]),
+               ", ".join(METRIC_LABELS_VI.get(m, m) for m in row["unmeasured_metrics"])]
+        )
+    for item in view["disqualified"]:
+        rows.append(["", "Bị loại", item["entry_id"], item["title"], item["unit_name"], ""]
+                    + ["" for _ in metrics] + ["", "", "", item["reason"]])
+    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows))
+
+
+def results_sheet(view: dict, name: str) -> Sheet:
+    criteria = view["criteria"]
+    headers = ["Hạng", "Tác phẩm", "Mã tác phẩm", "Đơn vị", "Tuần", "Điểm trung bình"]
+    headers += [c["name_vi"] for c in criteria]
+    headers += ["Số giám khảo", "Giải"]
+    rows = [
+        [s["rank"], s["title"], s["entry_id"], s["unit_name"], s["week"], _number(s["average"])]
+        + [_number(s["criteria"].get(c["key"])) for c in criteria]
+        + [s["judge_count"], s["prize_name_vi"] or ""]
+        for s in view["standings"]
+    ]
+    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows))

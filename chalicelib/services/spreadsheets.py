@@ -31,7 +31,7 @@ def to_csv(sheet: Sheet) -> Download:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(sheet.headers)
-    writer.writerows(sheet.rows)
+    writer.writerows([["" if v is None else v for v in row] for row in sheet.rows])
     return Download("\ufeff" + buffer.getvalue(), CSV_TYPE, f"{sheet.name}.csv")
 
 
@@ -45,6 +45,9 @@ def to_xlsx(sheet: Sheet) -> Download:
     for row in sheet.rows:
         page.append(list(row))
     page.freeze_panes = "A2"
+    for column, header in zip(page.columns, sheet.headers):
+        width = max([len(str(header))] + [len(str(c.value or "")) for c in column])
+        page.column_dimensions[column[0].column_letter].width = min(60, width + 2)
     buffer = io.BytesIO()
     book.save(buffer)
     return Download(buffer.getvalue(), XLSX_TYPE, f"{sheet.name}.xlsx")

@@ -23,7 +23,7 @@ from chalicelib.domain.metrics import Snapshot
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
-from chalicelib.services.exports import XLSX_CONTENT_TYPE
+from chalicelib.services.spreadsheets import XLSX_TYPE as XLSX_CONTENT_TYPE
 from tests.functional.conftest import bearer
 
 JSON = {"Content-Type": "application/json"}
@@ -218,7 +218,7 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     assert ranking["rows"][0]["unit_name"] == "Đoàn phường Kim Mã"
     assert error_of(client.http.get(path + "?version=7")) == (404, "week_result_version_not_found")
     assert error_of(client.http.get(path + "?version=x")) == (400, "invalid_version")
-    assert error_of(client.http.get(path + "?format=pdf")) == (400, "unknown_export_format")
+    assert error_of(client.http.get(path + "?format=pdf")) == (400, "invalid_format")
 
     csv_response = client.http.get(path + "?format=csv")
     assert csv_response.headers["Content-Type"].startswith("text/csv")
@@ -229,15 +229,14 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     assert "Tác phẩm “kim-ma” – Đoàn phường" in first and "Đoàn phường Kim Mã" in first
 
     refused = client.http.get(path + "?format=xlsx")
-    assert error_of(refused) == (400, "xlsx_accept_header_required")
+    assert error_of(refused) == (400, "accept_header_required")
     xlsx = client.http.get(path + "?format=xlsx", headers={"Accept": XLSX_CONTENT_TYPE})
     assert xlsx.status_code == 200 and xlsx.headers["Content-Type"] == XLSX_CONTENT_TYPE
     sheet = load_workbook(io.BytesIO(xlsx.body)).active
     rows = list(sheet.values)
     assert rows[0][:6] == ("Vị trí", "Hạng", "Mã tác phẩm", "Tác phẩm", "Đơn vị", "Điểm")
     assert rows[1][3] == "Tác phẩm “kim-ma” – Đoàn phường" and rows[1][5] == 300
-    by_accept = client.http.get(path, headers={"Accept": XLSX_CONTENT_TYPE})
-    assert by_accept.body[:2] == b"PK"
+    assert xlsx.body[:2] == b"PK"
 
 
 def test_fraud_flags_are_for_organisers(client, tokens, past):

@@ -12,7 +12,8 @@ from chalicelib.domain.campaign_access import runs_campaign
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.review import PublicationRequest, ReviewRequest, publication_week, require_status, review_document
 from chalicelib.domain.scope import Principal
-from chalicelib.services.exports import XLSX_CONTENT_TYPE, Table, requested_format, to_csv, to_xlsx
+from chalicelib.domain.exports import Sheet, export_format
+from chalicelib.services.spreadsheets import to_csv, to_xlsx
 
 CAMPAIGN = load_campaign_file(Path(__file__).resolve().parents[2] / "samples" / "campaigns" / "khat-vong-hung-cuong.json")
 VN = timezone(timedelta(hours=7))
@@ -75,15 +76,14 @@ def test_the_campaign_is_run_by_its_organising_unit_and_the_units_above():
 
 
 def test_exports_keep_vietnamese_text_in_csv_and_xlsx():
-    table = Table("Tuần 1 - v1", ["Hạng", "Tác phẩm", "Đơn vị", "Điểm"], [[1, "Khát vọng “Việt”", "Đoàn phường Kim Mã", 500]])
-    text = to_csv(table)
+    sheet = Sheet("tuan-1-v1", ("Hạng", "Tác phẩm", "Đơn vị", "Điểm"), ((1, "Khát vọng “Việt”", "Đoàn phường Kim Mã", 500),))
+    text = to_csv(sheet).body
     assert text.startswith("\ufeffHạng,Tác phẩm,Đơn vị,Điểm\r\n")
     assert "Khát vọng “Việt”" in text.encode("utf-8").decode("utf-8-sig")
-    rows = list(load_workbook(io.BytesIO(to_xlsx(table))).active.values)
+    rows = list(load_workbook(io.BytesIO(to_xlsx(sheet).body)).active.values)
     assert rows == [("Hạng", "Tác phẩm", "Đơn vị", "Điểm"), (1, "Khát vọng “Việt”", "Đoàn phường Kim Mã", 500)]
-    assert requested_format({}, None) == "json"
-    assert requested_format({"format": "csv"}, None) == "csv"
-    assert requested_format({}, XLSX_CONTENT_TYPE) == "xlsx"
+    assert export_format(None) is None and export_format("json") is None
+    assert export_format("csv") == "csv"
     with pytest.raises(InvalidInput) as refused:
-        requested_format({"format": "xlsx"}, "*/*")
-    assert refused.value.code == "xlsx_accept_header_required"
+        export_format("pdf")
+    assert refused.value.code == "invalid_format"
