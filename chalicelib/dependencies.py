@@ -152,7 +152,7 @@ def snapshot_store() -> SnapshotStore:
 
 @lru_cache(maxsize=1)
 def week_result_store() -> WeekResultStore:
-    return WeekResultStore()
+    return WeekResultStore(upload_bucket().archive())
 
 
 @lru_cache(maxsize=1)

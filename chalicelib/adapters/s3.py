@@ -117,6 +117,9 @@ class UploadBucket:
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.name, Key=key)
 
+    def archive(self) -> "ObjectArchive":
+        return ObjectArchive(self._client, self.name)
+
     def reader(self, key: str, head: ObjectHead) -> "S3RangeReader":
         return S3RangeReader(self._client, self.name, key, head)
 
@@ -144,3 +147,17 @@ class S3RangeReader:
         data = response["Body"].read()
         self.bytes_read += len(data)
         return data
+
+
+class ObjectArchive:
+    """Immutable documents under one prefix of the bucket (e.g. large frozen week results)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def put(self, key: str, data: bytes) -> None:
+        self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType="application/gzip")
+
+    def get(self, key: str) -> bytes:
+        return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()

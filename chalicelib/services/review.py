@@ -149,7 +149,8 @@ class ReviewService:
         before = _state(record)
         revised = self.weeks.revised_for_disqualification(record, request.reason, _actor(principal), now)
         document = disqualification_document(request.reason, record.review, _actor(principal), now)
-        if not self.submissions.disqualify(record, document, now, revised):
+        revised_record = self.weeks.results.record_for(revised) if revised is not None else None
+        if not self.submissions.disqualify(record, document, now, revised_record):
             raise entry_changed()
         view = self._done(principal, "disqualify", before, submission_id, now, reason=request.reason)
         if revised is not None:

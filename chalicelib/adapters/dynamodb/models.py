@@ -307,7 +307,9 @@ class WeekResultRecord(Model):
 
     campaign_week = UnicodeAttribute(hash_key=True)  # "{campaign_id}#{week}"
     version = NumberAttribute(range_key=True)
-    document_gz = BinaryAttribute(legacy_encoding=False)
+    # The gzip'd document itself, or, past DynamoDB's item size, the S3 key it was archived under.
+    document_gz = BinaryAttribute(legacy_encoding=False, null=True)
+    document_key = UnicodeAttribute(null=True)
     hash = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()

@@ -19,7 +19,6 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
-from chalicelib.adapters.dynamodb.week_results import StoredWeekResult
 from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.rollup import counter_deltas
 from chalicelib.domain.submission import STATUS_COUNTERS
@@ -286,7 +285,7 @@ class SubmissionStore:
         )
 
     def disqualify(
-        self, record: SubmissionRecord, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
+        self, record: SubmissionRecord, review: dict, at: datetime, revised_result: WeekResultRecord | None = None
     ) -> bool:
         """Disqualify an entry that is still in the status the caller read, in one
         transaction with what must change alongside: its counters, its live leaderboard
@@ -296,7 +295,7 @@ class SubmissionStore:
             if record.campaign_week:
                 tx.delete(ScoreRecord(record.campaign_week, record.submission_id))
             if revised_result is not None:
-                tx.save(revised_result.to_record(), condition=WeekResultRecord.version.does_not_exist())
+                tx.save(revised_result, condition=WeekResultRecord.version.does_not_exist())
 
         try:
             return self._transition(

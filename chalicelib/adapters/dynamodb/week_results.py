@@ -1,16 +1,31 @@
-"""Frozen week results, versioned: version n is written once and never changed."""
+"""Frozen week results, versioned: version n is written once and never changed.
+
+A week of a few thousand entries outgrows DynamoDB's 400 KB item even gzip'd, so
+a large document is archived in S3 under a key derived from its content, written
+before the item that points to it: an item never points to a missing document.
+"""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb.models import WeekResultRecord
 
 PENDING_VERSION = 0
+# Below DynamoDB's 400 KB item limit with room for the item's other attributes.
+INLINE_DOCUMENT_BYTES = 300 * 1024
+
+
+class DocumentArchive(Protocol):
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
 
 
 def campaign_week_key(campaign_id: str, week: int) -> str:
@@ -33,40 +48,52 @@ class StoredWeekResult:
     def pending(self) -> bool:
         return self.version == PENDING_VERSION
 
-    def to_record(self) -> WeekResultRecord:
-        text = json.dumps(self.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return WeekResultRecord(
-            campaign_week=campaign_week_key(self.campaign_id, self.week),
-            version=self.version,
-            document_gz=gzip.compress(text.encode("utf-8"), mtime=0),
-            hash=self.hash,
-            created_at=self.created_at,
-            created_by=self.created_by,
-            snapshots_as_of=self.snapshots_as_of,
-            reason=self.reason,
-        )
-
-
-def _stored(record: WeekResultRecord) -> StoredWeekResult:
-    campaign_id, _, week = record.campaign_week.rpartition("#")
-    return StoredWeekResult(
-        campaign_id=campaign_id,
-        week=int(week),
-        version=int(record.version),
-        document=json.loads(gzip.decompress(record.document_gz).decode("utf-8")),
-        hash=record.hash,
-        created_at=record.created_at,
-        created_by=record.created_by,
-        snapshots_as_of=record.snapshots_as_of,
-        reason=record.reason,
-    )
-
 
 def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class WeekResultStore:
+    def __init__(self, archive: DocumentArchive) -> None:
+        self._archive = archive
+
+    def record_for(self, result: StoredWeekResult) -> WeekResultRecord:
+        """The item for a version, archiving a document too large to keep inline first."""
+        text = json.dumps(result.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        compressed = gzip.compress(text.encode("utf-8"), mtime=0)
+        record = WeekResultRecord(
+            campaign_week=campaign_week_key(result.campaign_id, result.week),
+            version=result.version,
+            hash=result.hash,
+            created_at=result.created_at,
+            created_by=result.created_by,
+            snapshots_as_of=result.snapshots_as_of,
+            reason=result.reason,
+        )
+        if len(compressed) <= INLINE_DOCUMENT_BYTES:
+            record.document_gz = compressed
+        else:
+            digest = hashlib.sha256(compressed).hexdigest()
+            key = f"results/{result.campaign_id}/week-{result.week}/v{result.version}-{digest[:20]}.json.gz"
+            self._archive.put(key, compressed)
+            record.document_key = key
+        return record
+
+    def _stored(self, record: WeekResultRecord) -> StoredWeekResult:
+        campaign_id, _, week = record.campaign_week.rpartition("#")
+        compressed = record.document_gz if record.document_gz is not None else self._archive.get(record.document_key)
+        return StoredWeekResult(
+            campaign_id=campaign_id,
+            week=int(week),
+            version=int(record.version),
+            document=json.loads(gzip.decompress(compressed).decode("utf-8")),
+            hash=record.hash,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            snapshots_as_of=record.snapshots_as_of,
+            reason=record.reason,
+        )
+
     def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None:
         """The highest frozen version (>= 1), or None when the week is not closed."""
         for record in WeekResultRecord.query(
@@ -76,12 +103,12 @@ class WeekResultStore:
             limit=1,
             consistent_read=True,
         ):
-            return _stored(record)
+            return self._stored(record)
         return None
 
     def get(self, campaign_id: str, week: int, version: int) -> StoredWeekResult | None:
         try:
-            return _stored(WeekResultRecord.get(campaign_week_key(campaign_id, week), version, consistent_read=True))
+            return self._stored(WeekResultRecord.get(campaign_week_key(campaign_id, week), version, consistent_read=True))
         except WeekResultRecord.DoesNotExist:
             return None
 
@@ -91,7 +118,7 @@ class WeekResultStore:
     def versions(self, campaign_id: str, week: int) -> list[StoredWeekResult]:
         """Every frozen version, oldest first."""
         return [
-            _stored(r)
+            self._stored(r)
             for r in WeekResultRecord.query(
                 campaign_week_key(campaign_id, week), WeekResultRecord.version >= 1, consistent_read=True
             )
@@ -102,7 +129,7 @@ class WeekResultStore:
         if result.pending:
             raise ValueError("use put_pending for version 0")
         try:
-            result.to_record().save(condition=WeekResultRecord.version.does_not_exist())
+            self.record_for(result).save(condition=WeekResultRecord.version.does_not_exist())
         except PutError as error:
             if _conditional_failed(error):
                 return False
@@ -113,4 +140,4 @@ class WeekResultStore:
         """The latest close waiting for confirmation; a newer attempt replaces it."""
         if not pending.pending:
             raise ValueError("a pending close is version 0")
-        pending.to_record().save()
+        self.record_for(pending).save()
