@@ -70,6 +70,17 @@ def disqualification_reason(record: SubmissionRecord) -> str:
     return ((record.review or {}).get("disqualification") or {}).get("reason") or "disqualified"
 
 
+AUDITED_IDS = 20
+
+
+def _unmeasured_reason(unmeasured: Iterable[str]) -> str:
+    """The audit reason names the entries, but a bounded number: a week of thousands must fit an item."""
+    ids = sorted(unmeasured)
+    shown = ", ".join(ids[:AUDITED_IDS])
+    more = f" (+{len(ids) - AUDITED_IDS} more)" if len(ids) > AUDITED_IDS else ""
+    return f"confirm_unmeasured: {len(ids)} entries: {shown}{more}"
+
+
 @dataclass
 class WeekResultsService:
     campaigns: CampaignStore
@@ -165,7 +176,7 @@ class WeekResultsService:
             before={"state": "closing"},
             after={"state": "closed", "version": 1, "hash": result.hash,
                    "winners": list(result.winners), "finalists": list(result.finalists)},
-            reason=(f"confirm_unmeasured: {', '.join(unmeasured)}" if unmeasured else None),
+            reason=(_unmeasured_reason(unmeasured) if unmeasured else None),
         )
         return self._outcome("closed", stored)
 
