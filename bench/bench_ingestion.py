@@ -510,15 +510,16 @@ def main() -> int:
                 for b in sqs_bindings(app_module.app) if b.handler_name == "ingest_metrics_chunk"]
     pump = EventPump(sqs, bindings, REGION)
     documents: list[tuple[int, int]] = []
-    to_record = week_results_adapter.StoredWeekResult.to_record
+    record_for = week_results_adapter.WeekResultStore.record_for
 
-    def measured_to_record(self):
-        record = to_record(self)
-        text = json.dumps(self.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        documents.append((len(text.encode("utf-8")), len(record.document_gz)))
+    def measured_record_for(self, result):
+        record = record_for(self, result)
+        text = json.dumps(result.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        stored = record.document_gz if record.document_gz is not None else self._archive.get(record.document_key)
+        documents.append((len(text.encode("utf-8")), len(stored)))
         return record
 
-    week_results_adapter.StoredWeekResult.to_record = measured_to_record
+    week_results_adapter.WeekResultStore.record_for = measured_record_for
 
     def calls(path: str) -> int:
         return len(fake.state.calls_to(path))
@@ -686,9 +687,12 @@ def report(args, campaign, at, start, end, entries, grassroots, setup_seconds, t
           f"requests ({close.items_read / n:.2f} per entry)")
     print(label("") + f"outcome: {_outcome(close_outcome)}")
     if documents:
+        from chalicelib.adapters.dynamodb.week_results import INLINE_DOCUMENT_BYTES
+
         text, gz = documents[-1]
         print(label("") + f"result document: {text / 1e6:.1f} MB of JSON, {gz / 1024:,.0f} KiB gzip'd "
-              f"(DynamoDB items: 400 KB at most; at {gz / n:.0f} B an entry, ~{400_000 / (gz / n):,.0f} entries fit)")
+              f"({'archived in S3: over' if gz > INLINE_DOCUMENT_BYTES else 'inline: within'} the "
+              f"{INLINE_DOCUMENT_BYTES // 1024} KiB kept in the DynamoDB item)")
     scans = sorted({f"{t} (phase {p.name[0]})" for p in phases for t in p.scans})
     print(label("Scans in measured phases") + (", ".join(scans) if scans else "none"))
     mean_chunk = sum(chunk_seconds) / max(len(chunk_seconds), 1)
