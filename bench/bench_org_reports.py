@@ -118,7 +118,6 @@ def main() -> None:
     from chalicelib import dependencies
     from chalicelib.adapters.dynamodb.submissions import NewSubmission
     from chalicelib.domain.campaign import load_campaign_file
-    from chalicelib.domain.rollup import STATUS_COUNTERS
     from chalicelib.domain.scope import Principal
     from chalicelib.local.seed import live_copy
 

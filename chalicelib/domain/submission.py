@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
-from chalicelib.domain.campaign import CONTENT_TYPES, Campaign
+from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 Status = Literal[

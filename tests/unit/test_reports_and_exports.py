@@ -1,7 +1,7 @@
 """The public counter's cache, page cursors, and the download sheets (pure parts, no network)."""
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
