@@ -4,7 +4,6 @@ from chalice import Blueprint
 
 from chalicelib import dependencies
 from chalicelib.api.access import Guard
-from chalicelib.domain.errors import NotFound
 
 campaign_routes = Blueprint(__name__)
 guard = Guard(campaign_routes)
@@ -20,9 +19,5 @@ def list_campaigns() -> dict:
 @campaign_routes.route("/campaigns/{campaign_id}", methods=["GET"])
 @guard.public
 def get_campaign(campaign_id: str) -> dict:
-    campaign = dependencies.campaign_store().get(campaign_id)
-    if campaign is None:
-        raise NotFound(
-            "Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found"
-        )
+    campaign = dependencies.campaign_store().require(campaign_id)
     return campaign.to_document()

@@ -10,7 +10,7 @@ from chalice import Blueprint
 from chalicelib import dependencies
 from chalicelib.api.access import Guard
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.metrics import MAX_LEADERBOARD, campaign_not_found, parse_measured_at_field
+from chalicelib.services.metrics import MAX_LEADERBOARD, parse_measured_at_field
 
 metric_routes = Blueprint(__name__)
 guard = Guard(metric_routes)
@@ -57,9 +57,7 @@ def _uploaded_file(body: dict) -> tuple[bytes, str]:
 def import_metrics(campaign_id: str) -> dict:
     body = guard.json_body()
     content, file_name = _uploaded_file(body)
-    campaign = dependencies.campaign_store().get(campaign_id)
-    if campaign is None:
-        raise campaign_not_found()
+    campaign = dependencies.campaign_store().require(campaign_id)
     measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
     principal = guard.principal()
     now = datetime.now(timezone.utc)

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.domain.errors import CampaignConfigError
+from chalicelib.domain.errors import CampaignConfigError, NotFound
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -242,6 +242,10 @@ class Campaign(_Strict):
 
     def to_document(self) -> dict:
         return self.model_dump(mode="json")
+
+
+def campaign_not_found() -> NotFound:
+    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
 
 
 def parse_campaign(data: dict, source: str = "campaign") -> Campaign:

@@ -48,9 +48,6 @@ MAX_LEADERBOARD = 100
 _LOOKUP_THREADS = 8
 
 
-def campaign_not_found() -> NotFound:
-    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
-
 
 @dataclass
 class MetricsService:
@@ -63,9 +60,7 @@ class MetricsService:
     source_for: Callable[[str], MetricSource | None]
 
     def _campaign(self, campaign_id: str) -> Campaign:
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            raise campaign_not_found()
+        campaign = self.campaigns.require(campaign_id)
         return campaign
 
     # --- scheduled fan-out ---------------------------------------------------------

@@ -32,7 +32,7 @@ from chalicelib.domain.compliance import (
     weekly_posting_table,
     weeks_between,
 )
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.exports import (
     Sheet,
     entries_sheet,
@@ -51,9 +51,6 @@ PAGE_DEFAULT, PAGE_MAX = 50, 100
 EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
 STATS_TTL_SECONDS = 60
 
-
-def campaign_not_found() -> NotFound:
-    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
 
 
 def _invalid_cursor() -> InvalidInput:
@@ -159,9 +156,7 @@ class ReportService:
 
     # --- scope ------------------------------------------------------------
     def _campaign(self, campaign_id: str) -> Campaign:
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            raise campaign_not_found()
+        campaign = self.campaigns.require(campaign_id)
         return campaign
 
     def _unit(self, principal: Principal, unit_id: str | None) -> OrgUnit:
@@ -365,9 +360,7 @@ class PublicStats:
         return stats
 
     def _compute(self, campaign_id: str) -> dict:
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            raise campaign_not_found()
+        campaign = self.campaigns.require(campaign_id)
         days = {d: (r, v) for d, r, v in self.counters.daily(campaign_id)}
         series = []
         if days:

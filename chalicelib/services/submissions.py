@@ -38,9 +38,6 @@ def _part_plan(size_bytes: int) -> tuple[int, int]:
     return part_size, -(-size_bytes // part_size)
 
 
-def _campaign_not_found() -> NotFound:
-    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
-
 
 def _submission_not_found() -> NotFound:
     return NotFound("Không tìm thấy bài dự thi.", "Entry not found.", code="submission_not_found")
@@ -55,9 +52,7 @@ class ParticipantService:
 
     # --- creating an entry ------------------------------------------------
     def create(self, campaign_id: str, body: dict, now: datetime) -> dict:
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            raise _campaign_not_found()
+        campaign = self.campaigns.require(campaign_id)
         if not campaign.is_open_for_submissions(now):
             raise Conflict(
                 "Cuộc thi hiện không nhận bài dự thi.",
@@ -156,9 +151,7 @@ class ParticipantService:
     def new_upload(self, submission_id: str, token: str | None, body: dict, now: datetime) -> dict:
         record = self._own(submission_id, token)
         require_reuploadable(record.status)
-        campaign = self.campaigns.get(record.campaign_id)
-        if campaign is None:
-            raise _campaign_not_found()
+        campaign = self.campaigns.require(record.campaign_id)
         declared = parse_request(FileDeclaration, body)
         assert isinstance(declared, FileDeclaration)
         extension = check_file_allowed(campaign, declared)

@@ -45,9 +45,6 @@ SNAPSHOT_MARGIN = timedelta(days=2)
 SCHEDULER = Principal(user_id="system:weekly-close", role="admin", username="system:weekly-close")
 
 
-def campaign_not_found() -> NotFound:
-    return NotFound("Không tìm thấy cuộc thi.", "Campaign not found.", code="campaign_not_found")
-
 
 def live_leaderboard_path(campaign_id: str, week: int) -> str:
     return f"/campaigns/{campaign_id}/weeks/{week}/leaderboard"
@@ -93,9 +90,7 @@ class WeekResultsService:
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
-        campaign = self.campaigns.get(campaign_id)
-        if campaign is None:
-            raise campaign_not_found()
+        campaign = self.campaigns.require(campaign_id)
         return campaign
 
     def organiser_unit_path(self, campaign: Campaign) -> str | None:

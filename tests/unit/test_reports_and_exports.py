@@ -23,6 +23,14 @@ class FakeCampaigns:
     def get(self, campaign_id):
         return type("C", (), {"timezone": "Asia/Ho_Chi_Minh"})() if campaign_id == "c" else None
 
+    def require(self, campaign_id):
+        from chalicelib.domain.campaign import campaign_not_found
+
+        campaign = self.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        return campaign
+
 
 class FakeCounters:
     reads = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from chalicelib.adapters.dynamodb.models import CampaignRecord
-from chalicelib.domain.campaign import Campaign, parse_campaign
+from chalicelib.domain.campaign import Campaign, campaign_not_found, parse_campaign
 
 
 class CampaignStore:
@@ -21,6 +21,13 @@ class CampaignStore:
         except CampaignRecord.DoesNotExist:
             return None
         return parse_campaign(record.document, source=f"campaign {campaign_id}")
+
+    def require(self, campaign_id: str) -> Campaign:
+        """The campaign, or the 404 every caller gives for a missing one."""
+        campaign = self.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found()
+        return campaign
 
     def list_all(self) -> list[Campaign]:
         # The catalogue holds a handful of campaigns; a Scan of it is cheaper than an index.
