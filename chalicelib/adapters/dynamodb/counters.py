@@ -59,6 +59,14 @@ def stage_unit_deltas(
     tx.update(item, actions=actions, condition=condition)
 
 
+def stage_counts_moved(
+    tx: TransactWrite, campaign_id: str, unit_id: str, old_path: str, new_path: str, counts: Mapping[str, int]
+) -> None:
+    """Stage moving one item's counts from the unit's counter item at its old path to the new one."""
+    stage_unit_deltas(tx, campaign_id, unit_id, old_path, {k: -v for k, v in counts.items()})
+    stage_unit_deltas(tx, campaign_id, unit_id, new_path, counts)
+
+
 def stage_daily_deltas(tx: TransactWrite, campaign_id: str, received_at: datetime, deltas: Mapping[str, int]) -> None:
     """Stage the public counter's ADDs for the day the entry was received."""
     daily = {DAILY_FIELDS[name]: delta for name, delta in deltas.items() if name in DAILY_FIELDS}

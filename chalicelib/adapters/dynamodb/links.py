@@ -14,7 +14,12 @@ from datetime import datetime
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
+from chalicelib.adapters.dynamodb.counters import (
+    stage_counts_moved,
+    stage_daily_deltas,
+    stage_unit_deltas,
+    transaction_connection,
+)
 from chalicelib.adapters.dynamodb.models import PostedLinkRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
 from chalicelib.domain.compliance import PostedLink, normalise_url
@@ -100,9 +105,7 @@ class LinkStore:
                     ],
                     condition=PostedLinkRecord.unit_path == record.unit_path,
                 )
-                stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path,
-                                  {k: -v for k, v in deltas.items()})
-                stage_unit_deltas(tx, record.campaign_id, record.unit_id, new_path, deltas)
+                stage_counts_moved(tx, record.campaign_id, record.unit_id, record.unit_path, new_path, deltas)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False

@@ -31,17 +31,7 @@ class OrgUnitStore:
     def put_tree(self, tree: OrgTree) -> None:
         with OrgUnitRecord.batch_write() as batch:
             for unit in tree:
-                batch.save(
-                    OrgUnitRecord(
-                        tree=TREE_PARTITION,
-                        path=unit.branch_key,
-                        unit_id=unit.unit_id,
-                        name=unit.name,
-                        parent_id=unit.parent_id,
-                        level=unit.level,
-                        search_key=fold(unit.name),
-                    )
-                )
+                batch.save(_record(unit))
 
     def find(self, unit_id: str) -> OrgUnit | None:
         for record in OrgUnitRecord.by_unit_id.query(unit_id, limit=1):
@@ -54,18 +44,21 @@ class OrgUnitStore:
             for r in OrgUnitRecord.query(TREE_PARTITION, OrgUnitRecord.path.startswith(path.rstrip("/") + "/"))
         ]
 
-    def whole_tree(self) -> OrgTree:
-        return OrgTree(_to_unit(r) for r in OrgUnitRecord.query(TREE_PARTITION))
-
     def root(self) -> OrgUnit | None:
         """Every path starts with the root's id, so the root's key sorts first: one item read."""
         for record in OrgUnitRecord.query(TREE_PARTITION, limit=1):
             return _to_unit(record)
         return None
 
+    def _all_units(self) -> list[OrgUnit]:
+        return [_to_unit(r) for r in OrgUnitRecord.query(TREE_PARTITION)]
+
+    def whole_tree(self) -> OrgTree:
+        return OrgTree(self._all_units())
+
     def whole_tree_or_none(self) -> OrgTree | None:
         """None before the first import (an empty table is not a tree)."""
-        units = [_to_unit(r) for r in OrgUnitRecord.query(TREE_PARTITION)]
+        units = self._all_units()
         return OrgTree(units) if units else None
 
 

@@ -17,7 +17,12 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.counters import stage_daily_deltas, stage_unit_deltas, transaction_connection
+from chalicelib.adapters.dynamodb.counters import (
+    stage_counts_moved,
+    stage_daily_deltas,
+    stage_unit_deltas,
+    transaction_connection,
+)
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
 from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.rollup import counter_deltas
@@ -351,9 +356,7 @@ class SubmissionStore:
                     condition=(SubmissionRecord.unit_path == record.unit_path)
                     & (SubmissionRecord.status == record.status),
                 )
-                stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path,
-                                  {k: -v for k, v in deltas.items()})
-                stage_unit_deltas(tx, record.campaign_id, record.unit_id, new_path, deltas)
+                stage_counts_moved(tx, record.campaign_id, record.unit_id, record.unit_path, new_path, deltas)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
