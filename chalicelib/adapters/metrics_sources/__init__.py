@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 Readings = dict[str, dict[str, int | None]]
 
@@ -27,3 +27,14 @@ class MetricSource(Protocol):
     ids_per_call: int
 
     def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings: ...
+
+
+def fetch_in_calls(
+    videos: Sequence[VideoRequest], ids_per_call: int, query: Callable[[list[str]], Readings]
+) -> Readings:
+    """Each distinct video id once, in calls of at most `ids_per_call` ids (the platform's limit)."""
+    ids = list(dict.fromkeys(v.video_id for v in videos))
+    readings: Readings = {}
+    for start in range(0, len(ids), ids_per_call):
+        readings.update(query(ids[start:start + ids_per_call]))
+    return readings

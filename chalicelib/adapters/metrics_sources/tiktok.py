@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from chalicelib.adapters.metrics_sources import Readings, VideoRequest
+from chalicelib.adapters.metrics_sources import Readings, VideoRequest, fetch_in_calls
 from chalicelib.adapters.metrics_sources.http import HttpResponse, JsonHttp
 from chalicelib.adapters.ssm import ParameterStore
 from chalicelib.domain.errors import DependencyUnavailable
@@ -150,8 +150,4 @@ class TikTokDisplayApi:
         return readings
 
     def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings:
-        ids = list(dict.fromkeys(v.video_id for v in videos))
-        readings: Readings = {}
-        for start in range(0, len(ids), MAX_IDS_PER_CALL):
-            readings.update(self._query(ids[start:start + MAX_IDS_PER_CALL]))
-        return readings
+        return fetch_in_calls(videos, MAX_IDS_PER_CALL, self._query)

@@ -10,7 +10,7 @@ import urllib.parse
 from datetime import datetime
 from typing import Sequence
 
-from chalicelib.adapters.metrics_sources import Readings, VideoRequest
+from chalicelib.adapters.metrics_sources import Readings, VideoRequest, fetch_in_calls
 from chalicelib.adapters.metrics_sources.http import JsonHttp
 from chalicelib.adapters.ssm import ParameterStore
 from chalicelib.domain.errors import DependencyUnavailable
@@ -60,8 +60,4 @@ class YouTubeDataApi:
         return readings
 
     def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings:
-        ids = list(dict.fromkeys(v.video_id for v in videos))
-        readings: Readings = {}
-        for start in range(0, len(ids), MAX_IDS_PER_CALL):
-            readings.update(self._query(ids[start:start + MAX_IDS_PER_CALL]))
-        return readings
+        return fetch_in_calls(videos, MAX_IDS_PER_CALL, self._query)
