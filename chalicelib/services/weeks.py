@@ -124,9 +124,11 @@ class WeekResultsService:
         ]
 
     def _freeze(
-        self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None
+        self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None,
+        records: list[SubmissionRecord] | None = None,
     ) -> ranking.WeekResult:
-        records = self.week_records(campaign, week)
+        if records is None:
+            records = self.week_records(campaign, week)
         if disqualified is None:
             disqualified = {r.submission_id: disqualification_reason(r) for r in records if r.status == "disqualified"}
         entries = self.week_entries(campaign, week, as_of, records)
@@ -155,7 +157,8 @@ class WeekResultsService:
         latest = self.results.latest(campaign.id, week)
         if latest is not None:
             return self._reclose(campaign, week, latest)
-        result = self._freeze(campaign, week, now)
+        records = self.week_records(campaign, week)
+        result = self._freeze(campaign, week, now, records=records)
         unmeasured = result.outputs.unmeasured_entries
         if unmeasured and not confirm_unmeasured:
             return self._hold_for_confirmation(campaign, week, result, now, actor, scheduled=principal is None)
@@ -165,7 +168,7 @@ class WeekResultsService:
         )
         if not self.results.add(stored):  # closed concurrently: fine if it is the same result
             return self._reclose(campaign, week, self.results.latest(campaign.id, week))
-        self._raise_best_weekly_scores(campaign, week, result)
+        self._raise_best_weekly_scores(campaign, result, records)
         self.audit.record(
             actor, "close_week", "week", campaign_week_key(campaign.id, week), now, campaign_id=campaign.id,
             before={"state": "closing"},
@@ -175,9 +178,12 @@ class WeekResultsService:
         )
         return self._outcome("closed", stored)
 
-    def _raise_best_weekly_scores(self, campaign: Campaign, week: int, result: ranking.WeekResult) -> None:
-        """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit)."""
-        records = {r.submission_id: r for r in self.submissions.in_voting_week(campaign_week_key(campaign.id, week))}
+    def _raise_best_weekly_scores(
+        self, campaign: Campaign, result: ranking.WeekResult, week_records: list[SubmissionRecord]
+    ) -> None:
+        """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit),
+        from the entries the close already read."""
+        records = {r.submission_id: r for r in week_records}
         best: dict[str, tuple[str, Fraction]] = {}
         for row in result.rows:
             record = records.get(row.entry_id)
