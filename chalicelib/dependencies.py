@@ -39,12 +39,12 @@ from chalicelib.services.directory import UnitDirectory
 from chalicelib.services.final_round import FinalRoundService
 from chalicelib.services.identity import TokenVerifier
 from chalicelib.services.intake import IntakeService
-from chalicelib.services.metrics import MetricsService
+from chalicelib.services.engagement import EngagementService
 from chalicelib.services.organisation import OrganisationService
 from chalicelib.services.reports import PublicStats, ReportService
 from chalicelib.services.review import ReviewService
-from chalicelib.services.submissions import ParticipantService
-from chalicelib.services.weeks import WeekResultsService
+from chalicelib.services.participants import ParticipantService
+from chalicelib.services.week_results import WeekResultsService
 
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
@@ -210,9 +210,9 @@ def metric_source(platform: str) -> MetricSource | None:
 
 
 @lru_cache(maxsize=1)
-def metrics_service() -> MetricsService:
+def metrics_service() -> EngagementService:
     writer = batch_writer()
-    return MetricsService(campaign_store(), PublishedEntries(), SnapshotWriter(writer), ScoreStore(writer),
+    return EngagementService(campaign_store(), PublishedEntries(), SnapshotWriter(writer), ScoreStore(writer),
                           IngestionRunStore(), metrics_queue(), metric_source)
 
 

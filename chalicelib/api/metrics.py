@@ -10,7 +10,7 @@ from chalice import Blueprint
 from chalicelib import dependencies
 from chalicelib.api.access import Guard
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.metrics import MAX_LEADERBOARD, parse_measured_at_field
+from chalicelib.services.engagement import MAX_LEADERBOARD, parse_measured_at_field
 
 metric_routes = Blueprint(__name__)
 guard = Guard(metric_routes)

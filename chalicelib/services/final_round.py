@@ -20,7 +20,7 @@ from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.weeks import WeekResultsService, bounded_history
+from chalicelib.services.week_results import WeekResultsService, bounded_history
 
 
 class ScorecardRequest(BaseModel):

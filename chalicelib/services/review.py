@@ -27,7 +27,7 @@ from chalicelib.domain.review import (
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 from chalicelib.domain.submission import parse_request, status_label
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.weeks import WeekResultsService
+from chalicelib.services.week_results import WeekResultsService
 
 MAX_SNAPSHOTS_SHOWN = 2000
 HISTORY_SPAN = timedelta(days=366)

@@ -50,7 +50,7 @@ _LOOKUP_THREADS = 8
 
 
 @dataclass
-class MetricsService:
+class EngagementService:
     campaigns: CampaignStore
     entries: PublishedEntries
     snapshots: SnapshotWriter
