@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.domain.organisation import OrgTree
-from chalicelib.domain.text import UnitSearchIndex
+from chalicelib.domain.unit_search import UnitSearchIndex
 
 CACHE_SECONDS = 300
 MAX_RESULTS = 50

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.organisation import OrgUnit, load_tree_csv
-from chalicelib.domain.text import UnitSearchIndex, fold, fold_tokens, search_units
+from chalicelib.domain.text import fold, fold_tokens
+from chalicelib.domain.unit_search import UnitSearchIndex, search_units
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "organisation.csv"
 
