@@ -397,7 +397,7 @@ def write_entries(campaign, count: int, instant: datetime, rng: random.Random) -
     from chalicelib.adapters.dynamodb.models import SubmissionRecord
     from chalicelib.adapters.dynamodb.submissions import status_sort, unit_sort
     from chalicelib.domain.ingestion import campaign_week_key
-    from chalicelib.domain.organisation import load_tree_csv
+    from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.weeks import week_window
     from chalicelib.local.seed import SAMPLES
 
@@ -448,7 +448,7 @@ def main() -> int:
     from chalicelib.adapters.dynamodb import week_results as week_results_adapter
     from chalicelib.adapters.metrics_sources import http as platform_http
     from chalicelib.domain.ingestion import Chunk
-    from chalicelib.domain.organisation import load_tree_csv
+    from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.scope import Principal
     from chalicelib.domain.weeks import week_window
     from chalicelib.local.pump import EventPump, sqs_bindings

@@ -10,7 +10,7 @@ event cannot be counted twice. A report then sums at most one item per unit of
 the branch, so reading a province is bounded by its unit count however many
 entries it has.
 
-When a unit moves (organisation.plan_update), its counter items must be
+When a unit moves (organisation_changes.plan_update), its counter items must be
 re-keyed to the new path; the counts themselves do not change.
 """
 from __future__ import annotations

@@ -95,7 +95,7 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     from chalicelib.domain.display import local_text
     from chalicelib.domain.errors import DomainError
     from chalicelib.domain.metrics import Snapshot
-    from chalicelib.domain.organisation import load_tree_csv
+    from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.scope import Principal
     from chalicelib.domain.weeks import week_window
     from chalicelib.local.cloud import LOCAL_REGION

@@ -9,7 +9,7 @@ from pathlib import Path
 from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.domain.campaign import Campaign, load_campaign_file, weeks_to_shift_into
-from chalicelib.domain.organisation import load_tree_csv
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.local.cloud import CloudConfig, create_user
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

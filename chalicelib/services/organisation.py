@@ -23,13 +23,9 @@ from chalicelib.adapters.dynamodb.links import LinkStore
 from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.organisation import (
-    OrgTree,
-    load_tree_csv,
-    load_tree_json,
-    plan_update,
-    refuse_removing_units_in_use,
-)
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation_changes import plan_update, refuse_removing_units_in_use
+from chalicelib.domain.organisation_file import load_tree_csv, load_tree_json
 from chalicelib.domain.scope import Principal, require_unit_in_scope
 from chalicelib.services.audit import AuditLog
 
@@ -185,7 +181,7 @@ def _rekey_prefix(store: Any, tree: OrgTree, campaign_id: str, old_path: str, bu
 
 
 def _added(unit: Any, at: datetime, principal: Principal) -> Any:
-    from chalicelib.domain.organisation import UnitHistoryEvent
+    from chalicelib.domain.organisation_changes import UnitHistoryEvent
 
     return UnitHistoryEvent(unit.unit_id, "added", at, principal.username or principal.user_id,
                             to_path=unit.path, to_name=unit.name)

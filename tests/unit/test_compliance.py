@@ -22,7 +22,8 @@ from chalicelib.domain.compliance import (
     weeks_between,
 )
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.organisation import OrgTree, load_tree_csv
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.rollup import UnitCounters
 
 ROOT = Path(__file__).resolve().parents[2]

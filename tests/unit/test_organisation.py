@@ -7,18 +7,14 @@ from pathlib import Path
 import pytest
 
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.organisation import (
-    LEVELS,
+from chalicelib.domain.organisation import LEVELS, OrgTree, branch_key, is_within
+from chalicelib.domain.organisation_changes import plan_update, refuse_removing_units_in_use
+from chalicelib.domain.organisation_file import (
     OrganisationImportError,
-    OrgTree,
-    branch_key,
     build_tree,
-    is_within,
     load_tree_csv,
     load_tree_json,
     parse_units_csv,
-    plan_update,
-    refuse_removing_units_in_use,
 )
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "organisation.csv"

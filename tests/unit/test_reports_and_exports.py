@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.exports import export_format, rollup_sheet
-from chalicelib.domain.organisation import load_tree_csv
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.rollup import UnitCounters, build_branch_report
 from chalicelib.services.reports import PublicStats, decode_cursor, encode_cursor
 from chalicelib.services.spreadsheets import to_csv, to_xlsx

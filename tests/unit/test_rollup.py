@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.organisation import OrgTree, load_tree_csv
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.rollup import (
     STATUS_COUNTERS,
     UnitCounters,

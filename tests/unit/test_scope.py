@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.errors import Forbidden, NotFound
-from chalicelib.domain.organisation import OrgTree, load_tree_csv
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.scope import (
     Principal,
     can_see_unit,

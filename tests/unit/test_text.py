@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.organisation import OrgUnit, load_tree_csv
+from chalicelib.domain.organisation import OrgUnit
+from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.text import fold, fold_tokens
 from chalicelib.domain.unit_search import UnitSearchIndex, search_units
 

@@ -11,7 +11,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb.counters import transaction_connection
 from chalicelib.adapters.dynamodb.models import OrgUnitRecord, UnitHistoryRecord
-from chalicelib.domain.organisation import OrgTree, OrgUnit, TreeChange, UnitHistoryEvent, branch_key
+from chalicelib.domain.organisation import OrgTree, OrgUnit, branch_key
+from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
 from chalicelib.domain.text import fold
 
 TREE_PARTITION = "org"
@@ -99,7 +100,7 @@ def _apply_groups(incoming: OrgTree, change: TreeChange) -> list[list[tuple[str,
 
 
 class OrgTreeWriter:
-    """Writes a planned tree change (domain.organisation.plan_update) in order.
+    """Writes a planned tree change (domain.organisation_changes.plan_update) in order.
 
     Each unit's own writes are atomic (a moved unit is deleted at its old path
     and written at its new one in one transaction), and the groups are packed
