@@ -28,7 +28,7 @@ from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.metrics import exact, render_exact, render_rounded
 from chalicelib.domain.organisation import is_within
-from chalicelib.domain.ranking import WeekResult
+from chalicelib.domain.week_result import WeekResult
 
 
 class ConflictOfInterest(Forbidden):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
-from chalicelib.domain import ranking
+from chalicelib.domain import week_result
 from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.display import local_time
@@ -53,7 +53,7 @@ class FinalRoundService:
         for voting_week in campaign.voting_weeks:
             latest = self.weeks.results.latest(campaign.id, voting_week.number)
             if latest is not None:
-                results.append(ranking.WeekResult.from_dict(latest.document))
+                results.append(week_result.WeekResult.from_dict(latest.document))
         return jury_pool(campaign, results)  # weeks_not_frozen until every week is closed
 
     def _labels(self, record: SubmissionRecord | None, tree: OrgTree) -> dict:

@@ -24,7 +24,7 @@ from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.dynamodb.week_results import PENDING_VERSION, StoredWeekResult, WeekResultStore
-from chalicelib.domain import ranking
+from chalicelib.domain import week_result
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
 from chalicelib.domain.display import local_time
@@ -126,13 +126,13 @@ class WeekResultsService:
     def _freeze(
         self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None,
         records: list[SubmissionRecord] | None = None,
-    ) -> ranking.WeekResult:
+    ) -> week_result.WeekResult:
         if records is None:
             records = self.week_records(campaign, week)
         if disqualified is None:
             disqualified = {r.submission_id: disqualification_reason(r) for r in records if r.status == "disqualified"}
         entries = self.week_entries(campaign, week, as_of, records)
-        return ranking.freeze_week(campaign, week, entries, as_of, disqualified)
+        return week_result.freeze_week(campaign, week, entries, as_of, disqualified)
 
     # --- closing ------------------------------------------------------------
     def close_week(
@@ -179,7 +179,7 @@ class WeekResultsService:
         return self._outcome("closed", stored)
 
     def _raise_best_weekly_scores(
-        self, campaign: Campaign, result: ranking.WeekResult, week_records: list[SubmissionRecord]
+        self, campaign: Campaign, result: week_result.WeekResult, week_records: list[SubmissionRecord]
     ) -> None:
         """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit),
         from the entries the close already read."""
@@ -206,12 +206,12 @@ class WeekResultsService:
             )
         return self._outcome("unchanged", latest)
 
-    def _recompute_first(self, campaign: Campaign, week: int, first: StoredWeekResult) -> ranking.WeekResult:
+    def _recompute_first(self, campaign: Campaign, week: int, first: StoredWeekResult) -> week_result.WeekResult:
         disqualified = {d["entry_id"]: d["reason"] for d in first.document.get("disqualified", [])}
         return self._freeze(campaign, week, first.snapshots_as_of, disqualified)
 
     def _hold_for_confirmation(
-        self, campaign: Campaign, week: int, result: ranking.WeekResult, now: datetime,
+        self, campaign: Campaign, week: int, result: week_result.WeekResult, now: datetime,
         actor: Principal, scheduled: bool,
     ) -> dict:
         unmeasured = {
@@ -271,7 +271,7 @@ class WeekResultsService:
         latest = self.results.latest(campaign_id, int(week))
         if latest is None:
             return None
-        revised = ranking.disqualify(ranking.WeekResult.from_dict(latest.document), record.submission_id, reason)
+        revised = week_result.disqualify(week_result.WeekResult.from_dict(latest.document), record.submission_id, reason)
         return StoredWeekResult(
             campaign_id, int(week), revised.version, revised.to_dict(), revised.hash, now, by,
             latest.snapshots_as_of, reason=reason,
@@ -324,7 +324,7 @@ class WeekResultsService:
                 f"Week {week} has no result version {version}.",
                 code="week_result_version_not_found", latest_version=latest.version,
             )
-        result = ranking.WeekResult.from_dict(stored.document)  # refuses a tampered document
+        result = week_result.WeekResult.from_dict(stored.document)  # refuses a tampered document
         records = self.submissions.many(i.entry_id for i in result.inputs)
         tree = self.units.whole_tree()
         rows = [
@@ -400,14 +400,14 @@ class WeekResultsService:
             new = sorted(set(added) - set(previous.disqualified))
             replayed_hash = None
             if len(new) == 1:
-                previous = ranking.disqualify(previous, new[0], added[new[0]])
+                previous = week_result.disqualify(previous, new[0], added[new[0]])
                 replayed_hash = previous.hash
             report.append(self._check(stored, replayed_hash))
         return {"campaign_id": campaign.id, "week": week, "ok": all(v["ok"] for v in report), "versions": report}
 
     @staticmethod
     def _check(stored: StoredWeekResult, recomputed_hash: str | None) -> dict:
-        self_consistent = ranking.verify(stored.document)
+        self_consistent = week_result.verify(stored.document)
         return {
             "version": stored.version,
             "stored_hash": stored.hash,

@@ -21,7 +21,7 @@ from chalicelib.domain.jury import (
     validate_points,
 )
 from chalicelib.domain.metrics import Snapshot
-from chalicelib.domain.ranking import disqualify, freeze_week
+from chalicelib.domain.week_result import disqualify, freeze_week
 from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_window
 

@@ -12,14 +12,8 @@ from hypothesis import strategies as st
 from chalicelib.domain.campaign import load_campaign_file
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.metrics import Snapshot
-from chalicelib.domain.ranking import (
-    WeekResult,
-    content_hash,
-    disqualify,
-    freeze_week,
-    live_ranking,
-    verify,
-)
+from chalicelib.domain.ranking import live_ranking
+from chalicelib.domain.week_result import WeekResult, content_hash, disqualify, freeze_week, verify
 from chalicelib.domain.scoring import WeekEntry
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"
