@@ -4,19 +4,19 @@ from chalice import Chalice
 from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
+from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
-from chalicelib.api.metrics import metric_routes
-from chalicelib.api.results import results_routes
-from chalicelib.api.review import review_routes
 from chalicelib.api.organisation import organisation_routes
 from chalicelib.api.reports import report_routes
+from chalicelib.api.results import results_routes
+from chalicelib.api.review import review_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
 from chalicelib.services.spreadsheets import XLSX_TYPE
+from chalicelib.triggers.engagement import engagement_triggers
 from chalicelib.triggers.intake import intake_triggers
-from chalicelib.triggers.metrics import metrics_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
@@ -32,9 +32,9 @@ app.register_blueprint(audit_routes)
 app.register_blueprint(upload_page_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(results_routes)
-app.register_blueprint(metric_routes)
+app.register_blueprint(engagement_routes)
 app.register_blueprint(organisation_routes)
 app.register_blueprint(report_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
-app.register_blueprint(metrics_triggers)
+app.register_blueprint(engagement_triggers)

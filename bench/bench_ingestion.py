@@ -443,10 +443,10 @@ def main() -> int:
     import boto3
 
     from chalicelib import dependencies
+    from chalicelib.adapters.dynamodb import week_results as week_results_adapter
     from chalicelib.adapters.dynamodb.models import IngestionRunRecord
     from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
-    from chalicelib.adapters.dynamodb import week_results as week_results_adapter
-    from chalicelib.adapters.metrics_sources import http as platform_http
+    from chalicelib.adapters.engagement_sources import http as platform_http
     from chalicelib.domain.ingestion import Chunk
     from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.scope import Principal

@@ -18,18 +18,18 @@ from chalicelib.adapters.dynamodb.campaigns import CampaignStore
 from chalicelib.adapters.dynamodb.counters import CounterStore
 from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
 from chalicelib.adapters.dynamodb.links import LinkStore
-from chalicelib.adapters.dynamodb.metrics import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
+from chalicelib.adapters.dynamodb.engagement import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
 from chalicelib.adapters.dynamodb.models import IdempotencyRecord
 from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.dynamodb.week_results import WeekResultStore
 from chalicelib.adapters.idempotency import Idempotency
-from chalicelib.adapters.metrics_sources import MetricSource
-from chalicelib.adapters.metrics_sources.http import JsonHttp, RateLimiter
-from chalicelib.adapters.metrics_sources.simulator import SimulatedSource
-from chalicelib.adapters.metrics_sources.tiktok import TikTokDisplayApi
-from chalicelib.adapters.metrics_sources.youtube import YouTubeDataApi
+from chalicelib.adapters.engagement_sources import MetricSource
+from chalicelib.adapters.engagement_sources.http import JsonHttp, RateLimiter
+from chalicelib.adapters.engagement_sources.simulator import SimulatedSource
+from chalicelib.adapters.engagement_sources.tiktok import TikTokDisplayApi
+from chalicelib.adapters.engagement_sources.youtube import YouTubeDataApi
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.sqs import Queue
 from chalicelib.adapters.ssm import ParameterStore

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign, SpecialAward
-from chalicelib.domain.metrics import VIEWS, Snapshot, iso_utc, require_aware
+from chalicelib.domain.engagement import VIEWS, Snapshot, iso_utc, require_aware
 from chalicelib.domain.scoring import BoundaryValue, boundary_value
 
 LEADERS_SHOWN = 10

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
+from chalicelib.domain.engagement import require_aware
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metrics import require_aware
 from chalicelib.domain.organisation import LEVEL_RANK, LEVELS, PATH_SEPARATOR, OrgTree, OrgUnit
 from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, branch_totals
 

@@ -35,7 +35,7 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.metrics import (
+from chalicelib.domain.engagement import (
     ENGAGEMENT_METRICS,
     VIEWS,
     Snapshot,

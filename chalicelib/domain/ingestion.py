@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Iterable, Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.metrics import METRICS, Snapshot, iso_utc, parse_iso_utc, render_exact, require_aware
+from chalicelib.domain.engagement import METRICS, Snapshot, iso_utc, parse_iso_utc, render_exact, require_aware
 from chalicelib.domain.ranking import WeekRules
 from chalicelib.domain.scoring import ScoreBreakdown, WeekEntry, weekly_gains, weighted_score
 from chalicelib.domain.weeks import week_window

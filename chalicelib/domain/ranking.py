@@ -27,8 +27,8 @@ from fractions import Fraction
 from typing import Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.engagement import iso_utc, render_exact, require_aware
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.metrics import iso_utc, render_exact, require_aware
 from chalicelib.domain.scoring import (
     EntryInputs,
     ScoreBreakdown,

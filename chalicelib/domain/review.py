@@ -16,8 +16,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.metrics import iso_utc
 from chalicelib.domain.weeks import competing_week, week_window
 
 REVIEWABLE = frozenset({"valid"})

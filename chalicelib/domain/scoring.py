@@ -31,8 +31,7 @@ from fractions import Fraction
 from typing import Iterable, Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metrics import (
+from chalicelib.domain.engagement import (
     Snapshot,
     exact,
     iso_utc,
@@ -43,6 +42,7 @@ from chalicelib.domain.metrics import (
     require_aware,
     round_half_up,
 )
+from chalicelib.domain.errors import InvalidInput
 
 BoundaryMethod = Literal[
     "exact", "not_yet_published", "interpolated", "carried_forward", "unmeasured"

@@ -13,8 +13,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
+from chalicelib.domain.engagement import iso_utc, require_aware
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metrics import iso_utc, require_aware
 
 WeekState = Literal["upcoming", "open", "closing", "closed"]
 

@@ -93,8 +93,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
     from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
     from chalicelib.domain.display import local_text
+    from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.errors import DomainError
-    from chalicelib.domain.metrics import Snapshot
     from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.scope import Principal
     from chalicelib.domain.weeks import week_window

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.metrics import (
+from chalicelib.adapters.dynamodb.engagement import (
     IngestionRunStore,
     PublishedEntries,
     ScoreStore,
@@ -18,8 +18,8 @@ from chalicelib.adapters.dynamodb.metrics import (
     snapshot_key,
 )
 from chalicelib.adapters.dynamodb.models import ScoreRecord
-from chalicelib.adapters.metrics_sources import MetricSource, VideoRequest
-from chalicelib.adapters.metrics_sources.organiser_sheet import read_table
+from chalicelib.adapters.engagement_sources import MetricSource, VideoRequest
+from chalicelib.adapters.engagement_sources.organiser_sheet import read_table
 from chalicelib.adapters.sqs import Queue
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.errors import InvalidInput, NotFound
@@ -37,8 +37,8 @@ from chalicelib.domain.ingestion import (
     sortable_score,
     weeks_to_ingest,
 )
-from chalicelib.domain.metric_import import ImportRow, parse_measured_at, parse_sheet
-from chalicelib.domain.metrics import METRICS, Snapshot, iso_utc
+from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
+from chalicelib.domain.engagement import METRICS, Snapshot, iso_utc
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.metrics import iso_utc
+from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.review import (
     DisqualificationRequest,
     PublicationRequest,

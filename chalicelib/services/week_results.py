@@ -30,7 +30,7 @@ from chalicelib.domain.campaign_access import require_campaign_organiser, runs_c
 from chalicelib.domain.display import local_time
 from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.fraud import detect_fraud
-from chalicelib.domain.metrics import Snapshot, iso_utc, render_exact
+from chalicelib.domain.engagement import Snapshot, iso_utc, render_exact
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit

@@ -272,7 +272,7 @@ def test_the_schedules_are_hourly_and_at_monday_midnight_vietnam(app_module):
 
 
 def test_the_boundary_lambda_reads_at_the_boundary_instant_itself(campaign, sqs, pump):
-    from chalicelib.triggers.metrics import snapshot_week_boundary
+    from chalicelib.triggers.engagement import snapshot_week_boundary
 
     entry = publish(campaign, 1, "5501")
     _, close = week_window(campaign, 1)

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
 from chalicelib.domain.campaign import Campaign, load_campaign_file
-from chalicelib.domain.metrics import Snapshot
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
@@ -305,7 +305,7 @@ def test_special_awards_for_the_campaigns_organisers(client, tokens, past):
 
 
 def test_a_disqualified_entry_leaves_the_live_leaderboard_and_is_no_longer_measured(client, tokens, live):
-    from chalicelib.adapters.dynamodb.metrics import PublishedEntries
+    from chalicelib.adapters.dynamodb.engagement import PublishedEntries
     from chalicelib.adapters.dynamodb.models import ScoreRecord
 
     now = datetime.now(timezone.utc)

@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 
-from chalicelib.adapters.metrics_sources import VideoRequest
-from chalicelib.adapters.metrics_sources.http import Backoff, JsonHttp
-from chalicelib.adapters.metrics_sources.tiktok import TikTokDisplayApi
-from chalicelib.adapters.metrics_sources.youtube import YouTubeDataApi
+from chalicelib.adapters.engagement_sources import VideoRequest
+from chalicelib.adapters.engagement_sources.http import Backoff, JsonHttp
+from chalicelib.adapters.engagement_sources.tiktok import TikTokDisplayApi
+from chalicelib.adapters.engagement_sources.youtube import YouTubeDataApi
 from chalicelib.adapters.ssm import ParameterStore
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.local.cloud import LOCAL_REGION

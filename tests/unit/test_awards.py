@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import load_campaign_file
-from chalicelib.domain.metrics import Snapshot
+from chalicelib.domain.engagement import Snapshot
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

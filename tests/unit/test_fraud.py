@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.fraud import (
     FraudThresholds,
     counter_decrease_flags,
@@ -17,7 +18,6 @@ from chalicelib.domain.fraud import (
     robust_z,
     spike_flags,
 )
-from chalicelib.domain.metrics import Snapshot
 from chalicelib.domain.scoring import WeekEntry, campaign_weights
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.engagement import Snapshot, render_exact
 from chalicelib.domain.ingestion import (
     Chunk,
     PublishedEntry,
@@ -18,7 +19,6 @@ from chalicelib.domain.ingestion import (
     sortable_score,
     weeks_to_ingest,
 )
-from chalicelib.domain.metrics import Snapshot, render_exact
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

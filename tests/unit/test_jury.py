@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.jury import (
     ConflictOfInterest,
@@ -20,9 +21,8 @@ from chalicelib.domain.jury import (
     score_entry,
     validate_points,
 )
-from chalicelib.domain.metrics import Snapshot
-from chalicelib.domain.week_result import disqualify, freeze_week
 from chalicelib.domain.scoring import WeekEntry
+from chalicelib.domain.week_result import disqualify, freeze_week
 from chalicelib.domain.weeks import week_window
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.metrics import Snapshot
 from chalicelib.domain.ranking import live_ranking
-from chalicelib.domain.week_result import WeekResult, content_hash, disqualify, freeze_week, verify
 from chalicelib.domain.scoring import WeekEntry
+from chalicelib.domain.week_result import WeekResult, content_hash, disqualify, freeze_week, verify
 
 SEED = Path(__file__).resolve().parents[2] / "samples/campaigns/khat-vong-hung-cuong.json"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

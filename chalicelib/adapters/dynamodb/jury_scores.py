@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.adapters.dynamodb.models import JuryScoreRecord
+from chalicelib.domain.engagement import render_exact
 from chalicelib.domain.jury import Scorecard
-from chalicelib.domain.metrics import render_exact
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from chalicelib.adapters.dynamodb.models import SnapshotRecord
-from chalicelib.domain.metrics import Snapshot
+from chalicelib.domain.engagement import Snapshot
 
 # Above every source name in sort order ('~' sorts after letters, digits and '-').
 _AFTER_ANY_SOURCE = "~"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from chalicelib.adapters.metrics_sources import Readings, VideoRequest, fetch_in_calls
-from chalicelib.adapters.metrics_sources.http import HttpResponse, JsonHttp
+from chalicelib.adapters.engagement_sources import Readings, VideoRequest, fetch_in_calls
+from chalicelib.adapters.engagement_sources.http import HttpResponse, JsonHttp
 from chalicelib.adapters.ssm import ParameterStore
 from chalicelib.domain.errors import DependencyUnavailable
 

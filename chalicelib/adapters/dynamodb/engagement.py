@@ -8,8 +8,8 @@ from typing import Iterable, Sequence
 from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.adapters.dynamodb.models import IngestionRunRecord, ScoreRecord, SnapshotRecord, SubmissionRecord
 from chalicelib.adapters.dynamodb.snapshots import sort_key
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.ingestion import PublishedEntry, RunStatus, split_platform_video
-from chalicelib.domain.metrics import Snapshot
 
 
 def snapshot_key(snapshot: Snapshot) -> str:

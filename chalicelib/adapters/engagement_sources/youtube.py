@@ -10,8 +10,8 @@ import urllib.parse
 from datetime import datetime
 from typing import Sequence
 
-from chalicelib.adapters.metrics_sources import Readings, VideoRequest, fetch_in_calls
-from chalicelib.adapters.metrics_sources.http import JsonHttp
+from chalicelib.adapters.engagement_sources import Readings, VideoRequest, fetch_in_calls
+from chalicelib.adapters.engagement_sources.http import JsonHttp
 from chalicelib.adapters.ssm import ParameterStore
 from chalicelib.domain.errors import DependencyUnavailable
 

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.adapters.metrics_sources import VideoRequest
-from chalicelib.adapters.metrics_sources.http import Backoff, RateLimiter
-from chalicelib.adapters.metrics_sources.simulator import SimulatedSource, simulated_counters
+from chalicelib.adapters.engagement_sources import VideoRequest
+from chalicelib.adapters.engagement_sources.http import Backoff, RateLimiter
+from chalicelib.adapters.engagement_sources.simulator import SimulatedSource, simulated_counters
 
 PUBLISHED = datetime(2024, 8, 12, 3, tzinfo=timezone.utc)
 

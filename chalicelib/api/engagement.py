@@ -12,8 +12,8 @@ from chalicelib.api.access import Guard
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services.engagement import MAX_LEADERBOARD, parse_measured_at_field
 
-metric_routes = Blueprint(__name__)
-guard = Guard(metric_routes)
+engagement_routes = Blueprint(__name__)
+guard = Guard(engagement_routes)
 
 
 def _limit(default: int, maximum: int) -> int:
@@ -52,7 +52,7 @@ def _uploaded_file(body: dict) -> tuple[bytes, str]:
         ) from None
 
 
-@metric_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
+@engagement_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
 @guard.requires("admin", "organiser", scope="branch")
 def import_metrics(campaign_id: str) -> dict:
     body = guard.json_body()
@@ -70,14 +70,14 @@ def import_metrics(campaign_id: str) -> dict:
     return result
 
 
-@metric_routes.route("/campaigns/{campaign_id}/ingestion", methods=["GET"])
+@engagement_routes.route("/campaigns/{campaign_id}/ingestion", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def ingestion_runs(campaign_id: str) -> dict:
     """Counts only (no entry data), so every organiser may see whether readings are complete."""
     return dependencies.metrics_service().recent_runs(campaign_id, _limit(50, 200))
 
 
-@metric_routes.route("/campaigns/{campaign_id}/weeks/{week}/leaderboard", methods=["GET"])
+@engagement_routes.route("/campaigns/{campaign_id}/weeks/{week}/leaderboard", methods=["GET"])
 @guard.public
 def live_leaderboard(campaign_id: str, week: str) -> dict:
     return dependencies.metrics_service().leaderboard(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))

@@ -19,8 +19,8 @@ from datetime import date, datetime, time
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.engagement import METRICS
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metrics import METRICS
 
 VIDEO_ID = "video_id"
 MEASURED_AT = "measured_at"

@@ -17,7 +17,7 @@ from chalicelib.observability import logger, metrics
 
 MAX_RECEIVE_COUNT = 3
 
-metrics_triggers = Blueprint(__name__)
+engagement_triggers = Blueprint(__name__)
 _processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -42,7 +42,7 @@ def _handle_record(record: SQSRecord) -> None:
 
 # One chunk per invocation keeps each one short; at most METRICS_MAX_CONCURRENCY run at once
 # so the per-process rate limiters add up to the platform's quota.
-@metrics_triggers.on_sqs_message(queue=metrics_queue_name(), batch_size=1,
+@engagement_triggers.on_sqs_message(queue=metrics_queue_name(), batch_size=1,
                                  maximum_concurrency=METRICS_MAX_CONCURRENCY)
 def ingest_metrics_chunk(event):
     return process_partial_response(
@@ -55,7 +55,7 @@ def _event_time(event) -> datetime:
     return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(timezone.utc)
 
 
-@metrics_triggers.schedule(_interval())
+@engagement_triggers.schedule(_interval())
 def schedule_metrics_ingestion(event):
     at = _event_time(event)
     summary = dependencies.metrics_service().fan_out(at, "hourly", datetime.now(timezone.utc))
@@ -63,7 +63,7 @@ def schedule_metrics_ingestion(event):
     return summary
 
 
-@metrics_triggers.schedule(boundary_cron_utc())
+@engagement_triggers.schedule(boundary_cron_utc())
 def snapshot_week_boundary(event):
     # EventBridge stamps the scheduled minute; reading "at" the boundary itself gives the
     # week an exact open and close value instead of an interpolated one.

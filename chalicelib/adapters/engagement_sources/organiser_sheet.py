@@ -1,5 +1,5 @@
 """Organisers' CSV and Excel files, read into rows of cells (the rules live in
-domain/metric_import.py). Excel files are read streaming, with a row cap, so a huge
+domain/engagement_import.py). Excel files are read streaming, with a row cap, so a huge
 or hostile workbook cannot exhaust the function's memory."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import io
 import zipfile
 from typing import Any
 
+from chalicelib.domain.engagement_import import MAX_ROWS
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metric_import import MAX_ROWS
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.domain.engagement_import import normalise_header, parse_count, parse_sheet, parse_video_ref
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.metric_import import normalise_header, parse_count, parse_sheet, parse_video_ref
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2024, 8, 19, tzinfo=VN)
