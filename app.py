@@ -13,8 +13,8 @@ from chalicelib.api.review import review_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
+from chalicelib.domain.file_types import XLSX_TYPE
 from chalicelib.observability import observe
-from chalicelib.services.spreadsheets import XLSX_TYPE
 from chalicelib.triggers.engagement import engagement_triggers
 from chalicelib.triggers.intake import intake_triggers
 from chalicelib.triggers.weeks import weekly_triggers

@@ -442,11 +442,12 @@ def main() -> int:
 
     import boto3
 
-    from chalicelib import dependencies
     from chalicelib.adapters.dynamodb import week_results as week_results_adapter
     from chalicelib.adapters.dynamodb.models import IngestionRunRecord
     from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
     from chalicelib.adapters.engagement_sources import http as platform_http
+    from chalicelib.bootstrap import bootstrap, install, services
+    from chalicelib.config import read_settings
     from chalicelib.domain.ingestion import Chunk
     from chalicelib.domain.organisation_file import load_tree_csv
     from chalicelib.domain.scope import Principal
@@ -457,9 +458,9 @@ def main() -> int:
 
     rng = random.Random(args.seed)
     fake = FakePlatformServer().__enter__()
-    os.environ.update({"METRICS_MODE": "live", "TIKTOK_API_BASE_URL": fake.tiktok_base_url,
-                       "TIKTOK_TOKEN_PARAMETER": store_tokens(config)})
-    dependencies.reset()
+    live = dataclasses.replace(read_settings(), metrics_mode="live", tiktok_api_base_url=fake.tiktok_base_url,
+                               tiktok_token_parameter=store_tokens(config))
+    install(bootstrap(live))
 
     import app as app_module
     from chalice.test import Client
@@ -468,7 +469,7 @@ def main() -> int:
     at = now.replace(minute=0, second=0, microsecond=0)  # the hourly schedule's instant
     campaign = bench_campaign(at)
     start, end = week_window(campaign, WEEK)
-    dependencies.campaign_store().put(campaign)
+    services().campaign_store.put(campaign)
     OrgUnitStore().put_tree(load_tree_csv((SAMPLES / "organisation.csv").read_text(encoding="utf-8")))
     t = time.perf_counter()
     entries, grassroots = write_entries(campaign, args.entries, at, rng)
@@ -540,7 +541,7 @@ def main() -> int:
             phase.tiktok_calls = calls(TIKTOK_QUERY) - tiktok
             phase.token_refreshes = calls("/v2/oauth/token/") - refresh
 
-    service = dependencies.metrics_service()
+    service = services().engagement
     print(f"setup: {args.entries:,} published entries over {len(grassroots)} grassroots units written in "
           f"{setup_seconds:.1f} s (not measured)", file=sys.stderr, flush=True)
 
@@ -586,7 +587,7 @@ def main() -> int:
     close_outcome: dict | str
     with measuring(close):
         try:
-            close_outcome = dependencies.week_results_service().close_week(
+            close_outcome = services().week_results.close_week(
                 CAMPAIGN_ID, WEEK, end, admin, confirm_unmeasured=True)
         except Exception as error:  # noqa: BLE001 - a failed close is a figure too
             cause = getattr(error, "cause_response_message", None) or str(error)[:160]

@@ -115,20 +115,19 @@ class Meter:
 def main() -> None:
     started = time.monotonic()
     server = start_cloud()
-    from chalicelib import dependencies
     from chalicelib.adapters.dynamodb.submissions import NewSubmission
+    from chalicelib.bootstrap import services
     from chalicelib.domain.campaign import load_campaign_file
     from chalicelib.domain.scope import Principal
     from chalicelib.local.seed import live_copy
 
-    dependencies.reset()
     now = datetime.now(timezone.utc)
     tree, grassroots = build_tree()
     t = time.monotonic()
-    dependencies.org_unit_store().put_tree(tree)
+    services().org_unit_store.put_tree(tree)
     print(f"tree: {len(tree)} units written in {time.monotonic() - t:.1f} s")
 
-    campaigns = dependencies.campaign_store()
+    campaigns = services().campaign_store
     clips = live_copy(load_campaign_file(ROOT / "samples/campaigns/clip-phan-bac-thong-tin-xau-doc.json"), now.date())
     links = live_copy(load_campaign_file(ROOT / "samples/campaigns/moi-tuan-mot-cau-chuyen-dep.json"), now.date())
     campaigns.put(clips)
@@ -157,18 +156,18 @@ def main() -> None:
                                 created), status
 
     t = time.monotonic()
-    written = dependencies.submission_store().write_bulk(entries())
+    written = services().submission_store.write_bulk(entries())
     print(f"entries: {written} written in {time.monotonic() - t:.1f} s")
     t = time.monotonic()
-    dependencies.counter_store().write_bulk(
+    services().counter_store.write_bulk(
         (clips.id, uid, by_id[uid].path, dict(c)) for uid, c in counts.items())
-    dependencies.counter_store().write_daily_bulk(
+    services().counter_store.write_daily_bulk(
         (clips.id, day, c["received"], c["valid"]) for day, c in daily.items())
     print(f"counters: {len(counts)} unit items + {len(daily)} day items in {time.monotonic() - t:.1f} s")
 
     from chalicelib.adapters.dynamodb.links import NewLink
 
-    link_store = dependencies.link_store()
+    link_store = services().link_store
     province = tree.children("tw")[0]
     province_units = [u for u in tree.subtree(province.unit_id) if u.level == "grassroots"]
     for i, unit in enumerate(province_units):
@@ -179,8 +178,8 @@ def main() -> None:
     meter.attach()
     admin = Principal(user_id="bench", role="admin", username="bench")
     organiser = Principal(user_id="bench", role="organiser", unit_id=province.unit_id, unit_path=province.path)
-    reports = dependencies.report_service()
-    stats = dependencies.public_stats()
+    reports = services().reports
+    stats = services().public_stats
     checks = [
         ("province roll-up", lambda: reports.unit_report(organiser, clips.id, province.unit_id)),
         ("national roll-up", lambda: reports.unit_report(admin, clips.id, "tw")),

@@ -101,7 +101,7 @@ def main() -> int:
     from chalicelib.adapters.s3 import UploadBucket
     from chalicelib.domain.campaign import load_campaign_file
     from chalicelib.local.cloud import LOCAL_REGION, CloudConfig, free_port, provision, start_moto_server
-    from chalicelib.services.intake import verdict_for
+    from chalicelib.domain.media.verdict import verdict_for
 
     port = free_port()
     server = start_moto_server(port)

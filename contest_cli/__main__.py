@@ -18,7 +18,7 @@ def validate(args: argparse.Namespace) -> int:
     """The same verdict the S3 validator gives, read from a local file."""
     from chalicelib.adapters.local_files import LocalFileRangeReader
     from chalicelib.domain.campaign import load_campaign_file
-    from chalicelib.services.intake import verdict_for
+    from chalicelib.domain.media.verdict import verdict_for
 
     campaign_file = SAMPLES / f"{args.campaign}.json"
     if not campaign_file.exists():
@@ -72,9 +72,9 @@ def fire(args: argparse.Namespace) -> int:
 def verify_week(campaign_id: str, week: int) -> dict:
     """Recompute every stored version of a week from the stored snapshots and compare
     hashes. Uses whatever environment is already set (tests set the emulator's)."""
-    from chalicelib import dependencies
+    from chalicelib.bootstrap import services
 
-    return dependencies.week_results_service().verify(campaign_id, week)
+    return services().week_results.verify(campaign_id, week)
 
 
 def verify_week_command(args: argparse.Namespace) -> int:

@@ -75,16 +75,18 @@ def seeded_cloud(local_cloud):
 
 
 @pytest.fixture
-def live_tiktok(monkeypatch, seeded_cloud):
+def live_tiktok(seeded_cloud):
     """Switch the metric sources from the simulator to TikTok's API, served by a loopback fake.
 
     Yields the fake's state: tests set what TikTok reports for each video id."""
     import time
     import uuid
+    from dataclasses import replace
 
     import boto3
 
-    from chalicelib import dependencies
+    from chalicelib.bootstrap import bootstrap, installed
+    from chalicelib.config import read_settings
     from chalicelib.local.cloud import LOCAL_REGION
     from tests.fakes.platforms import FakePlatformServer
 
@@ -95,10 +97,7 @@ def live_tiktok(monkeypatch, seeded_cloud):
                 "client_key": "ck", "client_secret": "cs", "access_token": "act.initial",
                 "refresh_token": "rft.initial", "access_expires_at": time.time() + 86400,
                 "refresh_expires_at": time.time() + 86400 * 365}))
-        monkeypatch.setenv("METRICS_MODE", "live")
-        monkeypatch.setenv("TIKTOK_API_BASE_URL", fake.tiktok_base_url)
-        monkeypatch.setenv("TIKTOK_TOKEN_PARAMETER", parameter)
-        dependencies.reset()
-        yield fake.state
-    monkeypatch.undo()
-    dependencies.reset()
+        live = replace(read_settings(), metrics_mode="live", tiktok_api_base_url=fake.tiktok_base_url,
+                       tiktok_token_parameter=parameter)
+        with installed(bootstrap(live)):
+            yield fake.state

@@ -9,15 +9,17 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.errors import preferred_language, to_response
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
-from chalicelib.domain.scope import Principal
-from chalicelib.services.identity import Identity
+
+if TYPE_CHECKING:
+    from chalicelib.domain.scope import Principal
+    from chalicelib.services.identity import Identity
 
 
 Scope = Literal["public", "branch", "campaign", "jury_pool", "everything", "own_account"]
@@ -67,10 +69,12 @@ class Guard:
 
     def principal(self) -> Principal:
         """The caller with their unit's current path, looked up now: units move, tokens don't."""
+        from chalicelib.domain.scope import Principal  # the organisation tree's rules: only for signed-in calls
+
         context = self.request.context
         if "principal" not in context:
             identity = self.identity()
-            unit = dependencies.org_unit_store().find(identity.unit_id) if identity.unit_id else None
+            unit = services().org_unit_store.find(identity.unit_id) if identity.unit_id else None
             if identity.role == "organiser" and unit is None:
                 raise Forbidden(
                     "Tài khoản chưa được gắn với đơn vị hợp lệ.",
@@ -114,7 +118,7 @@ class Guard:
                 "You must sign in to do this.",
                 code="missing_token",
             )
-        identity = dependencies.token_verifier().verify(token.strip())
+        identity = services().token_verifier.verify(token.strip())
         if identity.role not in rule.roles:
             raise Forbidden(
                 "Tài khoản của bạn không có quyền thực hiện thao tác này.",

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
 
 audit_routes = Blueprint(__name__)
@@ -19,7 +19,7 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 def read_audit_log() -> dict:
     """One Vietnam day of actions (default today), or one entity's or one actor's history."""
     params = guard.request.query_params or {}
-    store = dependencies.audit_store()
+    store = services().audit_store
     if params.get("entity_type") and params.get("entity_id"):
         entries = store.for_entity(params["entity_type"], params["entity_id"])
     elif params.get("actor"):

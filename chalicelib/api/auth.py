@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
 
 auth_routes = Blueprint(__name__)
@@ -22,7 +22,7 @@ def issue_token() -> dict:
             "Both username and password are required.",
             code="credentials_required",
         )
-    tokens = dependencies.user_pool().sign_in(username, password)
+    tokens = services().user_pool.sign_in(username, password)
     return {
         "id_token": tokens.id_token,
         "access_token": tokens.access_token,

@@ -1,13 +1,15 @@
 """Turns a Sheet into a file response (CSV or XLSX), or refuses clearly before Chalice would."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.exports import Sheet
-from chalicelib.services.spreadsheets import XLSX_TYPE, render
+from chalicelib.domain.file_types import XLSX_TYPE
+
+if TYPE_CHECKING:
+    from chalicelib.domain.exports import Sheet
 
 
 def require_binary_accept(headers: Any) -> None:
@@ -23,6 +25,8 @@ def require_binary_accept(headers: Any) -> None:
 
 
 def file_response(sheet: Sheet, file_format: str, headers: Any) -> Response:
+    from chalicelib.services.spreadsheets import render  # openpyxl: loaded by the exports that need it
+
     if file_format == "xlsx":
         require_binary_accept(headers)
     download = render(sheet, file_format)

@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.engagement import MAX_LEADERBOARD, parse_measured_at_field
 
 engagement_routes = Blueprint(__name__)
 guard = Guard(engagement_routes)
@@ -55,14 +54,16 @@ def _uploaded_file(body: dict) -> tuple[bytes, str]:
 @engagement_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
 @guard.requires("admin", "organiser", scope="branch")
 def import_metrics(campaign_id: str) -> dict:
+    from chalicelib.services.engagement import parse_measured_at_field
+
     body = guard.json_body()
     content, file_name = _uploaded_file(body)
-    campaign = dependencies.campaign_store().require(campaign_id)
+    campaign = services().campaign_store.require(campaign_id)
     measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
     principal = guard.principal()
     now = datetime.now(timezone.utc)
-    result = dependencies.metrics_service().import_sheet(campaign_id, principal, content, file_name, measured_at, now)
-    dependencies.audit_log().record(
+    result = services().engagement.import_sheet(campaign_id, principal, content, file_name, measured_at, now)
+    services().audit_log.record(
         principal, "import_metrics", "campaign", campaign_id, now, campaign_id=campaign_id,
         after={k: v for k, v in result.items() if k != "unknown_video_ids"}
         | {"file_name": file_name, "unknown_count": len(result["unknown_video_ids"])},
@@ -74,10 +75,12 @@ def import_metrics(campaign_id: str) -> dict:
 @guard.requires("admin", "organiser", scope="branch")
 def ingestion_runs(campaign_id: str) -> dict:
     """Counts only (no entry data), so every organiser may see whether readings are complete."""
-    return dependencies.metrics_service().recent_runs(campaign_id, _limit(50, 200))
+    return services().engagement.recent_runs(campaign_id, _limit(50, 200))
 
 
 @engagement_routes.route("/campaigns/{campaign_id}/weeks/{week}/leaderboard", methods=["GET"])
 @guard.public
 def live_leaderboard(campaign_id: str, week: str) -> dict:
-    return dependencies.metrics_service().leaderboard(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))
+    from chalicelib.services.engagement import MAX_LEADERBOARD
+
+    return services().engagement.leaderboard(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))

@@ -2,11 +2,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib import dependencies
-from chalicelib.adapters.dynamodb.health import tables_reachable
 from chalicelib.api.access import Guard
-from chalicelib.config import get_settings
-from chalicelib.services.health import check_dependencies
+from chalicelib.bootstrap import services
 
 health_routes = Blueprint(__name__)
 guard = Guard(health_routes)
@@ -15,15 +12,16 @@ guard = Guard(health_routes)
 @health_routes.route("/health", methods=["GET"])
 @guard.public
 def health() -> Response:
-    settings = get_settings()
+    from chalicelib.services.health import check_dependencies
+
+    wired = services()
+    settings = wired.settings
     statuses = check_dependencies(
         {
-            "dynamodb": tables_reachable,
-            "s3": lambda: dependencies.upload_bucket().is_reachable(),
-            "sqs": lambda: dependencies.intake_queue().is_reachable()
-            and dependencies.intake_dead_letter_queue().is_reachable(),
-            "cognito": lambda: dependencies.user_pool().is_reachable()
-            and bool(dependencies.user_pool().fetch_jwks().get("keys")),
+            "dynamodb": lambda: wired.tables_reachable(),
+            "s3": lambda: wired.upload_bucket.is_reachable(),
+            "sqs": lambda: wired.intake_queue.is_reachable() and wired.intake_dead_letter_queue.is_reachable(),
+            "cognito": lambda: wired.user_pool.is_reachable() and bool(wired.user_pool.fetch_jwks().get("keys")),
         }
     )
     healthy = all(s.reachable for s in statuses)

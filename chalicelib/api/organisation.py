@@ -5,9 +5,8 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
-from chalicelib.services.organisation import parse_tree
+from chalicelib.bootstrap import services
 
 organisation_routes = Blueprint(__name__)
 guard = Guard(organisation_routes)
@@ -19,10 +18,12 @@ guard = Guard(organisation_routes)
 @guard.requires("admin", scope="everything")
 def import_organisation() -> dict:
     """The whole tree, as CSV or JSON; refused as a whole on any bad row. ?dry_run=true shows the plan."""
+    from chalicelib.services.organisation import parse_tree
+
     request = guard.request
     tree = parse_tree(request.raw_body or b"", request.headers.get("content-type", "application/json"))
     dry_run = (request.query_params or {}).get("dry_run") == "true"
-    return dependencies.organisation_service().import_tree(
+    return services().organisation.import_tree(
         guard.principal(), tree, datetime.now(timezone.utc), dry_run=dry_run
     )
 
@@ -31,10 +32,10 @@ def import_organisation() -> dict:
 @guard.requires("admin", scope="everything")
 def continue_rekey() -> dict:
     """Continue moving entries and counters after a unit move (bounded per call; repeat until complete)."""
-    return dependencies.organisation_service().continue_rekey(guard.principal(), datetime.now(timezone.utc))
+    return services().organisation.continue_rekey(guard.principal(), datetime.now(timezone.utc))
 
 
 @organisation_routes.route("/organisation/units/{unit_id}", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def view_unit(unit_id: str) -> dict:
-    return dependencies.organisation_service().unit_view(guard.principal(), unit_id)
+    return services().organisation.unit_view(guard.principal(), unit_id)

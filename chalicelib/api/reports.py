@@ -5,10 +5,9 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint, Response
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
 from chalicelib.api.downloads import file_response
-from chalicelib.domain.exports import export_format
+from chalicelib.bootstrap import services
 
 report_routes = Blueprint(__name__)
 guard = Guard(report_routes)
@@ -19,6 +18,8 @@ def _params() -> dict:
 
 
 def _format() -> str | None:
+    from chalicelib.domain.exports import export_format
+
     return export_format(_params().get("format"))
 
 
@@ -26,7 +27,7 @@ def _format() -> str | None:
 @guard.requires("admin", "organiser", scope="branch")
 def list_branch_entries(campaign_id: str) -> Response | dict:
     """Entries of the caller's branch (optionally one unit inside it, one status); paginated."""
-    reports, file_format = dependencies.report_service(), _format()
+    reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.entries_sheet(guard.principal(), campaign_id, _params())
         return file_response(sheet, file_format, guard.request.headers)
@@ -36,7 +37,7 @@ def list_branch_entries(campaign_id: str) -> Response | dict:
 @report_routes.route("/campaigns/{campaign_id}/reports/units/{unit_id}", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def unit_report(campaign_id: str, unit_id: str) -> Response | dict:
-    reports, file_format = dependencies.report_service(), _format()
+    reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.report_sheet(guard.principal(), campaign_id, unit_id)
         return file_response(sheet, file_format, guard.request.headers)
@@ -46,7 +47,7 @@ def unit_report(campaign_id: str, unit_id: str) -> Response | dict:
 @report_routes.route("/campaigns/{campaign_id}/compliance/minimum-entries", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def minimum_entries(campaign_id: str) -> Response | dict:
-    reports, file_format = dependencies.report_service(), _format()
+    reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.minimum_entries_sheet(guard.principal(), campaign_id, _params())
         return file_response(sheet, file_format, guard.request.headers)
@@ -56,7 +57,7 @@ def minimum_entries(campaign_id: str) -> Response | dict:
 @report_routes.route("/campaigns/{campaign_id}/compliance/posting", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def posting_compliance(campaign_id: str) -> Response | dict:
-    reports, file_format, now = dependencies.report_service(), _format(), datetime.now(timezone.utc)
+    reports, file_format, now = services().reports, _format(), datetime.now(timezone.utc)
     if file_format:
         sheet = reports.posting_sheet(guard.principal(), campaign_id, _params(), now)
         return file_response(sheet, file_format, guard.request.headers)
@@ -67,7 +68,7 @@ def posting_compliance(campaign_id: str) -> Response | dict:
 @guard.requires("admin", "organiser", scope="branch")
 def submit_link(campaign_id: str) -> Response:
     """A unit's post (seed 001): counts towards the weekly quota if it carries the hashtag."""
-    link = dependencies.report_service().post_link(
+    link = services().reports.post_link(
         guard.principal(), campaign_id, guard.json_body(), datetime.now(timezone.utc)
     )
     return Response(body=link, status_code=201)
@@ -77,5 +78,5 @@ def submit_link(campaign_id: str) -> Response:
 @guard.public
 def public_counter(campaign_id: str) -> Response:
     """No sign-in: totals and a day-by-day series (Vietnam dates) of entries received and valid."""
-    stats = dependencies.public_stats().for_campaign(campaign_id)
+    stats = services().public_stats.for_campaign(campaign_id)
     return Response(body=stats, headers={"Cache-Control": "public, max-age=60"})

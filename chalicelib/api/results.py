@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from chalice import Blueprint, Response
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
 from chalicelib.api.downloads import file_response
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.exports import Sheet, export_format, ranking_sheet, results_sheet
-from chalicelib.domain.review import CloseRequest
-from chalicelib.domain.submission import parse_request
+
+if TYPE_CHECKING:
+    from chalicelib.domain.exports import Sheet
 
 results_routes = Blueprint(__name__)
 guard = Guard(results_routes)
@@ -31,6 +31,8 @@ def _week(week: str) -> int:
 
 def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: str) -> Response | dict:
     """JSON by default; a CSV or XLSX download with ?format=csv|xlsx."""
+    from chalicelib.domain.exports import export_format
+
     file_format = export_format((guard.request.query_params or {}).get("format"))
     if file_format is None:
         return view
@@ -40,15 +42,18 @@ def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: st
 @results_routes.route("/campaigns/{campaign_id}/weeks", methods=["GET"])
 @guard.public
 def list_weeks(campaign_id: str) -> dict:
-    return dependencies.week_results_service().weeks(campaign_id, _now())
+    return services().week_results.weeks(campaign_id, _now())
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/close", methods=["POST"])
 @guard.requires("organiser", "admin", scope="campaign")
 def close_week(campaign_id: str, week: str) -> dict:
+    from chalicelib.domain.review import CloseRequest
+    from chalicelib.domain.submission import parse_request
+
     request = parse_request(CloseRequest, guard.json_body())
     assert isinstance(request, CloseRequest)
-    return dependencies.week_results_service().close_week(
+    return services().week_results.close_week(
         campaign_id, _week(week), _now(), guard.principal(), confirm_unmeasured=request.confirm_unmeasured
     )
 
@@ -56,11 +61,13 @@ def close_week(campaign_id: str, week: str) -> dict:
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/ranking", methods=["GET"])
 @guard.public
 def week_ranking(campaign_id: str, week: str) -> Response | dict:
+    from chalicelib.domain.exports import ranking_sheet
+
     params = guard.request.query_params or {}
     version = params.get("version")
     if version is not None and not version.isdigit():
         raise InvalidInput("Phiên bản phải là số nguyên.", "version must be a whole number.", code="invalid_version")
-    view = dependencies.week_results_service().ranking(
+    view = services().week_results.ranking(
         campaign_id, _week(week), int(version) if version else None, _now()
     )
     return _negotiated(view, ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
@@ -69,19 +76,19 @@ def week_ranking(campaign_id: str, week: str) -> Response | dict:
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/flags", methods=["GET"])
 @guard.requires("organiser", "admin", scope="branch")
 def week_flags(campaign_id: str, week: str) -> dict:
-    return dependencies.week_results_service().flags(campaign_id, _week(week), guard.principal(), _now())
+    return services().week_results.flags(campaign_id, _week(week), guard.principal(), _now())
 
 
 @results_routes.route("/campaigns/{campaign_id}/finalists", methods=["GET"])
 @guard.requires("jury", "organiser", "admin", scope="jury_pool")
 def finalists(campaign_id: str) -> dict:
-    return dependencies.final_round_service().finalists(campaign_id, guard.principal())
+    return services().final_round.finalists(campaign_id, guard.principal())
 
 
 @results_routes.route("/campaigns/{campaign_id}/jury/scores/{submission_id}", methods=["PUT"])
 @guard.requires("jury", scope="jury_pool")
 def score_finalist(campaign_id: str, submission_id: str) -> dict:
-    return dependencies.final_round_service().score(
+    return services().final_round.score(
         campaign_id, submission_id, guard.principal(), guard.json_body(), _now()
     )
 
@@ -89,11 +96,13 @@ def score_finalist(campaign_id: str, submission_id: str) -> dict:
 @results_routes.route("/campaigns/{campaign_id}/results", methods=["GET"])
 @guard.requires("organiser", "admin", scope="campaign")
 def final_results(campaign_id: str) -> Response | dict:
-    view = dependencies.final_round_service().results(campaign_id, guard.principal())
+    from chalicelib.domain.exports import results_sheet
+
+    view = services().final_round.results(campaign_id, guard.principal())
     return _negotiated(view, results_sheet, f"ket-qua-{campaign_id}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])
 @guard.requires("organiser", "admin", scope="campaign")
 def special_awards(campaign_id: str) -> dict:
-    return dependencies.final_round_service().awards(campaign_id, guard.principal(), _now())
+    return services().final_round.awards(campaign_id, guard.principal(), _now())

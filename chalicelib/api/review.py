@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 
 review_routes = Blueprint(__name__)
 guard = Guard(review_routes)
@@ -20,22 +20,22 @@ def _now() -> datetime:
 @review_routes.route("/submissions/{submission_id}/review", methods=["POST"])
 @guard.requires("organiser", "admin", scope="branch")
 def review_submission(submission_id: str) -> dict:
-    return dependencies.review_service().review(guard.principal(), submission_id, guard.json_body(), _now())
+    return services().review.review(guard.principal(), submission_id, guard.json_body(), _now())
 
 
 @review_routes.route("/submissions/{submission_id}/publication", methods=["POST"])
 @guard.requires("organiser", "admin", scope="branch")
 def record_publication(submission_id: str) -> dict:
-    return dependencies.review_service().publish(guard.principal(), submission_id, guard.json_body(), _now())
+    return services().review.publish(guard.principal(), submission_id, guard.json_body(), _now())
 
 
 @review_routes.route("/submissions/{submission_id}/disqualification", methods=["POST"])
 @guard.requires("organiser", "admin", scope="branch")
 def disqualify_submission(submission_id: str) -> dict:
-    return dependencies.review_service().disqualify(guard.principal(), submission_id, guard.json_body(), _now())
+    return services().review.disqualify(guard.principal(), submission_id, guard.json_body(), _now())
 
 
 @review_routes.route("/submissions/{submission_id}/snapshots", methods=["GET"])
 @guard.requires("organiser", "admin", scope="branch")
 def snapshot_history(submission_id: str) -> dict:
-    return dependencies.review_service().snapshot_history(guard.principal(), submission_id)
+    return services().review.snapshot_history(guard.principal(), submission_id)

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint, Response
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 
 submission_routes = Blueprint(__name__)
 guard = Guard(submission_routes)
@@ -23,11 +23,11 @@ def create_submission(campaign_id: str) -> Response:
     body = guard.json_body()
 
     def create() -> dict:
-        return dependencies.participant_service().create(campaign_id, body, datetime.now(timezone.utc))
+        return services().participants.create(campaign_id, body, datetime.now(timezone.utc))
 
     key = guard.request.headers.get("idempotency-key")
     if key:
-        created = dependencies.idempotency().once(
+        created = services().idempotency.once(
             "create-submission", key[:200], {"campaign_id": campaign_id, "body": body}, create,
             lambda_context=guard.request.lambda_context,
         )
@@ -39,14 +39,14 @@ def create_submission(campaign_id: str) -> Response:
 @submission_routes.route("/submissions/{submission_id}", methods=["GET"])
 @guard.public
 def view_submission(submission_id: str) -> Response:
-    view = dependencies.participant_service().view(submission_id, _token())
+    view = services().participants.view(submission_id, _token())
     return Response(body=view, headers={"Cache-Control": "no-store"})
 
 
 @submission_routes.route("/submissions/{submission_id}/uploads", methods=["POST"])
 @guard.public
 def request_new_upload(submission_id: str) -> Response:
-    upload = dependencies.participant_service().new_upload(
+    upload = services().participants.new_upload(
         submission_id, _token(), guard.json_body(), datetime.now(timezone.utc)
     )
     return Response(body=upload, status_code=201, headers={"Cache-Control": "no-store"})
@@ -55,11 +55,11 @@ def request_new_upload(submission_id: str) -> Response:
 @submission_routes.route("/submissions/{submission_id}/uploads/current/parts", methods=["GET"])
 @guard.public
 def multipart_progress(submission_id: str) -> Response:
-    progress = dependencies.participant_service().multipart_progress(submission_id, _token())
+    progress = services().participants.multipart_progress(submission_id, _token())
     return Response(body=progress, headers={"Cache-Control": "no-store"})
 
 
 @submission_routes.route("/submissions/{submission_id}/uploads/current/complete", methods=["POST"])
 @guard.public
 def complete_multipart_upload(submission_id: str) -> dict:
-    return dependencies.participant_service().complete_multipart(submission_id, _token())
+    return services().participants.complete_multipart(submission_id, _token())

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
 from chalicelib.api.access import Guard
+from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
 
 unit_routes = Blueprint(__name__)
@@ -22,4 +22,4 @@ def search_units() -> dict:
         limit = int(params.get("limit", "20"))
     except ValueError:
         raise InvalidInput("Tham số limit phải là số.", "limit must be a number.", code="invalid_limit") from None
-    return {"units": dependencies.unit_directory().search(query, limit)}
+    return {"units": services().unit_directory.search(query, limit)}

@@ -21,8 +21,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.errors import CampaignConfigError, NotFound
-
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+from chalicelib.domain.schedule import DEFAULT_TIMEZONE
 
 Container = Literal["mp4", "mov"]
 VideoCodec = Literal["h264", "hevc", "vp9", "av1"]

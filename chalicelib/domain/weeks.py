@@ -8,18 +8,16 @@ derives that expression from the zone instead of hard-coding it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
+from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.engagement import iso_utc, require_aware
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.schedule import boundary_cron_utc, fixed_utc_offset  # noqa: F401 - part of this module's API
 
 WeekState = Literal["upcoming", "open", "closing", "closed"]
 
-_REFERENCE_MONDAY = date(2024, 1, 1)  # any Monday works for a zone without DST
-_CRON_DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
 def monday_midnight(local: datetime) -> datetime:
@@ -139,26 +137,3 @@ def calendar_week(campaign: Campaign, at: datetime) -> CalendarWeek:
     return CalendarWeek(
         iso_year, iso_week, start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     )
-
-
-def fixed_utc_offset(zone_name: str) -> timedelta:
-    """The zone's only UTC offset; a zone that changes offset cannot have one cron line."""
-    zone = ZoneInfo(zone_name)
-    offsets = {
-        datetime(year, month, 15, 12, tzinfo=zone).utcoffset()
-        for year in range(2020, 2036)
-        for month in range(1, 13)
-    }
-    if len(offsets) != 1:
-        raise ValueError(
-            f"{zone_name} changes its UTC offset; one weekly cron cannot follow it"
-        )
-    return offsets.pop()
-
-
-def boundary_cron_utc(zone_name: str = DEFAULT_TIMEZONE) -> str:
-    """EventBridge cron (UTC) that fires at every Monday 00:00 in `zone_name`."""
-    fixed_utc_offset(zone_name)
-    local_boundary = datetime.combine(_REFERENCE_MONDAY, time(0), tzinfo=ZoneInfo(zone_name))
-    utc = local_boundary.astimezone(timezone.utc)
-    return f"cron({utc.minute} {utc.hour} ? * {_CRON_DAYS[utc.weekday()]} *)"

@@ -274,10 +274,11 @@ def read_state(path: Path = STATE_FILE) -> dict[str, str]:
 
 
 def apply_environment(environment: dict[str, str]) -> None:
+    """Points this process at the local cloud: the next container is built from these settings."""
     os.environ.update(environment)
-    from chalicelib import dependencies
+    from chalicelib.bootstrap import install
 
-    dependencies.reset()
+    install(None)
 
 
 

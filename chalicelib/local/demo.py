@@ -89,9 +89,9 @@ def run() -> int:
 
 
 def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top to bottom
-    from chalicelib import dependencies
     from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
     from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
+    from chalicelib.bootstrap import services
     from chalicelib.domain.display import local_text
     from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.errors import DomainError
@@ -103,20 +103,19 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     from chalicelib.local.scheduler import fire, schedule_bindings
     from chalicelib.local.seed import SAMPLES, sample_campaigns
 
-    dependencies.reset()
     import app
 
     rng = random.Random(SEED)
     campaign = next(c for c in sample_campaigns() if c.id == "khat-vong-hung-cuong")
-    dependencies.campaign_store().put(campaign)
+    services().campaign_store.put(campaign)
     OrgUnitStore().put_tree(load_tree_csv((SAMPLES / "organisation.csv").read_text(encoding="utf-8")))
-    tree = dependencies.org_unit_store().whole_tree()
+    tree = services().org_unit_store.whole_tree()
     admin = Principal(user_id="demo-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
     pump = EventPump(boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=config.endpoint_url),
                      sqs_bindings(app.app), LOCAL_REGION)
     video = _video()
-    participants, review, weeks, final = (dependencies.participant_service(), dependencies.review_service(),
-                                          dependencies.week_results_service(), dependencies.final_round_service())
+    participants, review, weeks, final = (services().participants, services().review,
+                                          services().week_results, services().final_round)
     print(f"Chiến dịch: {campaign.name_vi}  (giờ Việt Nam, {campaign.timezone})")
 
     # --- entries, uploaded and validated on arrival ---------------------------
@@ -174,7 +173,7 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
                 values["reposts"], source = None, "tiktok"
             snapshots.append(EntrySnapshot(entry["id"], campaign.id, Snapshot(at, source, values)))
             at += timedelta(hours=6)
-    dependencies.snapshot_store().put_many(snapshots)
+    services().snapshot_store.put_many(snapshots)
 
     # --- weekly close on schedule, at every Monday 00:00 in Vietnam ------------------
     [closer] = [b for b in schedule_bindings(app.app) if b.name == "close_finished_weeks"]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file, weeks_to_shift_into
 from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.local.cloud import CloudConfig, create_user
@@ -71,7 +71,7 @@ def seed_demo_entries(today: date) -> None:
     from chalicelib.adapters.dynamodb.links import NewLink
     from chalicelib.adapters.dynamodb.submissions import NewSubmission
 
-    units, submissions = dependencies.org_unit_store(), dependencies.submission_store()
+    units, submissions = services().org_unit_store, services().submission_store
     noon = datetime.combine(today, time(12), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(timezone.utc)
     for n, (unit_id, title, status) in enumerate(DEMO_ENTRIES):
         unit = units.find(unit_id)
@@ -89,13 +89,13 @@ def seed_demo_entries(today: date) -> None:
             submissions.finish_validation(record, record.upload_key, "demo", status, {"status": status}, noon)
     for unit_id, url, caption in DEMO_LINKS:
         unit = units.find(unit_id)
-        dependencies.link_store().create(NewLink(
+        services().link_store.create(NewLink(
             "moi-tuan-mot-cau-chuyen-dep", unit.unit_id, unit.path, url, noon - timedelta(days=1),
             "#moituan1cauchuyendep" in caption, noon, "seed"))
 
 
 def seed(config: CloudConfig, user_pool_id: str, today: date) -> list[Account]:
-    store = dependencies.campaign_store()
+    store = services().campaign_store
     for campaign in sample_campaigns():
         store.put(live_copy(campaign, today))
     OrgUnitStore().put_tree(load_tree_csv((SAMPLES / "organisation.csv").read_text(encoding="utf-8")))

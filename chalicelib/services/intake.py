@@ -7,7 +7,6 @@ still be the one the event names) and every status change is conditional.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -16,23 +15,15 @@ from chalicelib.adapters.dynamodb.campaigns import CampaignStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.adapters.s3 import UploadBucket
 from chalicelib.adapters.s3_events import ObjectCreated
-from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.media.checks import evaluate
-from chalicelib.domain.media.probe import RangeReader
+from chalicelib.domain.media.verdict import verdict_for
 from chalicelib.domain.submission import submission_id_from_key
-
-log = logging.getLogger(__name__)
+from chalicelib.observability import logger as log
 
 STUCK_AFTER = timedelta(minutes=15)
 
 Outcome = Literal[
     "valid", "invalid", "duplicate", "stale", "superseded", "deleted_unknown", "gone", "foreign_bucket"
 ]
-
-
-def verdict_for(reader: RangeReader, campaign: Campaign) -> dict:
-    """The one verdict code path: the S3 validator and `./contest validate` both call it."""
-    return evaluate(reader, campaign.media).to_dict()
 
 
 def validation_error_verdict(reason: str) -> dict:

@@ -15,9 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from chalicelib.domain.exports import Sheet
-
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from chalicelib.domain.file_types import CSV_TYPE, XLSX_TYPE
 
 
 @dataclass(frozen=True)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Blueprint, Rate
 
-from chalicelib import dependencies
+from chalicelib.bootstrap import services
 from chalicelib.config import METRICS_MAX_CONCURRENCY, metrics_interval_minutes, metrics_queue_name
-from chalicelib.domain.ingestion import Chunk
-from chalicelib.domain.weeks import boundary_cron_utc
+from chalicelib.domain.schedule import boundary_cron_utc
 from chalicelib.observability import logger, metrics
+from chalicelib.triggers.batches import process_sqs_batch
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 MAX_RECEIVE_COUNT = 3
 
 engagement_triggers = Blueprint(__name__)
-_processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _interval() -> Rate:
@@ -27,8 +28,10 @@ def _interval() -> Rate:
 
 
 def _handle_record(record: SQSRecord) -> None:
+    from chalicelib.domain.ingestion import Chunk
+
     chunk = Chunk.from_message(json.loads(record.body))
-    service = dependencies.metrics_service()
+    service = services().engagement
     final_attempt = int(record.attributes.approximate_receive_count or 1) >= MAX_RECEIVE_COUNT
     try:
         outcome = service.ingest_chunk(chunk, datetime.now(timezone.utc))
@@ -45,9 +48,7 @@ def _handle_record(record: SQSRecord) -> None:
 @engagement_triggers.on_sqs_message(queue=metrics_queue_name(), batch_size=1,
                                  maximum_concurrency=METRICS_MAX_CONCURRENCY)
 def ingest_metrics_chunk(event):
-    return process_partial_response(
-        event=event.to_dict(), record_handler=_handle_record, processor=_processor, context=event.context
-    )
+    return process_sqs_batch(event, _handle_record)
 
 
 def _event_time(event) -> datetime:
@@ -58,7 +59,7 @@ def _event_time(event) -> datetime:
 @engagement_triggers.schedule(_interval())
 def schedule_metrics_ingestion(event):
     at = _event_time(event)
-    summary = dependencies.metrics_service().fan_out(at, "hourly", datetime.now(timezone.utc))
+    summary = services().engagement.fan_out(at, "hourly", datetime.now(timezone.utc))
     logger.info("metrics fan-out", extra=summary)
     return summary
 
@@ -68,6 +69,6 @@ def snapshot_week_boundary(event):
     # EventBridge stamps the scheduled minute; reading "at" the boundary itself gives the
     # week an exact open and close value instead of an interpolated one.
     at = _event_time(event).replace(second=0, microsecond=0)
-    summary = dependencies.metrics_service().fan_out(at, "boundary", datetime.now(timezone.utc))
+    summary = services().engagement.fan_out(at, "boundary", datetime.now(timezone.utc))
     logger.info("week boundary snapshot fan-out", extra=summary)
     return summary

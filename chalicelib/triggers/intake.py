@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Blueprint, Rate
 
-from chalicelib import dependencies
-from chalicelib.adapters.s3_events import objects_created
+from chalicelib.bootstrap import services
 from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT, intake_queue_name
 from chalicelib.observability import logger, metrics
+from chalicelib.triggers.batches import process_sqs_batch
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 intake_triggers = Blueprint(__name__)
-_processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _handle_record(record: SQSRecord) -> None:
-    service = dependencies.intake_service()
+    from chalicelib.adapters.s3_events import objects_created
+
+    service = services().intake
     final_attempt = int(record.attributes.approximate_receive_count or 1) >= INTAKE_MAX_RECEIVE_COUNT
     for created in objects_created(record.body):
         try:
@@ -32,13 +35,11 @@ def _handle_record(record: SQSRecord) -> None:
 
 @intake_triggers.on_sqs_message(queue=intake_queue_name(), batch_size=10)
 def validate_upload(event):
-    return process_partial_response(
-        event=event.to_dict(), record_handler=_handle_record, processor=_processor, context=event.context
-    )
+    return process_sqs_batch(event, _handle_record)
 
 
 @intake_triggers.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep_stuck_validations(event):
-    marked = dependencies.intake_service().sweep_stuck(datetime.now(timezone.utc))
+    marked = services().intake.sweep_stuck(datetime.now(timezone.utc))
     logger.info("stuck validations swept", extra={"marked": marked})
     return {"marked": marked}

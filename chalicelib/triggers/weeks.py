@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from chalicelib import dependencies
-from chalicelib.domain.weeks import boundary_cron_utc
+from chalicelib.bootstrap import services
+from chalicelib.domain.schedule import boundary_cron_utc
 from chalicelib.observability import logger
 
 weekly_triggers = Blueprint(__name__)
@@ -24,6 +24,6 @@ def _event_time(event) -> datetime:
 
 @weekly_triggers.schedule(boundary_cron_utc())
 def close_finished_weeks(event):
-    outcomes = dependencies.week_results_service().close_due_weeks(_event_time(event))
+    outcomes = services().week_results.close_due_weeks(_event_time(event))
     logger.info("weekly close", extra={"outcomes": outcomes})
     return {"outcomes": outcomes}

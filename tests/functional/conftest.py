@@ -18,9 +18,9 @@ def client(app_module):
 @pytest.fixture(scope="session")
 def tokens(seeded_cloud):
     """An ID token for every seeded account, obtained the way a script would."""
-    from chalicelib import dependencies
+    from chalicelib.bootstrap import services
 
-    pool = dependencies.user_pool()
+    pool = services().user_pool
     return {name: pool.sign_in(a.username, a.password).id_token for name, a in seeded_cloud.accounts.items()}
 
 

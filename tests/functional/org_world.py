@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.submissions import NewSubmission
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import load_campaign_file
 from chalicelib.local.seed import SAMPLES, live_copy
 
@@ -47,7 +47,7 @@ class World:
 def build_world(now: datetime | None = None) -> World:
     now = now or datetime.now(timezone.utc)
     suffix = uuid.uuid4().hex[:6]
-    campaigns = dependencies.campaign_store()
+    campaigns = services().campaign_store
     upload = load_campaign_file(SAMPLES / "campaigns" / "clip-phan-bac-thong-tin-xau-doc.json")
     upload = live_copy(upload, now.date()).model_copy(update={"id": f"org-clips-{suffix}"})
     link = load_campaign_file(SAMPLES / "campaigns" / "moi-tuan-mot-cau-chuyen-dep.json")
@@ -55,8 +55,8 @@ def build_world(now: datetime | None = None) -> World:
     campaigns.put(upload)
     campaigns.put(link)
     world = World(upload.id, link.id)
-    units = dependencies.org_unit_store()
-    store = dependencies.submission_store()
+    units = services().org_unit_store
+    store = services().submission_store
     for place, unit_id in PLACES.items():
         unit = units.find(unit_id)
         title = f"Tác phẩm {place} {suffix} – Hà Nội"
@@ -79,6 +79,6 @@ def build_world(now: datetime | None = None) -> World:
         world.links[place] = url
         from chalicelib.adapters.dynamodb.links import NewLink
 
-        dependencies.link_store().create(NewLink(link.id, unit.unit_id, unit.path, url, now - timedelta(hours=1),
+        services().link_store.create(NewLink(link.id, unit.unit_id, unit.path, url, now - timedelta(hours=1),
                                                  True, now, "test"))
     return world

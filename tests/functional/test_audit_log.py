@@ -1,13 +1,13 @@
 from datetime import datetime, timezone
 
-from chalicelib import dependencies
+from chalicelib.bootstrap import services
 from chalicelib.domain.scope import Principal
 from tests.functional.conftest import bearer
 
 
 def test_an_admin_reads_what_was_done_and_an_organiser_may_not(client, tokens):
     actor = Principal(user_id="u-9", role="organiser", unit_id="ha-noi", unit_path="tw/ha-noi", username="organiser-ha-noi")
-    dependencies.audit_log().record(actor, "approve", "submission", "s-audit-1", datetime.now(timezone.utc),
+    services().audit_log.record(actor, "approve", "submission", "s-audit-1", datetime.now(timezone.utc),
                                     campaign_id="khat-vong-hung-cuong", before={"status": "valid"},
                                     after={"status": "approved"})
     response = client.http.get("/audit?entity_type=submission&entity_id=s-audit-1", headers=bearer(tokens["admin"]))

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SnapshotRecord, SubmissionRecord
 from chalicelib.adapters.dynamodb.submissions import status_sort, unit_sort
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import load_campaign_file
 from chalicelib.domain.ingestion import campaign_week_key
 from chalicelib.domain.weeks import week_window
@@ -47,14 +47,14 @@ def campaign(seeded_cloud):
     closed) by a different amount for each test, so no schedule reads another test's entries."""
     sample = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
     copy = sample.shifted_by_weeks(-next(_SHIFTS)).model_copy(update={"id": f"kvhc-{uuid.uuid4().hex[:8]}"})
-    dependencies.campaign_store().put(copy)
+    services().campaign_store.put(copy)
     return copy
 
 
 def publish(campaign, week, video_id, unit_id="ha-noi-ba-dinh", platform="tiktok", hours_after_open=2, title=None):
     """A published entry as the review flow leaves it (publishing is another branch's work)."""
     start, _ = week_window(campaign, week)
-    unit = dependencies.org_unit_store().find(unit_id)
+    unit = services().org_unit_store.find(unit_id)
     created = start - timedelta(days=3)
     submission_id = f"s-{uuid.uuid4().hex[:12]}"
     SubmissionRecord(
@@ -89,11 +89,11 @@ def test_an_hourly_run_fans_out_chunks_and_the_pump_turns_them_into_snapshots_an
     start, _ = week_window(campaign, 2)
     at = start + timedelta(days=2)
     # When the hourly schedule fires
-    summary = dependencies.metrics_service().fan_out(at, "hourly", datetime.now(timezone.utc))
+    summary = services().engagement.fan_out(at, "hourly", datetime.now(timezone.utc))
     # Then ceil(130 / (20 ids × 3 calls)) = 3 chunk messages wait on the metrics queue
     [run] = [r for r in summary["runs"] if r["campaign_id"] == campaign.id]
     assert (run["week"], run["entries"], run["chunks"]) == (2, 130, 3)
-    assert queued(sqs, dependencies.get_settings().metrics_queue_name) == 3
+    assert queued(sqs, services().settings.metrics_queue_name) == 3
     # When the event pump delivers them to the chunk handler
     assert pump.drain() == 3
     # Then every entry has a snapshot at `at` saying per metric whether it was measured
@@ -126,7 +126,7 @@ def test_seed_000_worked_example_scores_500_through_ingestion_and_the_leaderboar
     live_tiktok.tiktok_videos["7302"] = {"like_count": 10, "share_count": 1, "comment_count": 0, "view_count": 50}
     _, close = week_window(campaign, 2)
     # When the week-boundary schedule reads TikTok at Monday 00:00 (likes and shares; no saves or reposts)
-    dependencies.metrics_service().fan_out(close, "boundary", datetime.now(timezone.utc))
+    services().engagement.fan_out(close, "boundary", datetime.now(timezone.utc))
     assert pump.drain() == 1
     # And the organiser imports saves and reposts for the same instant from TikTok Studio
     when = close.astimezone(VN).strftime("%d/%m/%Y %H:%M")  # Monday 00:00 on the organiser's clock
@@ -247,9 +247,9 @@ def test_a_chunk_that_keeps_failing_is_dead_lettered_and_shown_as_a_gap(
         def fetch(self, videos, at):
             raise ConnectionError("TikTok is down")
 
-    monkeypatch.setattr(dependencies.metrics_service(), "source_for", lambda platform: Down())
-    dependencies.metrics_service().fan_out(start + timedelta(hours=30), "hourly", datetime.now(timezone.utc))
-    dlq_url = sqs.get_queue_url(QueueName=dependencies.get_settings().metrics_queue_name + "-dlq")["QueueUrl"]
+    monkeypatch.setattr(services().engagement, "source_for", lambda platform: Down())
+    services().engagement.fan_out(start + timedelta(hours=30), "hourly", datetime.now(timezone.utc))
+    dlq_url = sqs.get_queue_url(QueueName=services().settings.metrics_queue_name + "-dlq")["QueueUrl"]
     dead = []
     deadline = datetime.now() + timedelta(seconds=20)
     while not dead and datetime.now() < deadline:

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.submissions import NewSubmission
+from chalicelib.bootstrap import services
 from chalicelib.local.seed import SAMPLES
 from tests.functional.conftest import bearer
 
@@ -20,7 +20,7 @@ def current_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["unit_id", "name", "parent_id", "level"])
-    writer.writerows((r.unit_id, r.name, r.parent_id, r.level) for r in dependencies.org_unit_store().whole_tree().to_rows())
+    writer.writerows((r.unit_id, r.name, r.parent_id, r.level) for r in services().org_unit_store.whole_tree().to_rows())
     return buffer.getvalue()
 
 
@@ -29,7 +29,7 @@ def put_tree(client, token, text, query="", content_type=CSV):
 
 
 def test_a_bad_file_is_refused_whole_with_every_problem_listed(client, tokens, seeded_cloud):
-    before = len(dependencies.org_unit_store().whole_tree())
+    before = len(services().org_unit_store.whole_tree())
     text = current_csv() + (
         "qa-orphan,Đoàn mồ côi,khong-co,district\n"
         "qa-loop-a,Vòng A,qa-loop-b,district\n"
@@ -46,8 +46,8 @@ def test_a_bad_file_is_refused_whole_with_every_problem_listed(client, tokens, s
     assert {("qa-orphan", "unknown_parent"), ("qa-loop-a", "cycle"), ("qa-bad-level", "invalid_level"),
             ("qa-level", "level_mismatch")} <= codes
     assert "chưa nhập đơn vị nào" in error["message_vi"]
-    assert len(dependencies.org_unit_store().whole_tree()) == before
-    assert dependencies.org_unit_store().find("qa-new") is None
+    assert len(services().org_unit_store.whole_tree()) == before
+    assert services().org_unit_store.find("qa-new") is None
 
 
 @pytest.mark.parametrize("body, content_type, code", [
@@ -65,22 +65,22 @@ def test_only_an_admin_imports_and_a_dry_run_changes_nothing(client, tokens, see
     assert put_tree(client, tokens["organiser-ha-noi"], text).status_code == 403
     plan = put_tree(client, tokens["admin"], text, "?dry_run=true").json_body
     assert (plan["dry_run"], plan["added"]) == (True, 1)
-    assert dependencies.org_unit_store().find("qa-dry") is None
+    assert services().org_unit_store.find("qa-dry") is None
 
 
 def test_json_imports_are_accepted(client, tokens, seeded_cloud):
-    tree = dependencies.org_unit_store().whole_tree()
+    tree = services().org_unit_store.whole_tree()
     units = [{"unit_id": r.unit_id, "name": r.name, "parent_id": r.parent_id, "level": r.level}
              for r in tree.to_rows()]
     units.append({"unit_id": "qa-json", "name": "Đoàn trường Thử nghiệm", "parent_id": "hcm-q1",
                   "level": "grassroots"})
     response = put_tree(client, tokens["admin"], json.dumps(units), content_type={"Content-Type": "application/json"})
     assert (response.status_code, response.json_body["added"]) == (200, 1)
-    assert dependencies.org_unit_store().find("qa-json").path == "tw/hcm/hcm-q1/qa-json"
+    assert services().org_unit_store.find("qa-json").path == "tw/hcm/hcm-q1/qa-json"
 
 
 def _entries(campaign_id, unit_id, count):
-    store, unit = dependencies.submission_store(), dependencies.org_unit_store().find(unit_id)
+    store, unit = services().submission_store, services().org_unit_store.find(unit_id)
     ids = []
     for _ in range(count):
         sid = uuid.uuid4().hex
@@ -104,9 +104,9 @@ def test_moving_a_district_keeps_its_id_history_entries_and_counts(client, token
         "qa-a-huyen-xa,Đoàn xã Thử,qa-a-huyen,grassroots\n"
     )
     assert put_tree(client, tokens["admin"], setup).status_code == 200
-    campaign = dependencies.campaign_store().get("clip-phan-bac-thong-tin-xau-doc").model_copy(
+    campaign = services().campaign_store.get("clip-phan-bac-thong-tin-xau-doc").model_copy(
         update={"id": f"move-{uuid.uuid4().hex[:6]}"})
-    dependencies.campaign_store().put(campaign)
+    services().campaign_store.put(campaign)
     moved_ids = _entries(campaign.id, "qa-a-huyen-xa", 3) + _entries(campaign.id, "qa-a-huyen", 1)
 
     # Removing a unit with entries is refused, whole.
@@ -128,7 +128,7 @@ def test_moving_a_district_keeps_its_id_history_entries_and_counts(client, token
             break
     assert step["complete"] is True
 
-    store = dependencies.submission_store()
+    store = services().submission_store
     for sid in moved_ids:
         record = store.get(sid)
         assert record.unit_path.startswith("tw/qa-tinh-b/qa-a-huyen")
@@ -163,5 +163,5 @@ def test_a_unit_view_is_branch_scoped(client, tokens, seeded_cloud):
 
 def test_the_sample_tree_is_what_the_seed_loaded(seeded_cloud):
     rows = (SAMPLES / "organisation.csv").read_text(encoding="utf-8").strip().splitlines()[1:]
-    stored = dependencies.org_unit_store().whole_tree()
+    stored = services().org_unit_store.whole_tree()
     assert all(row.split(",")[0] in stored for row in rows)

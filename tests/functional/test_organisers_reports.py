@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.submissions import NewSubmission
+from chalicelib.bootstrap import services
 from tests.functional.conftest import bearer
 from tests.functional.org_world import build_world
 
@@ -213,10 +213,10 @@ def test_xlsx_without_a_matching_accept_header_is_a_clear_error(client, tokens, 
 
 
 def test_the_public_counter_counts_by_vietnam_day_without_sign_in(client, seeded_cloud):
-    campaign = dependencies.campaign_store().get("clip-phan-bac-thong-tin-xau-doc").model_copy(
+    campaign = services().campaign_store.get("clip-phan-bac-thong-tin-xau-doc").model_copy(
         update={"id": f"dem-{uuid.uuid4().hex[:6]}"})
-    dependencies.campaign_store().put(campaign)
-    store, unit = dependencies.submission_store(), dependencies.org_unit_store().find("hcm-q1-da-kao")
+    services().campaign_store.put(campaign)
+    store, unit = services().submission_store, services().org_unit_store.find("hcm-q1-da-kao")
     # 16:30 and 16:59 UTC are 23:30 and 23:59 in Vietnam; 17:00 and 18:00 UTC are past midnight there.
     times = [datetime(2026, 5, 1, h, m, tzinfo=timezone.utc) for h, m in ((16, 30), (16, 59), (17, 0), (18, 0))]
     times.append(datetime(2026, 5, 3, 2, 0, tzinfo=timezone.utc))

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import dependencies
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import load_campaign_file
 from chalicelib.local.seed import SAMPLES
 
@@ -37,7 +37,7 @@ def post_entry(client, body, campaign=CAMPAIGN):
 def closed_campaign(seeded_cloud):
     campaign = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
     closed = campaign.model_copy(update={"id": "da-ket-thuc-2024"})
-    dependencies.campaign_store().put(closed)
+    services().campaign_store.put(closed)
     return closed.id
 
 
@@ -55,7 +55,7 @@ def test_an_entry_gets_a_one_time_token_and_a_presigned_post_pinned_by_its_polic
     conditions = policy["conditions"]
     assert {"key": key} in conditions
     assert {"Content-Type": "video/mp4"} in conditions
-    campaign = dependencies.campaign_store().get(CAMPAIGN)
+    campaign = services().campaign_store.get(CAMPAIGN)
     assert ["content-length-range", 1, campaign.media.max_file_size_bytes] in conditions
     expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert expires - datetime.now(timezone.utc) <= timedelta(minutes=15)
@@ -63,7 +63,7 @@ def test_an_entry_gets_a_one_time_token_and_a_presigned_post_pinned_by_its_polic
 
 def test_the_token_is_stored_only_as_a_hash(client):
     created = post_entry(client, entry()).json_body
-    record = dependencies.submission_store().get(created["submission_id"])
+    record = services().submission_store.get(created["submission_id"])
     assert created["access_token"] not in json.dumps(record.attribute_values, default=str)
 
 
@@ -141,7 +141,7 @@ def test_a_new_upload_can_be_requested_until_the_entry_is_approved(client):
     assert again.status_code == 201
     assert again.json_body["upload"]["key"].endswith(".mov")
     assert again.json_body["upload"]["key"] != created["upload"]["key"]
-    record = dependencies.submission_store().get(created["submission_id"])
+    record = services().submission_store.get(created["submission_id"])
     record.update(actions=[type(record).status.set("approved")])
     locked = client.http.post(f"/submissions/{created['submission_id']}/uploads", headers=headers,
                               body=json.dumps({"file_name": "v3.mp4", "content_type": "video/mp4", "size_bytes": MIB}))

@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from chalicelib import dependencies
 from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.scope import Principal
@@ -36,11 +36,11 @@ def _sample() -> Campaign:
 
 def _valid_entry(campaign_id: str, unit_id: str, title: str, now: datetime) -> str:
     """An entry the validator has judged valid, through the store's own transitions."""
-    created = dependencies.participant_service().create(campaign_id, {
+    created = services().participants.create(campaign_id, {
         "title": title, "unit_id": unit_id, "authors": [{"name": "Phạm D", "email": "d@example.vn"}],
         "file_name": "a.mp4", "content_type": "video/mp4", "size_bytes": 1000,
     }, now)
-    store = dependencies.submission_store()
+    store = services().submission_store
     record = store.get(created["submission_id"])
     object_id = f"test/{record.upload_key}#etag"
     assert store.begin_validation(record, record.upload_key, object_id, now)
@@ -61,7 +61,7 @@ def error_of(response):
 def live(seeded_cloud):
     campaign = live_copy(_sample(), datetime.now(timezone.utc).date()).model_copy(
         update={"id": f"kvhc-live-{uuid.uuid4().hex[:8]}"})
-    dependencies.campaign_store().put(campaign)
+    services().campaign_store.put(campaign)
     return campaign
 
 
@@ -71,13 +71,13 @@ def past(seeded_cloud):
     data = _sample().shifted_by_weeks(52).model_dump()
     data.update(id=f"kvhc-past-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1])
     campaign = Campaign.model_validate(data)
-    dependencies.campaign_store().put(campaign)
+    services().campaign_store.put(campaign)
     start, end = week_window(campaign, 1)
     created = start - timedelta(days=7)
     units = {"kim-ma": "ha-noi-ba-dinh-kim-ma", "ben-nghe": "hcm-q1-ben-nghe", "bao-chi": "dk-tw-bo-tttt-bc"}
     ids = {name: _valid_entry(campaign.id, unit, f"Tác phẩm “{name}” – Đoàn phường", created)
            for name, unit in units.items()}
-    review, snapshots = dependencies.review_service(), []
+    review, snapshots = services().review, []
     for number, (name, entry_id) in enumerate(ids.items()):
         review.review(ADMIN, entry_id, {"decision": "approve"}, created)
         published = start + timedelta(hours=number + 1)
@@ -87,8 +87,8 @@ def past(seeded_cloud):
         likes = 300 - 100 * number
         snapshots.append(EntrySnapshot(entry_id, campaign.id, Snapshot(end, "csv", {
             "likes": likes, "saves": 0, "shares": 0, "reposts": 0, "views": 10 * likes})))
-    dependencies.snapshot_store().put_many(snapshots)
-    dependencies.week_results_service().close_week(campaign.id, 1, end, ADMIN)
+    services().snapshot_store.put_many(snapshots)
+    services().week_results.close_week(campaign.id, 1, end, ADMIN)
     return SimpleNamespace(campaign=campaign, ids=ids, end=end)
 
 
@@ -106,7 +106,7 @@ def test_an_organiser_approves_in_their_branch_and_the_action_is_audited(client,
     twice = post(client, f"/submissions/{entry}/review", tokens["organiser-ba-dinh"], {"decision": "approve"})
     assert error_of(twice) == (409, "not_reviewable")
     assert "duyệt" in twice.json_body["error"]["message"]
-    [audit] = dependencies.audit_store().for_entity("submission", entry)
+    [audit] = services().audit_store.for_entity("submission", entry)
     assert (audit.actor, audit.action, audit.before["status"], audit.after["status"]) == (
         "organiser-ba-dinh", "approve", "valid", "approved")
 
@@ -131,7 +131,7 @@ def test_a_client_can_never_set_status_or_other_protected_fields(client, tokens,
         400, "invalid_fields")
     assert error_of(post(client, f"/submissions/{entry}/review", tokens["admin"], raw="{not json")) == (
         400, "invalid_json")
-    assert dependencies.submission_store().get(entry).status == "valid"
+    assert services().submission_store.get(entry).status == "valid"
 
 
 # --- publication and disqualification ----------------------------------------

@@ -81,14 +81,14 @@ _RUN_BY: dict[str, str] = {}
 def run_by(unit_id: str) -> str:
     """A live copy of seed 000's campaign organised by `unit_id` (made once per session)."""
     if unit_id not in _RUN_BY:
-        from chalicelib import dependencies
+        from chalicelib.bootstrap import services
         from chalicelib.domain.campaign import load_campaign_file
         from chalicelib.local.seed import SAMPLES, live_copy
 
         sample = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
         campaign = live_copy(sample, datetime.now(timezone.utc).date()).model_copy(
             update={"id": f"run-by-{unit_id}-{uuid.uuid4().hex[:6]}", "organiser_unit": unit_id})
-        dependencies.campaign_store().put(campaign)
+        services().campaign_store.put(campaign)
         _RUN_BY[unit_id] = campaign.id
     return _RUN_BY[unit_id]
 
@@ -262,12 +262,12 @@ def _assert_no_foreign_data(response, world: World, caller_path: str, caller_pla
 
 
 def _inside(marker: str, caller_path: str) -> bool:
-    from chalicelib import dependencies
+    from chalicelib.bootstrap import services
 
     kind, _, value = marker.partition("=")
     if kind == "path":
         return is_within(value, caller_path)
-    unit = dependencies.org_unit_store().find(value)
+    unit = services().org_unit_store.find(value)
     return unit is not None and is_within(unit.path, caller_path)
 
 

@@ -19,9 +19,9 @@ def _moto_pool_key():
 
 
 def _claims(seeded_cloud, **overrides):
-    from chalicelib.config import get_settings
+    from chalicelib.bootstrap import services
 
-    settings = get_settings()
+    settings = services().settings
     now = int(time.time())
     claims = {
         "iss": settings.token_issuer, "aud": settings.user_pool_client_id, "sub": "x",

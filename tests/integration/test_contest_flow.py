@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import dependencies
+from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
 from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.jury import ConflictOfInterest
@@ -32,7 +32,7 @@ FULL = ("likes", "saves", "shares", "reposts", "views")
 
 
 def _organiser(username: str, unit_id: str) -> Principal:
-    unit = dependencies.org_unit_store().find(unit_id)
+    unit = services().org_unit_store.find(unit_id)
     return Principal.for_unit(f"sub-{username}", "organiser", unit, username=username)
 
 
@@ -53,7 +53,7 @@ def campaign(seeded_cloud) -> Campaign:
     data["id"] = f"kvhc-flow-{uuid.uuid4().hex[:8]}"
     data["voting_weeks"] = data["voting_weeks"][:2]
     copy = Campaign.model_validate(data)
-    dependencies.campaign_store().put(copy)
+    services().campaign_store.put(copy)
     return copy
 
 
@@ -90,7 +90,7 @@ def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: 
         "content_type": "video/mp4",
         "size_bytes": len(video),
     }
-    created = dependencies.participant_service().create(campaign.id, body, now)
+    created = services().participants.create(campaign.id, body, now)
     _post_upload(created["upload"], video)
     return created
 
@@ -98,9 +98,9 @@ def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: 
 def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     s1, e1, e2 = _boundaries(campaign)
     video = (videos / "valid-faststart.mp4").read_bytes()
-    review = dependencies.review_service()
-    weeks = dependencies.week_results_service()
-    final = dependencies.final_round_service()
+    review = services().review
+    weeks = services().week_results
+    final = services().final_round
     ha_noi = _organiser("organiser-ha-noi", "ha-noi")
     created_at = s1 - timedelta(days=10)
 
@@ -125,7 +125,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     ids = {name: e["submission_id"] for name, e in entries.items()}
     names = {v: k for k, v in ids.items()}
     for name, created in entries.items():
-        assert dependencies.participant_service().view(ids[name], created["access_token"])["status"] == "valid"
+        assert services().participants.view(ids[name], created["access_token"])["status"] == "valid"
 
     # --- review: approve with the right organiser; reject K with a reason ---
     def organiser_for(unit: str) -> Principal:
@@ -136,7 +136,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
             else {"decision": "approve"}
         view = review.review(organiser_for(unit), ids[name], decision, created_at + timedelta(days=1))
         assert view["status"] == ("rejected" if week is None else "approved")
-    participant = dependencies.participant_service().view(ids["K"], entries["K"]["access_token"])
+    participant = services().participants.view(ids["K"], entries["K"]["access_token"])
     assert participant["rejection_reason"] == "Video thiếu hashtag #KhatVongHungCuong."
     with pytest.raises(Conflict) as again:
         review.review(ha_noi, ids["A"], {"decision": "approve"}, created_at + timedelta(days=1))
@@ -180,7 +180,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
         reading(name, e1 + timedelta(days=3), {m: (gain[m] // 2 if gain[m] is not None else None) for m in FULL})
         reading(name, e2, {**gain, "views": views_at_end[name]})
 
-    metrics = dependencies.metrics_service()
+    metrics = services().engagement
     video_of = {name: f"74{name}{campaign.id[-8:]}" for name in plan}
     for at in sorted(readings):
         # TikTok reports likes, shares and views; every other video reads as unchanged at 0.
@@ -221,7 +221,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     # Closing again (an organiser's re-run, a day later) gives the same hash and no new version.
     again = weeks.close_week(campaign.id, 1, e1 + timedelta(days=1), ADMIN)
     assert (again["outcome"], again["version"], again["hash"]) == ("unchanged", 1, v1["hash"])
-    assert len(dependencies.week_result_store().versions(campaign.id, 1)) == 1
+    assert len(services().week_result_store.versions(campaign.id, 1)) == 1
 
     # Fraud flags come with evidence; they ban nobody.
     flags = weeks.flags(campaign.id, 1, ADMIN, e1 + timedelta(days=1))
@@ -251,7 +251,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     assert not_theirs.value.code == "not_campaign_organiser"
     confirmed = weeks.close_week(campaign.id, 2, e2 + timedelta(hours=2), ADMIN, confirm_unmeasured=True)
     assert (confirmed["outcome"], confirmed["version"]) == ("closed", 1)
-    audit = dependencies.audit_store().for_entity("week", f"{campaign.id}#2")
+    audit = services().audit_store.for_entity("week", f"{campaign.id}#2")
     assert any(a.action == "close_week" and a.actor == "admin" and "confirm_unmeasured" in (a.reason or "")
                for a in audit)
     v2w2 = weeks.ranking(campaign.id, 2, None, e2 + timedelta(days=1))
@@ -273,13 +273,13 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     report = verify_week(campaign.id, 1)
     assert report["ok"] and [v["version"] for v in report["versions"]] == [1, 2]
     assert verify_week(campaign.id, 2)["ok"]
-    disqualification_audit = dependencies.audit_store().for_entity("submission", ids["A"])
+    disqualification_audit = services().audit_store.for_entity("submission", ids["A"])
     assert disqualification_audit[0].action == "disqualify"
     assert (disqualification_audit[0].before["status"], disqualification_audit[0].after["status"]) == (
         "published", "disqualified")
 
     # --- final round: finalists of both weeks, the jury, prize tiers ---------
-    jury_1 = Principal.for_unit("sub-jury-1", "jury", dependencies.org_unit_store().find("dk-tw"), username="jury-1")
+    jury_1 = Principal.for_unit("sub-jury-1", "jury", services().org_unit_store.find("dk-tw"), username="jury-1")
     pool = final.finalists(campaign.id, jury_1)
     assert [names[f["entry_id"]] for f in pool["finalists"]] == ["B", "C", "D", "E", "F", "G", "H", "I", "J"]
     assert {names[f["entry_id"]]: f["can_score"] for f in pool["finalists"]}["I"] is False
@@ -313,7 +313,7 @@ def test_from_review_to_prizes(campaign, videos, pump, live_tiktok):
     assert awards["most_viewed_entry"]["value"] == 50000
 
     # --- roll-up reports carry each branch's best frozen weekly score ---------
-    report = dependencies.report_service().unit_report(ha_noi, campaign.id, "ha-noi")
+    report = services().reports.unit_report(ha_noi, campaign.id, "ha-noi")
     children = {c["unit_id"]: c for c in report["children"]}
     assert report["totals"]["best_weekly_score"] == 500  # A's week-1 score (frozen before it was disqualified)
     assert children["ha-noi-hoan-kiem"]["best_weekly_score"] == 200  # D

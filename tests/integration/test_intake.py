@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from chalicelib import dependencies
 from chalicelib.adapters.local_files import LocalFileRangeReader
-from chalicelib.services.intake import verdict_for
+from chalicelib.bootstrap import services
+from chalicelib.domain.media.verdict import verdict_for
 from tests.fixtures.make_videos import fixture_cases
 
 CAMPAIGN = "khat-vong-hung-cuong"
@@ -28,7 +28,7 @@ def _create_entry(path: Path, content_type: str = "video/mp4", size: int | None 
         "content_type": content_type,
         "size_bytes": size if size is not None else max(path.stat().st_size, 1),
     }
-    return dependencies.participant_service().create(CAMPAIGN, body, datetime.now(timezone.utc))
+    return services().participants.create(CAMPAIGN, body, datetime.now(timezone.utc))
 
 
 def _post_upload(upload: dict, data: bytes, content_type: str = "video/mp4") -> None:
@@ -38,7 +38,7 @@ def _post_upload(upload: dict, data: bytes, content_type: str = "video/mp4") -> 
 
 
 def _status(submission_id: str, token: str) -> dict:
-    return dependencies.participant_service().view(submission_id, token)
+    return services().participants.view(submission_id, token)
 
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda c: c.name)
@@ -48,7 +48,7 @@ def test_every_fixture_gets_the_same_verdict_through_s3_and_offline(seeded_cloud
     _post_upload(created["upload"], path.read_bytes())
     pump.drain()
     view = _status(created["submission_id"], created["access_token"])
-    campaign = dependencies.campaign_store().get(CAMPAIGN)
+    campaign = services().campaign_store.get(CAMPAIGN)
     offline = verdict_for(LocalFileRangeReader(path), campaign)
 
     assert view["status"] == case.expected_status

@@ -7,8 +7,8 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from chalicelib import dependencies
 from chalicelib.adapters.s3_events import ObjectCreated
+from chalicelib.bootstrap import services
 from tests.conftest import load_event
 from tests.fixtures.make_videos import case
 from tests.integration.test_intake import _create_entry, _post_upload
@@ -16,18 +16,18 @@ from tests.integration.test_intake import _create_entry, _post_upload
 
 def _exists(s3, key):
     try:
-        s3.head_object(Bucket=dependencies.upload_bucket().name, Key=key)
+        s3.head_object(Bucket=services().upload_bucket.name, Key=key)
         return True
     except ClientError:
         return False
 
 
 def _record(submission_id):
-    return dependencies.submission_store().get(submission_id)
+    return services().submission_store.get(submission_id)
 
 
 def test_an_object_under_a_key_nobody_was_given_is_deleted(s3, pump, videos):
-    bucket = dependencies.upload_bucket().name
+    bucket = services().upload_bucket.name
     for key in ("uploads/khat-vong-hung-cuong/forged/x.mp4", "uploads/ khong hop le.mp4"):
         s3.put_object(Bucket=bucket, Key=key, Body=case("valid-faststart.mp4").path(videos).read_bytes())
     pump.drain()
@@ -39,10 +39,10 @@ def test_duplicate_events_give_exactly_one_outcome(s3, videos):
     path = case("valid-faststart.mp4").path(videos)
     created = _create_entry(path)
     key = created["upload"]["key"]
-    s3.put_object(Bucket=dependencies.upload_bucket().name, Key=key, Body=path.read_bytes())
-    head = dependencies.upload_bucket().head(key)
-    event = ObjectCreated(dependencies.upload_bucket().name, key, head.size, head.etag, "01")
-    service = dependencies.intake_service()
+    s3.put_object(Bucket=services().upload_bucket.name, Key=key, Body=path.read_bytes())
+    head = services().upload_bucket.head(key)
+    event = ObjectCreated(services().upload_bucket.name, key, head.size, head.etag, "01")
+    service = services().intake
     outcomes = [service.handle(event, datetime.now(timezone.utc)) for _ in range(3)]
     assert outcomes == ["valid", "duplicate", "duplicate"]
     assert _record(created["submission_id"]).validation_attempts == 1
@@ -52,10 +52,10 @@ def test_an_event_for_an_overwritten_object_is_stale(s3, videos):
     path = case("valid-faststart.mp4").path(videos)
     created = _create_entry(path)
     key = created["upload"]["key"]
-    bucket = dependencies.upload_bucket().name
+    bucket = services().upload_bucket.name
     first = s3.put_object(Bucket=bucket, Key=key, Body=b"first version, not a video")["ETag"].strip('"')
     s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
-    service = dependencies.intake_service()
+    service = services().intake
     late = ObjectCreated(bucket, key, 26, first, "01")
     assert service.handle(late, datetime.now(timezone.utc)) == "stale"
     assert _record(created["submission_id"]).status == "awaiting_upload"
@@ -67,7 +67,7 @@ def test_the_newest_upload_replaces_and_deletes_the_previous_object(s3, pump, vi
     _post_upload(created["upload"], first_path.read_bytes())
     pump.drain()
     assert _record(created["submission_id"]).status == "invalid"
-    service = dependencies.participant_service()
+    service = services().participants
     again = service.new_upload(created["submission_id"], created["access_token"],
                                {"file_name": "b.mp4", "content_type": "video/mp4", "size_bytes": second_path.stat().st_size},
                                datetime.now(timezone.utc))
@@ -82,7 +82,7 @@ def test_the_newest_upload_replaces_and_deletes_the_previous_object(s3, pump, vi
 def test_a_late_upload_to_a_replaced_url_changes_nothing(s3, pump, videos):
     path = case("valid-faststart.mp4").path(videos)
     created = _create_entry(path)
-    service = dependencies.participant_service()
+    service = services().participants
     service.new_upload(created["submission_id"], created["access_token"],
                        {"file_name": "b.mp4", "content_type": "video/mp4", "size_bytes": path.stat().st_size},
                        datetime.now(timezone.utc))
@@ -97,14 +97,14 @@ def test_a_message_that_keeps_failing_marks_the_entry_and_goes_to_the_dead_lette
 ):
     path = case("valid-faststart.mp4").path(videos)
     created = _create_entry(path)
-    service = dependencies.intake_service()
+    service = services().intake
 
     def broken_reader(key, head):
         raise ConnectionError("S3 is having a bad day")
 
     monkeypatch.setattr(service.bucket, "reader", broken_reader)
     _post_upload(created["upload"], path.read_bytes())
-    names = dependencies.get_settings().intake_queue_name
+    names = services().settings.intake_queue_name
     dlq_url = sqs.get_queue_url(QueueName=names + "-dlq")["QueueUrl"]
     dead = []
     deadline = datetime.now() + timedelta(seconds=20)
@@ -124,8 +124,8 @@ def test_entries_stuck_in_validation_are_swept_to_validation_error(videos, s3):
     created = _create_entry(path)
     record = _record(created["submission_id"])
     long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
-    assert dependencies.submission_store().begin_validation(record, record.upload_key, "x#1", long_ago)
-    marked = dependencies.intake_service().sweep_stuck(datetime.now(timezone.utc))
+    assert services().submission_store.begin_validation(record, record.upload_key, "x#1", long_ago)
+    marked = services().intake.sweep_stuck(datetime.now(timezone.utc))
     assert marked >= 1
     assert _record(created["submission_id"]).status == "validation_error"
 

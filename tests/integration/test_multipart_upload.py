@@ -5,7 +5,7 @@ import struct
 
 import requests
 
-from chalicelib import dependencies
+from chalicelib.bootstrap import services
 from tests.fixtures.make_videos import case
 from tests.integration.test_intake import _create_entry, _status
 
@@ -34,7 +34,7 @@ def test_a_multipart_upload_resumes_after_a_dropped_connection_and_is_validated(
     for part in upload["parts"][:4]:
         _put(part, data, upload["part_size"])
     # The connection drops; the page asks what S3 already has and gets fresh URLs for the rest.
-    service = dependencies.participant_service()
+    service = services().participants
     progress = service.multipart_progress(created["submission_id"], created["access_token"])
     assert [p["part_number"] for p in progress["uploaded"]] == [1, 2, 3, 4]
     assert [p["part_number"] for p in progress["parts"]] == [5, 6, 7, 8, 9]

@@ -33,7 +33,7 @@ class RateLimiter:
     """At most `max_calls` in any sliding `window_seconds`, as TikTok counts them.
 
     Per process: with Lambda's SQS MaximumConcurrency = N, give each process 1/N of
-    the platform's quota (see dependencies.py)."""
+    the platform's quota (see bootstrap.py)."""
 
     def __init__(self, max_calls: int, window_seconds: float = 60.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:

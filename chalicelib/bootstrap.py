@@ -1,0 +1,382 @@
+"""The composition root: `bootstrap(settings, **overrides)` wires every collaborator.
+
+Nothing is built, or even imported, until first asked for: each builder imports its
+own adapter or service module, so a Lambda function pays at cold start only for what
+its routes or triggers use. Every collaborator is built once per container.
+
+Handlers reach the process's container through `services()`; tests and the local
+cloud build their own (`bootstrap(settings, submission_store=FakeStore())`) and make
+it current with `install()` or `installed()`.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from chalicelib.config import METRICS_MAX_CONCURRENCY, TIKTOK_REQUESTS_PER_MINUTE, Settings, read_settings
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.cognito import CognitoUserPool
+    from chalicelib.adapters.dynamodb.audit import AuditStore
+    from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
+    from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+    from chalicelib.adapters.dynamodb.counters import CounterStore
+    from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
+    from chalicelib.adapters.dynamodb.links import LinkStore
+    from chalicelib.adapters.dynamodb.engagement import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
+    from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
+    from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
+    from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+    from chalicelib.adapters.dynamodb.week_results import WeekResultStore
+    from chalicelib.adapters.idempotency import Idempotency
+    from chalicelib.adapters.engagement_sources import MetricSource
+    from chalicelib.adapters.s3 import UploadBucket
+    from chalicelib.adapters.sqs import Queue
+    from chalicelib.adapters.ssm import ParameterStore
+    from chalicelib.services.audit import AuditLog
+    from chalicelib.services.directory import UnitDirectory
+    from chalicelib.services.final_round import FinalRoundService
+    from chalicelib.services.identity import TokenVerifier
+    from chalicelib.services.intake import IntakeService
+    from chalicelib.services.engagement import EngagementService
+    from chalicelib.services.organisation import OrganisationService
+    from chalicelib.services.reports import PublicStats, ReportService
+    from chalicelib.services.review import ReviewService
+    from chalicelib.services.participants import ParticipantService
+    from chalicelib.services.week_results import WeekResultsService
+
+
+class Services:
+    """Every collaborator of the handlers, built lazily from one Settings; see bootstrap()."""
+
+    def __init__(self, settings: Settings, overrides: dict[str, Any]) -> None:
+        unknown = sorted(set(overrides) - COLLABORATORS)
+        if unknown:
+            raise TypeError(f"bootstrap() has no collaborator named {', '.join(unknown)}")
+        self.settings = settings
+        self._clients: dict[str, Any] = {}
+        # cached_property keeps its value in the instance's __dict__ and reads it from
+        # there first, so an override simply takes the place of the built value.
+        vars(self).update(overrides)
+
+    # --- AWS clients -----------------------------------------------------------------
+
+    def aws_client(self, service: str, **config: Any) -> Any:
+        """One botocore client per service and extra configuration, with bounded retries and timeouts."""
+        key = f"{service}{sorted(config.items())}"
+        if key not in self._clients:
+            import boto3
+            from botocore.config import Config
+
+            base = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+            self._clients[key] = boto3.session.Session().client(
+                service, region_name=self.settings.region, config=base.merge(Config(**config)) if config else base
+            )
+        return self._clients[key]
+
+    @cached_property
+    def user_pool(self) -> CognitoUserPool:
+        from chalicelib.adapters.cognito import CognitoUserPool
+
+        s = self.settings
+        return CognitoUserPool(self.aws_client("cognito-idp"), s.user_pool_id, s.user_pool_client_id, s.jwks_url)
+
+    @cached_property
+    def upload_bucket(self) -> UploadBucket:
+        from chalicelib.adapters.s3 import UploadBucket
+
+        # The emulator answers on one host, so it needs path-style URLs; AWS prefers virtual hosts.
+        style = "path" if self.settings.aws_endpoint_url else "virtual"
+        client = self.aws_client("s3", signature_version="s3v4", s3={"addressing_style": style})
+        return UploadBucket(client, self.settings.upload_bucket)
+
+    @cached_property
+    def intake_queue(self) -> Queue:
+        from chalicelib.adapters.sqs import Queue
+
+        return Queue(self.aws_client("sqs"), self.settings.intake_queue_name)
+
+    @cached_property
+    def intake_dead_letter_queue(self) -> Queue:
+        from chalicelib.adapters.sqs import Queue
+
+        return Queue(self.aws_client("sqs"), self.settings.intake_queue_name + "-dlq")
+
+    @cached_property
+    def engagement_queue(self) -> Queue:
+        from chalicelib.adapters.sqs import Queue
+
+        return Queue(self.aws_client("sqs"), self.settings.metrics_queue_name)
+
+    @cached_property
+    def parameter_store(self) -> ParameterStore:
+        from chalicelib.adapters.ssm import ParameterStore
+
+        return ParameterStore(self.aws_client("ssm"))
+
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        from chalicelib.adapters.dynamodb.models import IdempotencyRecord
+        from chalicelib.adapters.idempotency import Idempotency
+
+        return Idempotency(IdempotencyRecord.Meta.table_name, self.aws_client("dynamodb"))
+
+    # --- DynamoDB stores ---------------------------------------------------------------
+
+    @cached_property
+    def tables_reachable(self) -> Callable[[], dict[str, bool]]:
+        from chalicelib.adapters.dynamodb.health import tables_reachable
+
+        return tables_reachable
+
+    @cached_property
+    def batch_writer(self) -> BatchWriter:
+        from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
+
+        return BatchWriter(self.aws_client("dynamodb"))
+
+    @cached_property
+    def campaign_store(self) -> CampaignStore:
+        from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+
+        return CampaignStore()
+
+    @cached_property
+    def org_unit_store(self) -> OrgUnitStore:
+        from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
+
+        return OrgUnitStore()
+
+    @cached_property
+    def org_tree_writer(self) -> OrgTreeWriter:
+        from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter
+
+        return OrgTreeWriter()
+
+    @cached_property
+    def unit_history_store(self) -> UnitHistoryStore:
+        from chalicelib.adapters.dynamodb.organisation import UnitHistoryStore
+
+        return UnitHistoryStore()
+
+    @cached_property
+    def audit_store(self) -> AuditStore:
+        from chalicelib.adapters.dynamodb.audit import AuditStore
+
+        return AuditStore()
+
+    @cached_property
+    def submission_store(self) -> SubmissionStore:
+        from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+
+        return SubmissionStore()
+
+    @cached_property
+    def snapshot_store(self) -> SnapshotStore:
+        from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
+
+        return SnapshotStore()
+
+    @cached_property
+    def week_result_store(self) -> WeekResultStore:
+        from chalicelib.adapters.dynamodb.week_results import WeekResultStore
+
+        return WeekResultStore(self.upload_bucket.archive())
+
+    @cached_property
+    def jury_score_store(self) -> JuryScoreStore:
+        from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
+
+        return JuryScoreStore()
+
+    @cached_property
+    def counter_store(self) -> CounterStore:
+        from chalicelib.adapters.dynamodb.counters import CounterStore
+
+        return CounterStore()
+
+    @cached_property
+    def link_store(self) -> LinkStore:
+        from chalicelib.adapters.dynamodb.links import LinkStore
+
+        return LinkStore()
+
+    @cached_property
+    def published_entries(self) -> PublishedEntries:
+        from chalicelib.adapters.dynamodb.engagement import PublishedEntries
+
+        return PublishedEntries()
+
+    @cached_property
+    def snapshot_writer(self) -> SnapshotWriter:
+        from chalicelib.adapters.dynamodb.engagement import SnapshotWriter
+
+        return SnapshotWriter(self.batch_writer)
+
+    @cached_property
+    def score_store(self) -> ScoreStore:
+        from chalicelib.adapters.dynamodb.engagement import ScoreStore
+
+        return ScoreStore(self.batch_writer)
+
+    @cached_property
+    def ingestion_run_store(self) -> IngestionRunStore:
+        from chalicelib.adapters.dynamodb.engagement import IngestionRunStore
+
+        return IngestionRunStore()
+
+    # --- Engagement sources (platform counts) ------------------------------------------
+
+    @cached_property
+    def engagement_source(self) -> Callable[[str], MetricSource | None]:
+        """The reader of one platform's counters: its API, or the simulator (METRICS_MODE=simulated)."""
+        built: dict[str, MetricSource | None] = {}
+
+        def source_for(platform: str) -> MetricSource | None:
+            if platform not in built:
+                built[platform] = self._build_engagement_source(platform)
+            return built[platform]
+
+        return source_for
+
+    def _build_engagement_source(self, platform: str) -> MetricSource | None:
+        s = self.settings
+        if s.metrics_mode == "simulated":
+            from chalicelib.adapters.engagement_sources.simulator import SimulatedSource
+
+            return SimulatedSource(platform, s.metrics_seed)
+        if platform == "tiktok":
+            from chalicelib.adapters.engagement_sources.http import JsonHttp, RateLimiter
+            from chalicelib.adapters.engagement_sources.tiktok import TikTokDisplayApi
+
+            limiter = RateLimiter(TIKTOK_REQUESTS_PER_MINUTE // METRICS_MAX_CONCURRENCY, 60)
+            return TikTokDisplayApi(JsonHttp("TikTok", limiter=limiter), self.parameter_store,
+                                    s.tiktok_token_parameter, s.tiktok_api_base_url)
+        if platform == "youtube":
+            from chalicelib.adapters.engagement_sources.http import JsonHttp
+            from chalicelib.adapters.engagement_sources.youtube import YouTubeDataApi
+
+            return YouTubeDataApi(JsonHttp("YouTube"), self.parameter_store, s.youtube_key_parameter,
+                                  s.youtube_api_base_url)
+        return None  # Facebook: organisers import its figures
+
+    # --- Services ----------------------------------------------------------------------
+
+    @cached_property
+    def token_verifier(self) -> TokenVerifier:
+        from chalicelib.services.identity import TokenVerifier
+
+        return TokenVerifier(fetch_jwks=self.user_pool.fetch_jwks, issuer=self.settings.token_issuer,
+                             audience=self.settings.user_pool_client_id)
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        from chalicelib.services.audit import AuditLog
+
+        return AuditLog(self.audit_store)
+
+    @cached_property
+    def unit_directory(self) -> UnitDirectory:
+        from chalicelib.services.directory import UnitDirectory
+
+        return UnitDirectory(self.org_unit_store)
+
+    @cached_property
+    def participants(self) -> ParticipantService:
+        from chalicelib.services.participants import ParticipantService
+
+        return ParticipantService(self.campaign_store, self.org_unit_store, self.submission_store, self.upload_bucket)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from chalicelib.services.intake import IntakeService
+
+        return IntakeService(self.campaign_store, self.submission_store, self.upload_bucket)
+
+    @cached_property
+    def week_results(self) -> WeekResultsService:
+        from chalicelib.services.week_results import WeekResultsService
+
+        return WeekResultsService(self.campaign_store, self.submission_store, self.snapshot_store,
+                                  self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        from chalicelib.services.review import ReviewService
+
+        return ReviewService(self.submission_store, self.snapshot_store, self.week_results, self.audit_log)
+
+    @cached_property
+    def final_round(self) -> FinalRoundService:
+        from chalicelib.services.final_round import FinalRoundService
+
+        return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log)
+
+    @cached_property
+    def engagement(self) -> EngagementService:
+        from chalicelib.services.engagement import EngagementService
+
+        return EngagementService(self.campaign_store, self.published_entries, self.snapshot_writer, self.score_store,
+                              self.ingestion_run_store, self.engagement_queue, self.engagement_source)
+
+    @cached_property
+    def organisation(self) -> OrganisationService:
+        from chalicelib.services.organisation import OrganisationService
+
+        return OrganisationService(self.org_unit_store, self.org_tree_writer, self.unit_history_store,
+                                   self.campaign_store, self.counter_store, self.submission_store, self.link_store,
+                                   self.audit_log)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from chalicelib.services.reports import ReportService
+
+        return ReportService(self.campaign_store, self.org_unit_store, self.counter_store, self.submission_store,
+                             self.link_store, self.audit_log)
+
+    @cached_property
+    def public_stats(self) -> PublicStats:
+        from chalicelib.services.reports import PublicStats
+
+        return PublicStats(self.campaign_store, self.counter_store)
+
+
+COLLABORATORS = frozenset(name for name, value in vars(Services).items() if isinstance(value, cached_property))
+
+
+def bootstrap(settings: Settings, **overrides: Any) -> Services:
+    """A container for `settings`; any collaborator can be handed in by name instead of built."""
+    return Services(settings, overrides)
+
+
+_current: Services | None = None
+
+
+def services() -> Services:
+    """The process's container, built from the environment's settings on first use.
+
+    On a deployed stage a missing or malformed setting raises SettingsError here,
+    naming the variable, on the function's first invocation."""
+    global _current
+    if _current is None:
+        _current = bootstrap(read_settings())
+    return _current
+
+
+def install(container: Services | None) -> Services | None:
+    """Makes `container` the one handlers use and returns the previous one.
+    None means: build a new one from the environment on next use."""
+    global _current
+    previous, _current = _current, container
+    return previous
+
+
+@contextmanager
+def installed(container: Services) -> Iterator[Services]:
+    """`container` is current inside the block; the previous one is restored after it."""
+    previous = install(container)
+    try:
+        yield container
+    finally:
+        install(previous)

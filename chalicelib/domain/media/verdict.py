@@ -1,0 +1,15 @@
+"""The one verdict code path: the S3 validator and `./contest validate` both call it."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.domain.media.checks import evaluate
+
+if TYPE_CHECKING:
+    from chalicelib.domain.campaign import Campaign
+    from chalicelib.domain.media.probe import RangeReader
+
+
+def verdict_for(reader: RangeReader, campaign: Campaign) -> dict:
+    """Every check of the campaign's media rules on the file `reader` reads, as the API shows it."""
+    return evaluate(reader, campaign.media).to_dict()
