@@ -1,16 +1,20 @@
-"""Powertools logger, metrics and tracer, wired once for every kind of event."""
+"""One Powertools logger and CloudWatch metrics (EMF), wired once for every kind of event.
+
+Services, adapters and triggers all log through `logger`, so every line of a request
+or message carries its correlation id. Services import this module, and services never
+import Chalice: the middleware imports it only when it runs (it is loaded by then).
+"""
 from __future__ import annotations
 
 import uuid
 import warnings
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from chalice.app import Request, Response
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import Metrics
 
 logger = Logger(service="contest")
 metrics = Metrics(namespace="Contest", service="contest")
-tracer = Tracer(service="contest")
 
 CORRELATION_HEADER = "x-correlation-id"
 # Most invocations publish no business metric; an empty flush is expected, not a problem.
@@ -18,6 +22,8 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def _correlation_id(event: Any) -> str:
+    from chalice.app import Request
+
     if isinstance(event, Request):
         supplied = event.headers.get(CORRELATION_HEADER)
         if supplied and len(supplied) <= 128:
@@ -31,6 +37,8 @@ def _correlation_id(event: Any) -> str:
 
 def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Chalice middleware: correlation id on every log line, metrics flushed per invocation."""
+    from chalice.app import Request, Response
+
     correlation_id = _correlation_id(event)
     logger.set_correlation_id(correlation_id)
     if isinstance(event, Request):

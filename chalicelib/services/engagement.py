@@ -3,7 +3,6 @@ organiser's sheet, and read the live leaderboard and the runs' status."""
 from __future__ import annotations
 
 import hashlib
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,8 +39,7 @@ from chalicelib.domain.ingestion import (
 from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
 from chalicelib.domain.engagement import METRICS, Snapshot, iso_utc
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
-
-log = logging.getLogger(__name__)
+from chalicelib.observability import logger as log
 
 IMPORT_SOURCE = "organiser-import"
 MAX_LEADERBOARD = 100

@@ -10,7 +10,6 @@ would be interpolated from publication and invent gain.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -36,9 +35,8 @@ from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_state, week_window
+from chalicelib.observability import logger as log
 from chalicelib.services.audit import AuditLog
-
-log = logging.getLogger(__name__)
 
 SNAPSHOT_MARGIN = timedelta(days=2)
 # The scheduled close acts for nobody in particular; the audit log names it.
