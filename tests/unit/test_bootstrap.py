@@ -113,3 +113,44 @@ def test_contest_validate_imports_no_dynamodb_or_http_client(tmp_path):
     assert _loaded(imported, "pynamodb", "botocore", "boto3", "requests", "urllib3", "chalicelib.adapters.dynamodb",
                    "chalicelib.services", "chalice") == []
     assert "chalicelib.domain.media.verdict" in imported
+
+
+class NoSubmissions:
+    def get(self, submission_id):
+        return None
+
+
+class RecordingBucket:
+    name = "contest-local-uploads"
+
+    def __init__(self):
+        self.deleted = []
+
+    def delete(self, key):
+        self.deleted.append(key)
+
+
+def test_a_service_logs_through_powertools_keeping_the_correlation_id_and_its_keys():
+    import io
+    from datetime import datetime, timezone
+
+    from chalicelib.adapters.s3_events import ObjectCreated
+    from chalicelib.observability import logger
+
+    bucket = RecordingBucket()
+    container = bootstrap(LOCAL, submission_store=NoSubmissions(), upload_bucket=bucket,
+                          campaign_store=FakeCampaignStore())
+    key = "uploads/s-unknown/clip.mp4"
+    output = io.StringIO()
+    previous = logger.registered_handler.setStream(output)
+    logger.set_correlation_id("corr-123")
+    try:
+        outcome = container.intake.handle(ObjectCreated(bucket.name, key, 10, "etag", "01"), datetime.now(timezone.utc))
+    finally:
+        logger.registered_handler.setStream(previous)
+        logger.set_correlation_id(None)
+    assert outcome == "deleted_unknown" and bucket.deleted == [key]
+    [line] = [json.loads(text) for text in output.getvalue().splitlines() if "unknown key" in text]
+    assert line["key"] == key
+    assert line["correlation_id"] == "corr-123"
+    assert line["level"] == "WARNING"
