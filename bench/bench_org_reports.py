@@ -139,7 +139,7 @@ def main() -> None:
     by_id = {u.unit_id: u for u in grassroots}
 
     def entries():
-        from chalicelib.domain.submission import STATUS_COUNTERS as STATUS
+        from chalicelib.domain.entry_status import STATUS_COUNTERS as STATUS
 
         for n in range(ENTRIES):
             unit = grassroots[rng.randrange(len(grassroots) - 300)]  # the last 300 units enter nothing

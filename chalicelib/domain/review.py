@@ -1,7 +1,8 @@
 """What organisers may do to an entry after validation, and what they may send.
 
-    valid ─approve─▶ approved ─publish─▶ published ─disqualify─▶ disqualified
-      └──reject──▶ rejected        └──────disqualify──────────────▶
+Which status each decision needs is the entry's status machine (domain/entry_status.py):
+valid ─approve/reject─▶ approved/rejected, approved ─publish─▶ published, approved or
+published ─disqualify─▶ disqualified.
 
 Request bodies are allow-listed (pydantic, extra="forbid"): an organiser can
 send a decision, a reason, publication details, never a status, a score, a
@@ -17,13 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.engagement import iso_utc
+from chalicelib.domain.entry_status import DISQUALIFIABLE, PUBLISHABLE, REVIEWABLE, transition_target
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.weeks import competing_week, week_window
-
-REVIEWABLE = frozenset({"valid"})
-PUBLISHABLE = frozenset({"approved"})
-DISQUALIFIABLE = frozenset({"approved", "published"})
-COMPETING = "published"
 
 _STATUS_PROBLEM = {
     "review": ("Chỉ bài dự thi hợp lệ, chưa được duyệt mới có thể duyệt hoặc từ chối.",
@@ -34,7 +31,7 @@ _STATUS_PROBLEM = {
     "disqualify": ("Chỉ bài dự thi đã duyệt hoặc đã đăng mới có thể bị loại.",
                    "Only an approved or published entry can be disqualified.", "not_disqualifiable"),
 }
-_ALLOWED = {"review": REVIEWABLE, "publish": PUBLISHABLE, "disqualify": DISQUALIFIABLE}
+_ALLOWED_FROM = {"review": REVIEWABLE, "publish": PUBLISHABLE, "disqualify": DISQUALIFIABLE}
 
 
 class _Body(BaseModel):
@@ -71,10 +68,10 @@ class CloseRequest(_Body):
 
 
 def require_status(action: Literal["review", "publish", "disqualify"], status: str) -> None:
-    if status == "disqualified" and action == "disqualify":
+    if action == "disqualify" and status == transition_target("disqualify"):
         raise Conflict("Bài dự thi đã bị loại trước đó.", "The entry is already disqualified.",
                        code="already_disqualified", status=status)
-    if status not in _ALLOWED[action]:
+    if status not in _ALLOWED_FROM[action]:
         vi, en, code = _STATUS_PROBLEM[action]
         raise Conflict(vi, en, code=code, status=status)
 

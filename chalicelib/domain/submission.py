@@ -1,11 +1,7 @@
-"""An entry (tác phẩm dự thi): what a participant sends, and the states it moves through.
+"""An entry (tác phẩm dự thi): what a participant sends, its upload and its access token.
 
-    awaiting_upload ─▶ validating ─▶ valid ─▶ approved ─▶ published ─▶ disqualified
-          ▲   │             │   └──▶ invalid            └─▶ rejected
-          └───┴── re-upload ┴──▶ validation_error (the validator kept failing)
-
-A new upload may be requested until the entry is approved; it sends the entry
-back to awaiting_upload.
+The statuses an entry moves through, and which may replace the video, are
+declared in domain/entry_status.py.
 """
 from __future__ import annotations
 
@@ -13,55 +9,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.entry_status import can_replace_video
 from chalicelib.domain.errors import Conflict, InvalidInput
-
-Status = Literal[
-    "awaiting_upload",
-    "validating",
-    "valid",
-    "invalid",
-    "validation_error",
-    "approved",
-    "rejected",
-    "published",
-    "disqualified",
-]
-
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "awaiting_upload": ("Đang chờ tải video lên", "Waiting for the video upload"),
-    "validating": ("Đang kiểm tra video", "Checking the video"),
-    "valid": ("Hợp lệ", "Valid"),
-    "invalid": ("Không hợp lệ", "Invalid"),
-    "validation_error": ("Lỗi khi kiểm tra video, ban tổ chức sẽ xử lý", "Checking failed; the organisers will look into it"),
-    "approved": ("Đã được duyệt", "Approved"),
-    "rejected": ("Không được duyệt", "Rejected"),
-    "published": ("Đã đăng tải", "Published"),
-    "disqualified": ("Bị loại", "Disqualified"),
-}
-
-# Statuses in which the participant may still replace the video.
-REUPLOADABLE: frozenset[str] = frozenset(
-    {"awaiting_upload", "validating", "valid", "invalid", "validation_error"}
-)
-
-# Which roll-up counters an entry in each status contributes to (see rollup.py).
-STATUS_COUNTERS: dict[str | None, frozenset[str]] = {
-    None: frozenset(),
-    "awaiting_upload": frozenset({"entries"}),
-    "validating": frozenset({"entries"}),
-    "validation_error": frozenset({"entries"}),
-    "valid": frozenset({"entries", "valid"}),
-    "invalid": frozenset({"entries", "invalid"}),
-    "approved": frozenset({"entries", "valid", "approved"}),
-    "rejected": frozenset({"entries", "valid"}),
-    "published": frozenset({"entries", "valid", "approved", "published"}),
-    "disqualified": frozenset({"entries", "disqualified"}),
-}
 
 EXTENSION_BY_CONTENT_TYPE = {"video/mp4": "mp4", "video/quicktime": "mov"}
 UPLOAD_PREFIX = "uploads/"
@@ -162,7 +115,7 @@ def check_file_allowed(campaign: Campaign, declared: FileDeclaration) -> str:
 
 
 def require_reuploadable(status: str) -> None:
-    if status not in REUPLOADABLE:
+    if not can_replace_video(status):
         raise Conflict(
             "Bài dự thi đã được duyệt nên không thể thay video.",
             "The entry has been approved; its video can no longer be replaced.",
@@ -199,7 +152,3 @@ def hash_access_token(token: str) -> str:
 def token_matches(token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_access_token(token), stored_hash)
 
-
-def status_label(status: str) -> dict[str, str]:
-    vi, en = STATUS_LABELS[status]
-    return {"vi": vi, "en": en}

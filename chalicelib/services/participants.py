@@ -15,9 +15,9 @@ from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.submissions import NewSubmission, SubmissionStore
 from chalicelib.adapters.s3 import PRESIGNED_POST_LIMIT, UploadBucket, part_size_for
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.entry_status import CREATED, can_replace_video, status_label
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.submission import (
-    REUPLOADABLE,
     FileDeclaration,
     SubmissionRequest,
     check_file_allowed,
@@ -27,7 +27,6 @@ from chalicelib.domain.submission import (
     new_upload_key,
     parse_request,
     require_reuploadable,
-    status_label,
     token_matches,
 )
 
@@ -94,8 +93,8 @@ class ParticipantService:
         return {
             "submission_id": submission_id,
             "access_token": token,
-            "status": "awaiting_upload",
-            "status_label": status_label("awaiting_upload"),
+            "status": CREATED,
+            "status_label": status_label(CREATED),
             "upload": upload,
         }
 
@@ -142,6 +141,7 @@ class ParticipantService:
             "unit_id": record.unit_id,
             "status": record.status,
             "status_label": status_label(record.status),
+            "can_replace_video": can_replace_video(record.status),
             "verdict": record.verdict,
             "rejection_reason": review.get("rejection_reason"),
             "created_at": record.created_at.isoformat(),
@@ -160,7 +160,7 @@ class ParticipantService:
         previous_key, previous_multipart = record.upload_key, record.multipart_upload_id
         moved = self.submissions.replace_upload(
             record, key, upload["method"].lower(), multipart_id,
-            declared.file_name, declared.content_type, declared.size_bytes, REUPLOADABLE, now,
+            declared.file_name, declared.content_type, declared.size_bytes, now,
         )
         if not moved:
             if multipart_id:

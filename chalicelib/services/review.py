@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.domain.entry_status import status_label
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.review import (
@@ -25,7 +26,7 @@ from chalicelib.domain.review import (
     review_document,
 )
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
-from chalicelib.domain.submission import parse_request, status_label
+from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.week_results import WeekResultsService
 

@@ -126,6 +126,7 @@ def test_an_entry_is_visible_only_with_its_own_token(client):
     ok = client.http.get(path, headers={"X-Participant-Token": mine["access_token"]})
     assert ok.status_code == 200 and ok.json_body["title"] == "Ước mơ của tôi"
     assert ok.json_body["status_label"] == {"vi": "Đang chờ tải video lên", "en": "Waiting for the video upload"}
+    assert ok.json_body["can_replace_video"] is True
     missing = client.http.get(path)
     assert (missing.status_code, missing.json_body["error"]["code"]) == (401, "missing_participant_token")
     wrong = client.http.get(path, headers={"X-Participant-Token": theirs["access_token"]})
@@ -146,6 +147,8 @@ def test_a_new_upload_can_be_requested_until_the_entry_is_approved(client):
     locked = client.http.post(f"/submissions/{created['submission_id']}/uploads", headers=headers,
                               body=json.dumps({"file_name": "v3.mp4", "content_type": "video/mp4", "size_bytes": MIB}))
     assert (locked.status_code, locked.json_body["error"]["code"]) == (409, "entry_locked")
+    view = client.http.get(f"/submissions/{created['submission_id']}", headers=headers).json_body
+    assert view["can_replace_video"] is False  # the page stops offering what the API would refuse
 
 
 def test_a_retried_create_with_the_same_idempotency_key_returns_the_same_entry(client):

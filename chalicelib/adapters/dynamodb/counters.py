@@ -24,7 +24,11 @@ from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, counters_from_items, required_minimums
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-DAILY_FIELDS = {"entries": "received", "valid": "valid"}
+# The public counter keeps two of a unit's counters, under its own attribute names.
+DAILY_FIELDS = {
+    CounterRecord.entries.attr_name: DailyCountRecord.received.attr_name,
+    CounterRecord.valid.attr_name: DailyCountRecord.valid.attr_name,
+}
 
 
 @lru_cache(maxsize=1)

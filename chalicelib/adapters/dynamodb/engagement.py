@@ -9,6 +9,7 @@ from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.adapters.dynamodb.models import IngestionRunRecord, ScoreRecord, SnapshotRecord, SubmissionRecord
 from chalicelib.adapters.dynamodb.snapshots import sort_key
 from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.entry_status import is_competing
 from chalicelib.domain.ingestion import PublishedEntry, RunStatus, split_platform_video
 
 
@@ -26,7 +27,7 @@ class PublishedEntries:
         entries = []
         for record in SubmissionRecord.by_voting_week.query(campaign_week):
             # A disqualified entry keeps its week (its results stay readable) but no longer competes.
-            if record.status != "published" or not record.platform_video or record.published_at is None:
+            if not is_competing(record.status) or not record.platform_video or record.published_at is None:
                 continue
             platform, video_id = split_platform_video(record.platform_video)
             entries.append(PublishedEntry(record.submission_id, platform, video_id, record.published_at,

@@ -2,7 +2,7 @@
 
 A link is keyed by a hash of its normalised URL, so the same post submitted
 twice is refused by the key itself. It counts in the roll-ups like an entry in
-its status ("valid" with the hashtag, "invalid" without), in the same
+its status (domain.link_status: with or without the hashtag), in the same
 transaction as its creation.
 """
 from __future__ import annotations
@@ -23,9 +23,9 @@ from chalicelib.adapters.dynamodb.counters import (
 from chalicelib.adapters.dynamodb.models import PostedLinkRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
 from chalicelib.domain.compliance import PostedLink, normalise_url
+from chalicelib.domain.link_status import LINK_COUNTERS, link_status
 from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.rollup import counter_deltas
-from chalicelib.domain.submission import STATUS_COUNTERS
 
 
 def link_id(url: str) -> str:
@@ -48,7 +48,7 @@ class LinkStore:
     def create(self, new: NewLink) -> PostedLinkRecord | None:
         """The stored link, or None when this post was already submitted for the campaign."""
         identifier = link_id(new.url)
-        status = "valid" if new.has_hashtag else "invalid"
+        status = link_status(new.has_hashtag)
         record = PostedLinkRecord(
             campaign_id=new.campaign_id,
             link_id=identifier,
@@ -62,7 +62,7 @@ class LinkStore:
             created_at=new.created_at,
             created_by=new.created_by,
         )
-        deltas = counter_deltas(None, status, STATUS_COUNTERS)
+        deltas = counter_deltas(None, status, LINK_COUNTERS)
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.save(record, condition=PostedLinkRecord.link_id.does_not_exist())
@@ -92,7 +92,7 @@ class LinkStore:
 
     def rekey(self, record: PostedLinkRecord, new_path: str) -> bool:
         """Like SubmissionStore.rekey: the link and its counts follow its unit, atomically."""
-        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+        deltas = counter_deltas(None, record.status, LINK_COUNTERS)
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(

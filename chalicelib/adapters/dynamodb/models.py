@@ -388,8 +388,8 @@ class PostedLinkRecord(Model):
     """A link entry (seed 001): a unit's post on its own channel, checked for the hashtag.
 
     Keyed by a hash of the normalised URL, so the same post cannot be counted twice.
-    `status` is "valid" (hashtag present) or "invalid", and counts in the roll-ups
-    like an entry in that status.
+    `status` says whether the hashtag is present (domain.link_status), and counts in
+    the roll-ups like an entry in the same-named status.
     """
 
     class Meta(_Meta):

@@ -1,8 +1,12 @@
 """Entries in DynamoDB. Every status change is a conditional write, so a
 duplicated or late event can never move an entry twice.
 
+Which status may move to which, and by what action, is domain.entry_status: each
+transition here is conditioned on `status IN allowed_from(action)` and writes
+`transition_target(action)`.
+
 A change that moves the roll-up counters (domain.rollup.counter_deltas with
-domain.submission.STATUS_COUNTERS) is one TransactWrite: the entry's update,
+domain.entry_status.STATUS_COUNTERS) is one TransactWrite: the entry's update,
 conditioned on the status (and unit path) the caller read, plus ADDs on the
 unit's counter item and on the public per-day counter. Either all of it is
 written or none, so counts stay exact under concurrent and retried events.
@@ -24,11 +28,21 @@ from chalicelib.adapters.dynamodb.counters import (
     transaction_connection,
 )
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
+from chalicelib.domain.entry_status import (
+    CREATED,
+    JUDGED,
+    STATUS_COUNTERS,
+    VALIDATING,
+    Action,
+    allowed_from,
+    transition_target,
+    verdict_action,
+)
 from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.rollup import counter_deltas
-from chalicelib.domain.submission import STATUS_COUNTERS
 
-VALIDATION_WATCH = "validating"
+# The sparse index of entries being validated holds this value while a check runs.
+VALIDATION_WATCH = VALIDATING
 
 
 def _conditional_failed(error: Exception) -> bool:
@@ -49,6 +63,19 @@ def first_item_refused(error: TransactWriteError) -> bool:
 def stage_counters(tx: TransactWrite, record: Any, deltas: dict[str, int]) -> None:
     stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path, deltas)
     stage_daily_deltas(tx, record.campaign_id, record.created_at, deltas)
+
+
+def status_in(statuses: Iterable[str]) -> Condition:
+    """`status IN (...)` in a stable order, as a plain comparison for a single status."""
+    ordered = sorted(statuses)
+    if len(ordered) == 1:
+        return SubmissionRecord.status == ordered[0]
+    return SubmissionRecord.status.is_in(*ordered)
+
+
+def allowed_by_machine(action: Action) -> Condition:
+    """The entry's current status allows `action` (domain.entry_status)."""
+    return status_in(allowed_from(action))
 
 
 def status_sort(status: str, created_at: datetime, submission_id: str) -> str:
@@ -87,8 +114,8 @@ class SubmissionStore:
             unit_id=new.unit_id,
             unit_path=new.unit_path,
             unit_sort=unit_sort(new.unit_path, new.created_at, new.submission_id),
-            status="awaiting_upload",
-            status_sort=status_sort("awaiting_upload", new.created_at, new.submission_id),
+            status=CREATED,
+            status_sort=status_sort(CREATED, new.created_at, new.submission_id),
             status_changed_at=new.created_at,
             created_at=new.created_at,
             title=new.title,
@@ -127,13 +154,14 @@ class SubmissionStore:
     def _transition(
         self,
         record: SubmissionRecord,
-        new_status: str,
+        action: Action,
         at: datetime,
-        condition: Condition,
+        condition: Condition | None = None,
         actions: Iterable[Any] = (),
         alongside: Callable[[TransactWrite], None] | None = None,
     ) -> bool:
-        """Apply a status change if `condition` still holds; False means someone else moved it first.
+        """Apply `action` if the entry's status allows it and `condition` (if any) still holds;
+        False means someone else moved it first.
 
         `alongside` stages other items that must be written in the same transaction.
 
@@ -141,7 +169,11 @@ class SubmissionStore:
         counter deltas are computed from them, so if either changed meanwhile
         the write is refused rather than counted against the wrong state.
         """
-        guarded = condition & (SubmissionRecord.status == record.status) & (
+        new_status = transition_target(action)
+        allowed = allowed_by_machine(action)
+        if condition is not None:
+            allowed = allowed & condition
+        guarded = allowed & (SubmissionRecord.status == record.status) & (
             SubmissionRecord.unit_path == record.unit_path
         )
         updates = self._status_actions(record, new_status, at, actions)
@@ -170,14 +202,13 @@ class SubmissionStore:
 
     def replace_upload(
         self, record: SubmissionRecord, upload_key: str, kind: str, multipart_upload_id: str | None,
-        file_name: str, content_type: str, declared_size: int, reuploadable: Iterable[str], at: datetime,
+        file_name: str, content_type: str, declared_size: int, at: datetime,
     ) -> bool:
         return self._transition(
             record,
-            "awaiting_upload",
+            "replace_video",
             at,
-            SubmissionRecord.status.is_in(*reuploadable),
-            [
+            actions=[
                 SubmissionRecord.upload_key.set(upload_key),
                 SubmissionRecord.upload_kind.set(kind),
                 SubmissionRecord.multipart_upload_id.set(multipart_upload_id)
@@ -194,17 +225,11 @@ class SubmissionStore:
     def begin_validation(self, record: SubmissionRecord, key: str, object_id: str, at: datetime) -> bool:
         """Claim the object for validation. Refused when the key is no longer the entry's
         current upload, or when this very object already has a verdict (a duplicate event)."""
-        already_judged = (SubmissionRecord.processed_object == object_id) & SubmissionRecord.status.is_in(
-            "valid", "invalid", "validation_error", "approved", "rejected", "published", "disqualified"
-        )
-        condition = (
-            (SubmissionRecord.upload_key == key)
-            & SubmissionRecord.status.is_in("awaiting_upload", "validating", "valid", "invalid", "validation_error")
-            & ~already_judged
-        )
+        already_judged = (SubmissionRecord.processed_object == object_id) & status_in(JUDGED)
+        condition = (SubmissionRecord.upload_key == key) & ~already_judged
         return self._transition(
             record,
-            "validating",
+            "receive_upload",
             at,
             condition,
             [
@@ -218,14 +243,11 @@ class SubmissionStore:
     def finish_validation(
         self, record: SubmissionRecord, key: str, object_id: str, status: str, verdict: dict, at: datetime
     ) -> bool:
-        condition = (
-            (SubmissionRecord.status == "validating")
-            & (SubmissionRecord.upload_key == key)
-            & (SubmissionRecord.processed_object == object_id)
-        )
+        """Record the verdict (`status` is the verdict's own status) for the object this validation claimed."""
+        condition = (SubmissionRecord.upload_key == key) & (SubmissionRecord.processed_object == object_id)
         return self._transition(
             record,
-            status,
+            verdict_action(status),
             at,
             condition,
             [
@@ -240,10 +262,9 @@ class SubmissionStore:
     def mark_validation_error(self, record: SubmissionRecord, reason: dict, at: datetime) -> bool:
         return self._transition(
             record,
-            "validation_error",
+            "abandon_validation",
             at,
-            SubmissionRecord.status == "validating",
-            [
+            actions=[
                 SubmissionRecord.verdict.set(reason),
                 SubmissionRecord.validation_watch.remove(),
                 SubmissionRecord.validating_since.remove(),
@@ -263,14 +284,10 @@ class SubmissionStore:
     # organisers acting at once cannot both win, and nothing skips a step.
 
     def approve(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
-        return self._transition(
-            record, "approved", at, SubmissionRecord.status == "valid", [SubmissionRecord.review.set(review)]
-        )
+        return self._transition(record, "approve", at, actions=[SubmissionRecord.review.set(review)])
 
     def reject(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
-        return self._transition(
-            record, "rejected", at, SubmissionRecord.status == "valid", [SubmissionRecord.review.set(review)]
-        )
+        return self._transition(record, "reject", at, actions=[SubmissionRecord.review.set(review)])
 
     def publish(
         self, record: SubmissionRecord, review: dict, platform_video: str, campaign_week: str,
@@ -278,10 +295,9 @@ class SubmissionStore:
     ) -> bool:
         return self._transition(
             record,
-            "published",
+            "publish",
             at,
-            SubmissionRecord.status == "approved",
-            [
+            actions=[
                 SubmissionRecord.review.set(review),
                 SubmissionRecord.platform_video.set(platform_video),
                 SubmissionRecord.campaign_week.set(campaign_week),
@@ -304,8 +320,7 @@ class SubmissionStore:
 
         try:
             return self._transition(
-                record, "disqualified", at, SubmissionRecord.status == record.status,
-                [SubmissionRecord.review.set(review)], alongside=alongside,
+                record, "disqualify", at, actions=[SubmissionRecord.review.set(review)], alongside=alongside,
             )
         except TransactWriteError as error:
             # Another organiser wrote the week's next version first: re-read and try again.
