@@ -1,6 +1,8 @@
-"""The participant upload page: three static files, served by the API itself.
+"""The participant upload page: static files, served by the API itself.
 
-The page (chalicelib/web/) talks only to this API and to the upload bucket through
+The page (chalicelib/web/) is plain HTML, CSS and three scripts that upload.html loads in
+order: upload-texts.js (the texts), upload-transfer.js (the API client and the upload to the
+bucket), upload.js (the page itself). It talks only to this API and to the upload bucket through
 presigned URLs; the video never passes through the API. The files are read once at
 import, so serving them costs no disk access per request.
 """
@@ -24,6 +26,8 @@ def _read(name: str) -> str:
 
 PAGE_HTML = _read("upload.html")
 PAGE_JS = _read("upload.js")
+TEXTS_JS = _read("upload-texts.js")
+TRANSFER_JS = _read("upload-transfer.js")
 PAGE_CSS = _read("upload.css")
 
 # Scripts and styles come only from this API; the page may call any origin because the
@@ -67,6 +71,18 @@ def upload_page() -> Response:
 @guard.public
 def upload_script() -> Response:
     return _static(PAGE_JS, "text/javascript; charset=utf-8")
+
+
+@upload_page_routes.route("/upload/upload-texts.js", methods=["GET"])
+@guard.public
+def upload_texts_script() -> Response:
+    return _static(TEXTS_JS, "text/javascript; charset=utf-8")
+
+
+@upload_page_routes.route("/upload/upload-transfer.js", methods=["GET"])
+@guard.public
+def upload_transfer_script() -> Response:
+    return _static(TRANSFER_JS, "text/javascript; charset=utf-8")
 
 
 @upload_page_routes.route("/upload/upload.css", methods=["GET"])

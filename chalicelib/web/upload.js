@@ -2,8 +2,10 @@
  * The participant upload page: create an entry, upload the video straight to the
  * bucket through presigned URLs, then follow the automatic check until its verdict.
  *
- * Plain script, no build step, no third-party code (the page's CSP allows scripts
- * from this API only). Every text exists in Vietnamese (default) and English.
+ * Plain scripts, no build step, no third-party code (the page's CSP allows scripts
+ * from this API only), loaded in order by upload.html: upload-texts.js (every text,
+ * in Vietnamese (default) and English), upload-transfer.js (the API client and the
+ * upload itself), then this one (the page: forms, panels, polling, the verdict).
  *
  * What survives a reload or a dropped connection lives in localStorage:
  *   contest.upload.pending  the entry whose upload has not finished
@@ -13,323 +15,41 @@
  * Multipart uploads resume by asking the API which parts the bucket already holds;
  * presigned POST uploads (small files) resume by asking for fresh instructions.
  */
-(function () {
+(function (app) {
   "use strict";
 
   // --- settings ------------------------------------------------------------------------
 
-  var API = new URL(".", location.href); // "/upload" -> "/", "/api/upload" -> "/api/"
   var STORE_PENDING = "contest.upload.pending";
   var STORE_TOKENS = "contest.upload.tokens";
   var STORE_LANG = "contest.upload.lang";
   var POLL_EVERY_MS = 1500;
   var POLL_GIVE_UP_MS = 2 * 60 * 1000;
-  var PART_CONCURRENCY = 3;
-  var PART_ATTEMPTS = 4; // first try + 3 retries
-  var POST_ATTEMPTS = 3;
-  var BACKOFF_MS = [1000, 2000, 4000, 8000];
-  var STALL_MS = 45000; // no upload progress for this long: treat the connection as dropped
   var UNIT_DEBOUNCE_MS = 250;
   var MAX_AUTHORS = 20;
-  var CONTENT_TYPES = { mp4: "video/mp4", mov: "video/quicktime" };
-  // The API allows a new video until approval; the page offers it once the check has spoken.
-  var REPLACE_OFFERED = ["awaiting_upload", "valid", "invalid", "validation_error"];
-  var CODEC_NAMES = { h264: "H.264", hevc: "H.265 (HEVC)", vp9: "VP9", av1: "AV1" };
 
-  // --- texts ---------------------------------------------------------------------------
+  var texts = app.texts;
+  var TEXT = texts.TEXT;
+  var CODEC_NAMES = texts.CODEC_NAMES;
+  var bilingual = texts.bilingual;
+  var decimal = texts.decimal;
+  var sizeText = texts.sizeText;
+  var joinOr = texts.joinOr;
+  var measuredDuration = texts.measuredDuration;
+  var localDate = texts.localDate;
+  var rulesText = texts.rulesText;
 
-  function decimal(value, digits, lang) {
-    var text = Number(value).toFixed(digits);
-    return lang === "vi" ? text.replace(".", ",") : text;
-  }
-
-  function sizeText(bytes, lang) {
-    var units = [["GB", 1073741824], ["MB", 1048576], ["KB", 1024]];
-    for (var i = 0; i < units.length; i++) {
-      if (bytes >= units[i][1]) {
-        var text = (bytes / units[i][1]).toFixed(1).replace(/\.0$/, "");
-        return (lang === "vi" ? text.replace(".", ",") : text) + " " + units[i][0];
-      }
-    }
-    return bytes + (lang === "vi" ? " byte" : " bytes");
-  }
-
-  function joinOr(items, lang) {
-    if (items.length <= 1) return items.join("");
-    return items.slice(0, -1).join(", ") + (lang === "vi" ? " hoặc " : " or ") + items[items.length - 1];
-  }
-
-  function durationText(seconds, lang) {
-    var s = Number(seconds);
-    if (s < 60 || s % 60 !== 0 && s < 120) {
-      var whole = s % 1 === 0 ? String(s) : decimal(s, 1, lang);
-      return lang === "vi" ? whole + " giây" : whole + (s === 1 ? " second" : " seconds");
-    }
-    var minutes = Math.floor(s / 60);
-    var rest = Math.round(s - minutes * 60);
-    if (lang === "vi") return minutes + " phút" + (rest ? " " + rest + " giây" : "");
-    return minutes + (minutes === 1 ? " minute" : " minutes") + (rest ? " " + rest + " s" : "");
-  }
-
-  function measuredDuration(seconds, lang) {
-    var s = Number(seconds);
-    if (s < 60) return decimal(s, 1, lang) + (lang === "vi" ? " giây" : " s");
-    var minutes = Math.floor(s / 60);
-    var rest = s - minutes * 60;
-    return lang === "vi"
-      ? minutes + " phút " + decimal(rest, 1, lang) + " giây"
-      : minutes + " min " + decimal(rest, 1, lang) + " s";
-  }
-
-  function localDate(iso, lang) {
-    // "2027-03-19T00:00:00" (campaign wall-clock): closes at midnight = open "until the end of" the day before.
-    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || "");
-    if (!m) return "";
-    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-    var midnight = m[4] === "00" && m[5] === "00";
-    if (midnight) d = new Date(d.getTime() - 86400000);
-    var day = String(d.getUTCDate()).padStart(2, "0") + "/" + String(d.getUTCMonth() + 1).padStart(2, "0") + "/" + d.getUTCFullYear();
-    if (lang === "vi") return midnight ? "hết ngày " + day : m[4] + ":" + m[5] + " ngày " + day;
-    return midnight ? "the end of " + day : m[4] + ":" + m[5] + " on " + day;
-  }
-
-  function rulesText(campaign, lang) {
-    var media = campaign.media || {};
-    var vi = lang === "vi";
-    var parts = [joinOr((media.containers || []).map(function (c) { return c.toUpperCase(); }), lang)];
-    var codecs = joinOr((media.video_codecs || []).map(function (c) { return CODEC_NAMES[c] || c.toUpperCase(); }), lang);
-    parts.push((vi ? "mã hóa " : "encoded in ") + codecs);
-    var r = media.resolution;
-    if (r) {
-      var dims = r.width + " x " + r.height;
-      var shape = r.height > r.width ? (vi ? " (video dọc)" : " (portrait)") : r.width > r.height ? (vi ? " (video ngang)" : " (landscape)") : "";
-      parts.push((r.match === "minimum" ? (vi ? "tối thiểu " : "at least ") : "") + dims + shape);
-    }
-    if (media.duration) {
-      var span = durationText(media.duration.min_seconds, lang) + " – " + durationText(media.duration.max_seconds, lang);
-      parts.push(vi ? "dài " + span : span + " long");
-    }
-    if (media.max_file_size_bytes) parts.push((vi ? "tối đa " : "up to ") + sizeText(media.max_file_size_bytes, lang));
-    return parts.join(", ");
-  }
-
-  var TEXT = {
-    vi: {
-      page_title: "Gửi tác phẩm dự thi",
-      loading: "Đang tải…",
-      resume_heading: "Bạn có một bài dự thi chưa tải xong",
-      resume_entry: "Tác phẩm:",
-      resume_pick: "Chọn lại đúng tệp video đó",
-      resume_button: "Tiếp tục tải lên",
-      resume_discard: "Bỏ qua, gửi bài mới",
-      resume_file_hint: function (p) { return "Tệp đã chọn trước đó: " + p.name + " (" + sizeText(p.size, "vi") + "). Phần đã tải lên sẽ không phải tải lại."; },
-      resume_need_file: "Vui lòng chọn lại tệp video.",
-      resume_other_file: "Tệp này khác tệp đã chọn trước đó, nên video sẽ được tải lên lại từ đầu.",
-      lookup_heading: "Xem kết quả bài dự thi",
-      submission_id_label: "Mã bài dự thi:",
-      lookup_token_label: "Mã truy cập",
-      lookup_token_hint: "Mã truy cập được hiển thị một lần khi bạn gửi bài.",
-      lookup_button: "Xem kết quả",
-      lookup_need_token: "Vui lòng nhập mã truy cập.",
-      new_entry: "Gửi bài dự thi khác",
-      form_intro: "Điền thông tin tác phẩm rồi chọn tệp video. Video được tải thẳng lên kho lưu trữ của cuộc thi.",
-      campaign_label: "Cuộc thi",
-      campaign_rules_prefix: "Yêu cầu video: ",
-      campaign_deadline: function (p) { return "Nhận bài đến " + p.when + "."; },
-      campaign_not_open: "chưa mở nhận bài",
-      campaign_closed: "đã hết hạn nhận bài",
-      campaign_none: "Hiện không có cuộc thi nào nhận bài qua trang này.",
-      campaigns_failed: "Không tải được danh sách cuộc thi. Kiểm tra kết nối mạng rồi tải lại trang.",
-      title_label: "Tên tác phẩm",
-      description_label: "Mô tả ngắn",
-      category_label: "Thể loại",
-      optional: "(không bắt buộc)",
-      unit_label: "Đơn vị (cơ sở Đoàn)",
-      unit_hint: "Gõ tên đơn vị, có dấu hoặc không dấu (ví dụ: ba dinh).",
-      unit_chosen: function (p) { return "Đã chọn: " + p.name + (p.parents ? " — " + p.parents : ""); },
-      unit_none: "Không tìm thấy đơn vị phù hợp.",
-      unit_search_failed: "Không tìm được đơn vị. Kiểm tra kết nối mạng rồi thử lại.",
-      authors_label: "Tác giả",
-      authors_hint: "Mỗi tác giả cần họ tên và email hoặc số điện thoại.",
-      add_author: "+ Thêm tác giả",
-      author_legend: function (p) { return "Tác giả " + p.n; },
-      author_name: "Họ và tên",
-      author_email: "Email",
-      author_phone: "Số điện thoại",
-      author_remove: "Xóa",
-      author_remove_label: function (p) { return "Xóa tác giả " + p.n; },
-      file_label: "Tệp video",
-      file_info: function (p) { return p.name + " — " + sizeText(p.size, "vi"); },
-      submit: "Gửi bài và tải video lên",
-      submitting: "Đang tạo bài dự thi…",
-      keep_link: "Hãy lưu lại đường dẫn trang này để xem kết quả sau:",
-      copy: "Sao chép",
-      copied: "Đã sao chép.",
-      copy_failed: "Không sao chép được; hãy chọn và sao chép thủ công.",
-      token_label: "Mã truy cập (chỉ hiển thị một lần)",
-      token_hint: "Cần mã này để xem kết quả hoặc thay video trên thiết bị khác. Hãy lưu lại; ban tổ chức không thể xem lại mã này.",
-      check_again: "Kiểm tra lại",
-      replace_heading: "Thay video khác",
-      replace_pick: "Chọn tệp video mới",
-      replace_button: "Tải video mới lên",
-      replace_need_file: "Vui lòng chọn tệp video mới.",
-      // validation (a courtesy: the server decides)
-      need_campaign: "Vui lòng chọn cuộc thi.",
-      need_title: "Vui lòng nhập tên tác phẩm.",
-      need_unit: "Vui lòng gõ tên và chọn đơn vị trong danh sách gợi ý.",
-      need_author_name: "Nhập họ và tên tác giả.",
-      need_author_contact: "Nhập email hoặc số điện thoại của tác giả.",
-      bad_email: "Email chưa đúng định dạng.",
-      bad_phone: "Số điện thoại chưa đúng (8–20 chữ số).",
-      need_file: "Vui lòng chọn tệp video.",
-      file_empty: "Tệp bạn chọn bị trống (0 byte).",
-      file_type: function (p) { return "Cuộc thi chỉ nhận video " + p.allowed + ". Hãy chọn đúng tệp video."; },
-      file_too_large: function (p) { return "Tệp quá lớn (" + sizeText(p.size, "vi") + "). Dung lượng tối đa là " + sizeText(p.max, "vi") + "."; },
-      form_has_errors: "Vui lòng kiểm tra lại các mục được đánh dấu.",
-      network_error: "Không kết nối được tới máy chủ. Kiểm tra kết nối mạng rồi thử lại.",
-      server_error: function (p) { return "Máy chủ đang gặp sự cố (mã " + p.status + "). Vui lòng thử lại sau ít phút."; },
-      // upload
-      uploading: "Đang tải video lên…",
-      uploading_retry: "Kết nối chập chờn, đang thử lại…",
-      uploaded: "Đã tải video lên.",
-      upload_bytes: function (p) { return sizeText(p.loaded, "vi") + " / " + sizeText(p.total, "vi"); },
-      upload_interrupted: "Tải lên bị gián đoạn. Kiểm tra kết nối mạng rồi bấm «Tiếp tục tải lên».",
-      upload_interrupted_parts: "Tải lên bị gián đoạn. Kiểm tra kết nối mạng rồi bấm «Tiếp tục tải lên»: những phần đã tải xong sẽ không phải tải lại.",
-      upload_refused: function (p) { return "Kho lưu trữ từ chối tệp (" + p.code + "). Hãy thử tải lên lại hoặc chọn tệp khác."; },
-      leave_warning: "Video đang được tải lên. Rời trang lúc này sẽ làm gián đoạn việc tải lên.",
-      // status and verdict
-      checking: "Đang kiểm tra video…",
-      checking_slow: "Việc kiểm tra đang lâu hơn bình thường. Hãy giữ đường dẫn trang này và quay lại sau, hoặc bấm «Kiểm tra lại».",
-      no_video_yet: "Bài dự thi chưa có video. Hãy chọn tệp video và tải lên.",
-      status_prefix: "Trạng thái: ",
-      verdict_valid_note: "Video đáp ứng yêu cầu của cuộc thi. Ban tổ chức sẽ xem xét và thông báo kết quả.",
-      verdict_invalid_note: "Video chưa đáp ứng yêu cầu. Hãy sửa theo hướng dẫn dưới đây rồi tải lên video khác.",
-      verdict_error_note: "Hệ thống chưa kiểm tra được video này. Ban tổ chức sẽ xử lý; bạn cũng có thể tải lên lại.",
-      failed_heading: "Lý do",
-      warnings_heading: "Lưu ý",
-      passed_heading: function (p) { return "Các mục đạt yêu cầu (" + p.n + ")"; },
-      facts_heading: "Thông tin video đã đo",
-      fact_resolution: "Kích thước khung hình",
-      fact_duration: "Thời lượng",
-      fact_codec: "Mã hóa video",
-      fact_container: "Định dạng tệp",
-      fact_fps: "Tốc độ khung hình",
-      fact_fps_value: function (p) { return p.fps + " khung hình/giây"; },
-      fact_audio: "Âm thanh",
-      fact_size: "Dung lượng",
-      yes: "Có",
-      no: "Không",
-      rejection_reason: "Ý kiến của ban tổ chức: ",
-      field_labels: { title: "Tên tác phẩm", description: "Mô tả ngắn", category: "Thể loại", unit_id: "Đơn vị", authors: "Tác giả",
-        file_name: "Tên tệp", content_type: "Định dạng tệp", size_bytes: "Dung lượng tệp", name: "Họ và tên", email: "Email", phone: "Số điện thoại" }
-    },
-    en: {
-      page_title: "Submit your contest entry",
-      loading: "Loading…",
-      resume_heading: "You have an entry whose upload did not finish",
-      resume_entry: "Entry:",
-      resume_pick: "Choose the same video file again",
-      resume_button: "Resume upload",
-      resume_discard: "Skip it and submit a new entry",
-      resume_file_hint: function (p) { return "The file chosen before: " + p.name + " (" + sizeText(p.size, "en") + "). Parts already uploaded will not be sent again."; },
-      resume_need_file: "Please choose the video file again.",
-      resume_other_file: "This is not the file chosen before, so the video will be uploaded from the start.",
-      lookup_heading: "See your entry's result",
-      submission_id_label: "Entry ID:",
-      lookup_token_label: "Access code",
-      lookup_token_hint: "The access code was shown once, when you submitted the entry.",
-      lookup_button: "See the result",
-      lookup_need_token: "Please enter the access code.",
-      new_entry: "Submit another entry",
-      form_intro: "Fill in your entry's details, then choose the video file. The video goes straight to the contest's storage.",
-      campaign_label: "Contest",
-      campaign_rules_prefix: "Video requirements: ",
-      campaign_deadline: function (p) { return "Entries accepted until " + p.when + "."; },
-      campaign_not_open: "not open yet",
-      campaign_closed: "closed",
-      campaign_none: "No contest is accepting entries through this page right now.",
-      campaigns_failed: "The list of contests could not be loaded. Check your connection and reload the page.",
-      title_label: "Title",
-      description_label: "Short description",
-      category_label: "Category",
-      optional: "(optional)",
-      unit_label: "Unit (Youth Union branch)",
-      unit_hint: "Type the unit's name, with or without Vietnamese accents (e.g. ba dinh).",
-      unit_chosen: function (p) { return "Chosen: " + p.name + (p.parents ? " — " + p.parents : ""); },
-      unit_none: "No matching unit.",
-      unit_search_failed: "Units could not be searched. Check your connection and try again.",
-      authors_label: "Authors",
-      authors_hint: "Each author needs a name and an email or a phone number.",
-      add_author: "+ Add an author",
-      author_legend: function (p) { return "Author " + p.n; },
-      author_name: "Full name",
-      author_email: "Email",
-      author_phone: "Phone number",
-      author_remove: "Remove",
-      author_remove_label: function (p) { return "Remove author " + p.n; },
-      file_label: "Video file",
-      file_info: function (p) { return p.name + " — " + sizeText(p.size, "en"); },
-      submit: "Submit and upload the video",
-      submitting: "Creating your entry…",
-      keep_link: "Keep this page's link to see the result later:",
-      copy: "Copy",
-      copied: "Copied.",
-      copy_failed: "Could not copy; select the text and copy it by hand.",
-      token_label: "Access code (shown only once)",
-      token_hint: "You need this code to see the result or replace the video on another device. Keep it; the organisers cannot show it again.",
-      check_again: "Check again",
-      replace_heading: "Replace the video",
-      replace_pick: "Choose the new video file",
-      replace_button: "Upload the new video",
-      replace_need_file: "Please choose the new video file.",
-      need_campaign: "Please choose a contest.",
-      need_title: "Please enter a title.",
-      need_unit: "Type the unit's name and choose it from the suggestions.",
-      need_author_name: "Enter the author's full name.",
-      need_author_contact: "Enter the author's email or phone number.",
-      bad_email: "This email address does not look right.",
-      bad_phone: "This phone number does not look right (8–20 digits).",
-      need_file: "Please choose the video file.",
-      file_empty: "The chosen file is empty (0 bytes).",
-      file_type: function (p) { return "This contest accepts " + p.allowed + " videos only. Choose the video file."; },
-      file_too_large: function (p) { return "The file is too large (" + sizeText(p.size, "en") + "). The maximum is " + sizeText(p.max, "en") + "."; },
-      form_has_errors: "Please check the highlighted fields.",
-      network_error: "The server could not be reached. Check your connection and try again.",
-      server_error: function (p) { return "The server has a problem (code " + p.status + "). Please try again in a few minutes."; },
-      uploading: "Uploading the video…",
-      uploading_retry: "The connection is unstable; retrying…",
-      uploaded: "Video uploaded.",
-      upload_bytes: function (p) { return sizeText(p.loaded, "en") + " / " + sizeText(p.total, "en"); },
-      upload_interrupted: "The upload was interrupted. Check your connection, then press “Resume upload”.",
-      upload_interrupted_parts: "The upload was interrupted. Check your connection, then press “Resume upload”: the parts already uploaded will not be sent again.",
-      upload_refused: function (p) { return "The storage refused the file (" + p.code + "). Try uploading again or choose another file."; },
-      leave_warning: "The video is being uploaded. Leaving now interrupts the upload.",
-      checking: "Checking the video…",
-      checking_slow: "The check is taking longer than usual. Keep this page's link and come back later, or press “Check again”.",
-      no_video_yet: "This entry has no video yet. Choose the video file and upload it.",
-      status_prefix: "Status: ",
-      verdict_valid_note: "The video meets the contest's requirements. The organisers will review it and announce the results.",
-      verdict_invalid_note: "The video does not meet the requirements yet. Fix what is listed below, then upload another video.",
-      verdict_error_note: "The video could not be checked yet. The organisers will look into it; you may also upload it again.",
-      failed_heading: "Why",
-      warnings_heading: "Please note",
-      passed_heading: function (p) { return "Requirements met (" + p.n + ")"; },
-      facts_heading: "What we measured",
-      fact_resolution: "Frame size",
-      fact_duration: "Duration",
-      fact_codec: "Video codec",
-      fact_container: "File format",
-      fact_fps: "Frame rate",
-      fact_fps_value: function (p) { return p.fps + " frames per second"; },
-      fact_audio: "Sound",
-      fact_size: "File size",
-      yes: "Yes",
-      no: "No",
-      rejection_reason: "The organisers' note: ",
-      field_labels: { title: "Title", description: "Short description", category: "Category", unit_id: "Unit", authors: "Authors",
-        file_name: "File name", content_type: "File type", size_bytes: "File size", name: "Full name", email: "Email", phone: "Phone number" }
-    }
-  };
+  var transport = app.transfer;
+  var CONTENT_TYPES = transport.CONTENT_TYPES;
+  var ApiError = transport.ApiError;
+  var api = transport.api;
+  var submissionPath = transport.submissionPath;
+  var contentTypeOf = transport.contentTypeOf;
+  var fileMeta = transport.fileMeta;
+  var sameFile = transport.sameFile;
+  var sleep = transport.sleep;
+  var backoff = transport.backoff;
+  var POST_ATTEMPTS = transport.POST_ATTEMPTS;
 
   // --- state ---------------------------------------------------------------------------
 
@@ -371,8 +91,6 @@
   }
   function sayShown(el, m) { say(el, m); el.hidden = !m; }
 
-  function bilingual(vi, en) { return { vi: vi, en: en }; }
-
   // --- storage -------------------------------------------------------------------------
 
   function load(key, fallback) {
@@ -393,45 +111,6 @@
     if (pending && pending.submission_id === id) return pending.access_token;
     return load(STORE_TOKENS, {})[id] || null;
   }
-
-  // --- API -----------------------------------------------------------------------------
-
-  function ApiError(status, code, message, details) {
-    this.status = status;
-    this.code = code;
-    this.message = message; // a message object
-    this.details = details || {};
-  }
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Accept: "application/json" };
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    if (options.token) headers["X-Participant-Token"] = options.token;
-    if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
-    return fetch(new URL(path, API), {
-      method: options.method || "GET",
-      headers: headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      cache: "no-store",
-      credentials: "omit"
-    }).then(function (response) {
-      return response.text().then(function (raw) {
-        var data = null;
-        try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
-        if (response.ok) return data;
-        var err = data && data.error;
-        if (err) {
-          throw new ApiError(response.status, err.code, bilingual(err.message_vi || err.message, err.message_en || err.message), err.details);
-        }
-        throw new ApiError(response.status, "http_" + response.status, { k: "server_error", p: { status: response.status } });
-      });
-    }, function () {
-      throw new ApiError(0, "network", { k: "network_error" });
-    });
-  }
-
-  function submissionPath(id, rest) { return "submissions/" + encodeURIComponent(id) + (rest || ""); }
 
   // --- language ------------------------------------------------------------------------
 
@@ -805,23 +484,6 @@
 
   // --- files ---------------------------------------------------------------------------
 
-  function contentTypeOf(file) {
-    if (file.type === "video/mp4" || file.type === "video/quicktime") return file.type;
-    var ext = (file.name.split(".").pop() || "").toLowerCase();
-    if (ext === "mp4" || ext === "m4v") return "video/mp4";
-    if (ext === "mov" || ext === "qt") return "video/quicktime";
-    return file.type || "application/octet-stream";
-  }
-
-  function fileMeta(file) {
-    return { name: file.name, size: file.size, type: contentTypeOf(file), last_modified: file.lastModified };
-  }
-
-  function sameFile(file, meta) {
-    return !!meta && file.name === meta.name && file.size === meta.size &&
-      (!meta.last_modified || !file.lastModified || file.lastModified === meta.last_modified);
-  }
-
   // A courtesy before anything is sent: the server checks the same and has the last word.
   function fileProblem(file, campaign) {
     if (!file) return { k: "need_file" };
@@ -1006,207 +668,23 @@
 
   // --- uploads -------------------------------------------------------------------------
 
-  function UploadError(kind, detail) {
-    this.kind = kind;     // "network" | "expired" | "refused" | "gone"
-    this.detail = detail || "";
+  function renderProgress(loaded, total) {
+    var pct = total ? Math.floor(loaded / total * 100) : 0;
+    if (pct === 100 && loaded < total) pct = 99;
+    $("progress").setAttribute("aria-valuenow", String(pct));
+    $("progress-fill").style.width = pct + "%";
+    $("progress-text").textContent = pct + " %";
+    say($("upload-bytes"), { k: "upload_bytes", p: { loaded: loaded, total: total } });
   }
 
-  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
-
-  function waitOnline(limitMs) {
-    if (navigator.onLine !== false) return Promise.resolve();
-    return new Promise(function (resolve) {
-      var done = function () { window.removeEventListener("online", done); resolve(); };
-      window.addEventListener("online", done);
-      setTimeout(done, limitMs);
-    });
-  }
-
-  function backoff(attempt) {
-    var base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
-    return waitOnline(60000).then(function () { return sleep(base + Math.random() * base * 0.25); });
-  }
-
-  function s3Code(text) {
-    var m = /<Code>([^<]+)<\/Code>/.exec(text || "");
-    return m ? m[1] : "";
-  }
-
-  // One request with upload progress; a connection that stops moving is abandoned.
-  function send(method, url, body, onProgress) {
-    return new Promise(function (resolve, reject) {
-      var x = new XMLHttpRequest();
-      var last = Date.now();
-      var watchdog = setInterval(function () {
-        if (Date.now() - last > STALL_MS) { x.abort(); }
-      }, 5000);
-      var finish = function () { clearInterval(watchdog); };
-      x.open(method, url);
-      if (x.upload) {
-        x.upload.onprogress = function (e) {
-          last = Date.now();
-          if (onProgress && e.lengthComputable) onProgress(e.loaded);
-        };
-      }
-      x.onload = function () { finish(); resolve({ status: x.status, text: x.responseText }); };
-      x.onerror = function () { finish(); reject(new UploadError("network")); };
-      x.onabort = function () { finish(); reject(new UploadError("network", "stalled")); };
-      x.send(body);
-    });
-  }
-
-  function classify(response) {
-    if (response.status >= 200 && response.status < 300) return null;
-    var code = s3Code(response.text);
-    if (response.status === 403 && /expired|AccessDenied|SignatureDoesNotMatch/i.test(code + response.text)) return new UploadError("expired", code);
-    if (response.status === 404 && code === "NoSuchUpload") return new UploadError("gone", code);
-    if (response.status >= 500 || response.status === 408 || response.status === 429) return new UploadError("network", code || String(response.status));
-    return new UploadError("refused", code || String(response.status));
-  }
-
-  var progress = {
-    total: 0, done: 0, inflight: new Map(),
-    reset: function (total, done) { this.total = total; this.done = done || 0; this.inflight = new Map(); this.render(); },
-    set: function (key, loaded) { this.inflight.set(key, loaded); this.render(); },
-    finish: function (key, size) { this.inflight.delete(key); this.done += size; this.render(); },
-    drop: function (key) { this.inflight.delete(key); this.render(); },
-    loaded: function () { var sum = this.done; this.inflight.forEach(function (v) { sum += v; }); return Math.min(sum, this.total); },
-    render: function () {
-      var loaded = this.loaded();
-      var pct = this.total ? Math.floor(loaded / this.total * 100) : 0;
-      if (pct === 100 && loaded < this.total) pct = 99;
-      $("progress").setAttribute("aria-valuenow", String(pct));
-      $("progress-fill").style.width = pct + "%";
-      $("progress-text").textContent = pct + " %";
-      say($("upload-bytes"), { k: "upload_bytes", p: { loaded: loaded, total: this.total } });
-    }
+  // How the transfer reports back to the page.
+  var transferHooks = {
+    progress: renderProgress,
+    retrying: function (waiting) { say($("upload-label"), { k: waiting ? "uploading_retry" : "uploading" }); },
+    instructionsChanged: savePending
   };
 
-  function uploadPost(file, upload) {
-    var attempt = 0;
-    var run = function () {
-      progress.reset(file.size, 0);
-      var form = new FormData();
-      Object.keys(upload.fields || {}).forEach(function (k) { form.append(k, upload.fields[k]); });
-      form.append("file", file); // last: S3 ignores every field after the file
-      return send("POST", upload.url, form, function (loaded) {
-        progress.set("post", loaded); // includes the few bytes of the fields; capped at the file size
-      }).then(function (response) {
-        var failure = classify(response);
-        if (failure) throw failure;
-        progress.reset(file.size, file.size);
-      }).catch(function (err) {
-        progress.drop("post");
-        attempt += 1;
-        if (err.kind !== "network" || attempt >= POST_ATTEMPTS) throw err;
-        say($("upload-label"), { k: "uploading_retry" });
-        return backoff(attempt - 1).then(function () { say($("upload-label"), { k: "uploading" }); return run(); });
-      });
-    };
-    return run();
-  }
-
-  function fetchParts(entry) {
-    return api(submissionPath(entry.submission_id, "/uploads/current/parts"), { token: entry.access_token });
-  }
-
-  // Upload the parts listed in `plan.parts` (a few at a time), each retried with backoff.
-  function uploadParts(entry, file, plan) {
-    var partSize = plan.part_size;
-    var done = 0;
-    (plan.uploaded || []).forEach(function (p) { done += p.size; });
-    progress.reset(file.size, Math.min(done, file.size));
-    var queue = plan.parts.slice().sort(function (a, b) { return a.part_number - b.part_number; });
-    var urls = {};
-    queue.forEach(function (p) { urls[p.part_number] = p.url; });
-    var failure = null;
-    var refreshing = null;
-
-    var refreshUrls = function () {
-      if (!refreshing) {
-        refreshing = fetchParts(entry).then(function (fresh) {
-          fresh.parts.forEach(function (p) { urls[p.part_number] = p.url; });
-        }).then(function () { refreshing = null; }, function (err) { refreshing = null; throw err; });
-      }
-      return refreshing;
-    };
-
-    var uploadOne = function (n, attempt) {
-      var blob = file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
-      return send("PUT", urls[n], blob, function (loaded) { progress.set(n, loaded); }).then(function (response) {
-        var problem = classify(response);
-        if (problem) throw problem;
-        progress.finish(n, blob.size);
-      }).catch(function (err) {
-        progress.drop(n);
-        if (failure || attempt + 1 >= PART_ATTEMPTS) throw err;
-        if (err.kind === "expired") return refreshUrls().then(function () { return uploadOne(n, attempt + 1); });
-        if (err.kind !== "network") throw err;
-        say($("upload-label"), { k: "uploading_retry" });
-        return backoff(attempt).then(function () {
-          if (failure) throw err;
-          say($("upload-label"), { k: "uploading" });
-          return uploadOne(n, attempt + 1);
-        });
-      });
-    };
-
-    var worker = function () {
-      if (failure || !queue.length) return Promise.resolve();
-      var part = queue.shift();
-      return uploadOne(part.part_number, 0).then(worker, function (err) { failure = failure || err; });
-    };
-    var workers = [];
-    for (var i = 0; i < Math.min(PART_CONCURRENCY, queue.length); i++) workers.push(worker());
-    return Promise.all(workers).then(function () { if (failure) throw failure; });
-  }
-
-  function uploadMultipart(entry, file, plan) {
-    return uploadParts(entry, file, plan).then(function () {
-      return api(submissionPath(entry.submission_id, "/uploads/current/complete"), { method: "POST", token: entry.access_token })
-        .catch(function (err) {
-          if (err.code !== "parts_missing") throw err;
-          // A part went missing after all (e.g. a lost response): upload what the bucket lacks, once.
-          return fetchParts(entry).then(function (fresh) {
-            return uploadParts(entry, file, fresh);
-          }).then(function () {
-            return api(submissionPath(entry.submission_id, "/uploads/current/complete"), { method: "POST", token: entry.access_token });
-          });
-        });
-    }).then(function () { progress.reset(file.size, file.size); });
-  }
-
-  // Fresh instructions for this entry and this file (replacing a video, or resuming a POST).
-  function requestNewUpload(entry, file) {
-    return api(submissionPath(entry.submission_id, "/uploads"), {
-      method: "POST",
-      token: entry.access_token,
-      body: { file_name: file.name, content_type: contentTypeOf(file), size_bytes: file.size }
-    }).then(function (answer) {
-      entry.method = answer.upload.method;
-      entry.file = fileMeta(file);
-      savePending(entry);
-      return answer.upload;
-    });
-  }
-
-  function transfer(entry, file, upload) {
-    if (upload.method === "POST") {
-      return uploadPost(file, upload).catch(function (err) {
-        if (err.kind !== "expired") throw err;
-        return requestNewUpload(entry, file).then(function (fresh) { return transfer(entry, file, fresh); });
-      });
-    }
-    var plan = upload.resume
-      ? fetchParts(entry)
-      : Promise.resolve({ part_size: upload.part_size, part_count: upload.part_count, parts: upload.parts, uploaded: [] });
-    return plan.then(function (p) { return uploadMultipart(entry, file, p); }).catch(function (err) {
-      if (err.kind === "gone" || err.code === "no_multipart_upload") {
-        return requestNewUpload(entry, file).then(function (fresh) { return transfer(entry, file, fresh); });
-      }
-      throw err;
-    });
-  }
+  function requestNewUpload(entry, file) { return transport.requestNewUpload(entry, file, transferHooks); }
 
   function setUploading(on) {
     state.uploading = on;
@@ -1228,10 +706,10 @@
     sayShown($("upload-error"), null);
     say($("upload-label"), { k: "uploading" });
     say($("status"), null);
-    progress.reset(file.size, 0);
+    renderProgress(0, file.size);
     return getInstructions().then(function (upload) {
       if (upload.landed) return null;
-      return transfer(entry, file, upload);
+      return transport.upload(entry, file, upload, transferHooks);
     }).then(function () {
       setUploading(false);
       clearPending();
@@ -1379,7 +857,8 @@
     var box = $("verdict");
     var label = view.status_label ? bilingual(view.status_label.vi, view.status_label.en) : bilingual(view.status, view.status);
     box.textContent = "";
-    $("replace-box").hidden = REPLACE_OFFERED.indexOf(view.status) < 0 || state.uploading;
+    // The API says whether a new video is still accepted; while the check runs, the page waits for its verdict.
+    $("replace-box").hidden = !view.can_replace_video || view.status === "validating" || state.uploading;
 
     if (view.status === "awaiting_upload" || view.status === "validating") {
       box.hidden = true;
@@ -1600,4 +1079,4 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-})();
+})(window.ContestUpload = window.ContestUpload || {});

@@ -172,6 +172,8 @@ ROUTES: dict[str, Probe] = {
     "GET /campaigns/{campaign_id}/weeks/{week}/leaderboard": Probe("public", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/leaderboard")),
     "GET /upload": Probe("public", lambda w, u: Call("GET", "/upload")),
+    "GET /upload/upload-texts.js": Probe("public", lambda w, u: Call("GET", "/upload/upload-texts.js")),
+    "GET /upload/upload-transfer.js": Probe("public", lambda w, u: Call("GET", "/upload/upload-transfer.js")),
     "GET /upload/upload.js": Probe("public", lambda w, u: Call("GET", "/upload/upload.js")),
     "GET /upload/upload.css": Probe("public", lambda w, u: Call("GET", "/upload/upload.css")),
 }
