@@ -284,7 +284,6 @@
     contentTypeOf: contentTypeOf,
     fileMeta: fileMeta,
     sameFile: sameFile,
-    UploadError: UploadError,
     sleep: sleep,
     backoff: backoff,
     POST_ATTEMPTS: POST_ATTEMPTS,

@@ -1,6 +1,7 @@
 """Creating an entry: specific errors for bad input, and an upload pinned by policy."""
 import base64
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -160,3 +161,15 @@ def test_a_retried_create_with_the_same_idempotency_key_returns_the_same_entry(c
     other = client.http.post(f"/campaigns/{CAMPAIGN}/submissions", headers=headers,
                              body=json.dumps(entry(title="Một bài khác")))
     assert (other.status_code, other.json_body["error"]["code"]) == (409, "idempotency_key_reused")
+
+
+def test_the_upload_page_loads_its_three_scripts_in_order_each_served_as_javascript(client):
+    html = client.http.get("/upload").body.decode()
+    scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
+    assert scripts == ["upload/upload-texts.js", "upload/upload-transfer.js", "upload/upload.js"]
+    for src in scripts:
+        response = client.http.get(f"/{src}")
+        assert response.status_code == 200 and response.body.strip()
+        assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
