@@ -10,9 +10,8 @@ the default is the level just below the scope unit (a grassroots organiser:
 their own unit). A unit's figure counts its whole branch, so with
 `level="district"` a clip entered by a ward counts towards its district.
 
-Weeks run Monday 00:00 to Monday 00:00 on the campaign's wall clock
-(Asia/Ho_Chi_Minh), never in UTC: a clip posted Sunday 23:30 in Hà Nội is
-Sunday 16:30 UTC, and one posted Monday 06:00 in Hà Nội is still Sunday in UTC.
+Weeks are the calendar weeks of `weeks.CalendarWeek`: Monday 00:00 to Monday
+00:00 on the campaign's wall clock (Asia/Ho_Chi_Minh), never in UTC.
 
 Months: a week straddling two months belongs to the month holding its
 Thursday, i.e. the month holding most of its days (the ISO 8601 rule), so each
@@ -26,22 +25,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
-from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
 from chalicelib.domain.engagement import require_aware
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import LEVEL_RANK, LEVELS, PATH_SEPARATOR, OrgTree, OrgUnit
 from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, branch_totals
-
-Zone = ZoneInfo | str
-
-
-def _zone(zone: Zone) -> ZoneInfo:
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+from chalicelib.domain.weeks import CalendarWeek, week_of
 
 
 # --- which units are checked -------------------------------------------------
@@ -197,76 +189,6 @@ def units_below_minimum(
     )
 
 
-# --- weeks -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Week:
-    """Monday 00:00 to the next Monday 00:00 on the campaign's wall clock."""
-
-    monday: date
-    zone: ZoneInfo
-
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.monday, time(0), tzinfo=self.zone)
-
-    @property
-    def ends_at(self) -> datetime:
-        return datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=self.zone)
-
-    @property
-    def key(self) -> str:
-        iso_year, iso_week, _ = self.monday.isocalendar()
-        return f"{iso_year}-W{iso_week:02d}"
-
-    @property
-    def month(self) -> tuple[int, int]:
-        """(year, month) this week is reported under: the month holding its Thursday."""
-        thursday = self.monday + timedelta(days=3)
-        return thursday.year, thursday.month
-
-    def contains(self, moment: datetime) -> bool:
-        return self.starts_at <= moment < self.ends_at
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "monday": self.monday.isoformat(),
-            "starts_at": self.starts_at.isoformat(),
-            "ends_at": self.ends_at.isoformat(),
-        }
-
-
-def week_of(moment: datetime, zone: Zone = DEFAULT_TIMEZONE) -> Week:
-    local = require_aware(moment, "at").astimezone(_zone(zone))
-    return Week(local.date() - timedelta(days=local.weekday()), _zone(zone))
-
-
-def weeks_between(first_day: date, last_day: date, zone: Zone = DEFAULT_TIMEZONE) -> tuple[Week, ...]:
-    """Every week touching the local calendar days first_day..last_day (inclusive)."""
-    if last_day < first_day:
-        raise InvalidInput(
-            "Ngày kết thúc phải sau ngày bắt đầu.",
-            "The last day must not be before the first day.",
-            code="invalid_range",
-        )
-    monday = first_day - timedelta(days=first_day.weekday())
-    weeks = []
-    while monday <= last_day:
-        weeks.append(Week(monday, _zone(zone)))
-        monday += timedelta(days=7)
-    return tuple(weeks)
-
-
-def campaign_weeks(campaign: Campaign) -> tuple[Week, ...]:
-    """The weeks touching the campaign's submission window (closes_at is exclusive)."""
-    window = campaign.submission_window
-    opens = campaign.localize(window.opens_at)
-    last_moment = campaign.localize(window.closes_at) - timedelta(microseconds=1)
-    return weeks_between(opens.date(), last_moment.date(), campaign.zone)
-
-
 # --- (2) weekly posting quota ----------------------------------------------
 
 
@@ -309,7 +231,7 @@ class WeekCell:
 
 @dataclass(frozen=True)
 class WeekSummary:
-    week: Week
+    week: CalendarWeek
     units_met: int
     units_missed: int
     items_posted: int
@@ -320,12 +242,12 @@ class PostingQuotaTable:
     scope: OrgUnit
     level: str
     per_week: int
-    weeks: tuple[Week, ...]
+    weeks: tuple[CalendarWeek, ...]
     units: tuple[OrgUnit, ...]
     cells: Mapping[str, tuple[WeekCell, ...]]  # unit_id -> one cell per week, in week order
     ignored: Mapping[str, int]  # reason -> number of links not counted
 
-    def cell(self, unit_id: str, week: Week) -> WeekCell:
+    def cell(self, unit_id: str, week: CalendarWeek) -> WeekCell:
         return self.cells[unit_id][self.weeks.index(week)]
 
     def week_summaries(self) -> tuple[WeekSummary, ...]:
@@ -372,7 +294,7 @@ def weekly_posting_table(
     tree: OrgTree,
     scope_unit_id: str,
     links: Iterable[PostedLink],
-    weeks: Sequence[Week],
+    weeks: Sequence[CalendarWeek],
     per_week: int,
     level: str | None = None,
 ) -> PostingQuotaTable:
@@ -480,7 +402,7 @@ class UnitMonth:
 class MonthSummary:
     year: int
     month: int
-    weeks: tuple[Week, ...]
+    weeks: tuple[CalendarWeek, ...]
     units: tuple[UnitMonth, ...]
 
     @property
@@ -546,15 +468,11 @@ __all__ = [
     "PostingQuotaTable",
     "UnitMonth",
     "UnitShortfall",
-    "Week",
     "WeekCell",
     "WeekSummary",
-    "campaign_weeks",
     "contains_hashtag",
     "monthly_summary",
     "normalise_url",
     "units_below_minimum",
-    "week_of",
     "weekly_posting_table",
-    "weeks_between",
 ]

@@ -1,23 +1,27 @@
-"""Voting-week boundaries in the campaign's own wall clock.
+"""The week calendar, in the campaign's own wall clock: calendar weeks and voting weeks.
 
-A voting week runs from Monday 00:00 to the next Monday 00:00 in the campaign
-zone (Asia/Ho_Chi_Minh: UTC+7, no daylight saving). The scheduler lives in
-UTC, so the weekly close fires on Sunday 17:00 UTC; `boundary_cron_utc`
+A week runs from Monday 00:00 to the next Monday 00:00 in the campaign zone
+(Asia/Ho_Chi_Minh: UTC+7, no daylight saving), never in UTC: a clip posted
+Sunday 23:30 in Hà Nội is Sunday 16:30 UTC, and one posted Monday 06:00 in Hà Nội
+is still Sunday in UTC. `CalendarWeek` is that week; voting weeks are the
+numbered weeks of the campaign file, read with `week_window`. The scheduler
+lives in UTC, so the weekly close fires on Sunday 17:00 UTC; `boundary_cron_utc`
 derives that expression from the zone instead of hard-coding it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
-from typing import Literal
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import iso_utc, require_aware
+from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
+from chalicelib.domain.engagement import require_aware
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.schedule import boundary_cron_utc, fixed_utc_offset  # noqa: F401 - part of this module's API
 
 WeekState = Literal["upcoming", "open", "closing", "closed"]
-
+Zone = ZoneInfo | str
 
 
 def monday_midnight(local: datetime) -> datetime:
@@ -107,33 +111,87 @@ def competing_week(campaign: Campaign, published_at: datetime) -> int | None:
 
 @dataclass(frozen=True)
 class CalendarWeek:
-    """An ISO calendar week in the campaign zone, with its UTC boundaries."""
+    """Monday 00:00 to the next Monday 00:00 on a wall clock (the campaign's zone).
 
-    iso_year: int
-    iso_week: int
-    starts_at: datetime
-    ends_at: datetime
+    The one week of the calendar: compliance counts posts per calendar week, and
+    voting weeks are configured to coincide with them (`misaligned_weeks`).
+    """
+
+    monday: date
+    zone: ZoneInfo
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.monday, time(0), tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=self.zone)
+
+    @property
+    def iso_year(self) -> int:
+        return self.monday.isocalendar()[0]
+
+    @property
+    def iso_week(self) -> int:
+        return self.monday.isocalendar()[1]
 
     @property
     def key(self) -> str:
         return f"{self.iso_year}-W{self.iso_week:02d}"
 
-    def to_dict(self) -> dict:
+    @property
+    def month(self) -> tuple[int, int]:
+        """(year, month) this week is reported under: the month holding its Thursday."""
+        thursday = self.monday + timedelta(days=3)
+        return thursday.year, thursday.month
+
+    def contains(self, moment: datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+    def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
-            "iso_year": self.iso_year,
-            "iso_week": self.iso_week,
-            "starts_at": iso_utc(self.starts_at),
-            "ends_at": iso_utc(self.ends_at),
+            "monday": self.monday.isoformat(),
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
         }
 
 
+def _zone(zone: Zone) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+def week_of(moment: datetime, zone: Zone = DEFAULT_TIMEZONE) -> CalendarWeek:
+    """The calendar week holding the instant `moment`, cut on the wall clock of `zone`."""
+    local = require_aware(moment, "at").astimezone(_zone(zone))
+    return CalendarWeek(monday_midnight(local).date(), _zone(zone))
+
+
 def calendar_week(campaign: Campaign, at: datetime) -> CalendarWeek:
-    """The Monday-to-Monday week containing `at` on the campaign's wall clock."""
-    local = require_aware(at, "at").astimezone(campaign.zone)
-    start = monday_midnight(local)
-    end = next_monday_midnight(local)
-    iso_year, iso_week, _ = local.isocalendar()
-    return CalendarWeek(
-        iso_year, iso_week, start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-    )
+    """The week holding `at` on the campaign's wall clock."""
+    return week_of(at, campaign.zone)
+
+
+def weeks_between(first_day: date, last_day: date, zone: Zone = DEFAULT_TIMEZONE) -> tuple[CalendarWeek, ...]:
+    """Every week touching the local calendar days first_day..last_day (inclusive)."""
+    if last_day < first_day:
+        raise InvalidInput(
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "The last day must not be before the first day.",
+            code="invalid_range",
+        )
+    monday = first_day - timedelta(days=first_day.weekday())
+    weeks = []
+    while monday <= last_day:
+        weeks.append(CalendarWeek(monday, _zone(zone)))
+        monday += timedelta(days=7)
+    return tuple(weeks)
+
+
+def campaign_weeks(campaign: Campaign) -> tuple[CalendarWeek, ...]:
+    """The weeks touching the campaign's submission window (closes_at is exclusive)."""
+    window = campaign.submission_window
+    opens = campaign.localize(window.opens_at)
+    last_moment = campaign.localize(window.closes_at) - timedelta(microseconds=1)
+    return weeks_between(opens.date(), last_moment.date(), campaign.zone)

@@ -30,7 +30,6 @@ from chalicelib.domain.compliance import (
     monthly_summary,
     units_below_minimum,
     weekly_posting_table,
-    weeks_between,
 )
 from chalicelib.domain.entry_status import STATUS_LABELS, status_label
 from chalicelib.domain.errors import Conflict, InvalidInput
@@ -46,6 +45,7 @@ from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
 from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
 from chalicelib.domain.scope import Principal, require_role, require_unit_in_scope
 from chalicelib.domain.submission import parse_request
+from chalicelib.domain.weeks import weeks_between
 from chalicelib.services.audit import AuditLog
 
 PAGE_DEFAULT, PAGE_MAX = 50, 100

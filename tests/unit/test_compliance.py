@@ -11,20 +11,17 @@ import pytest
 from chalicelib.domain.campaign import parse_campaign
 from chalicelib.domain.compliance import (
     PostedLink,
-    Week,
-    campaign_weeks,
     contains_hashtag,
     monthly_summary,
     normalise_url,
     units_below_minimum,
-    week_of,
     weekly_posting_table,
-    weeks_between,
 )
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.rollup import UnitCounters
+from chalicelib.domain.weeks import CalendarWeek, campaign_weeks, week_of, weeks_between
 
 ROOT = Path(__file__).resolve().parents[2]
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -310,6 +307,6 @@ def test_month_starting_mid_week_takes_the_week_holding_its_thursday(tree: OrgTr
 
 def test_week_straddling_into_a_month_that_starts_on_thursday() -> None:
     # August 2024 starts on a Thursday: the week of 29 July belongs to August
-    assert Week(date(2024, 7, 29), VN).month == (2024, 8)
+    assert CalendarWeek(date(2024, 7, 29), VN).month == (2024, 8)
     # September 2024 starts on a Sunday: the week of 26 August belongs to August
-    assert Week(date(2024, 8, 26), VN).month == (2024, 8)
+    assert CalendarWeek(date(2024, 8, 26), VN).month == (2024, 8)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
+from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.weeks import (
     boundary_cron_utc,
@@ -92,7 +93,7 @@ def test_calendar_week_of_an_instant_is_the_vietnam_week(campaign):
     assert week.key == "2024-W33"
     assert week.starts_at == datetime(2024, 8, 11, 17, tzinfo=UTC)
     assert week.ends_at == datetime(2024, 8, 18, 17, tzinfo=UTC)
-    assert week.to_dict()["starts_at"] == "2024-08-11T17:00:00Z"
+    assert iso_utc(week.starts_at) == "2024-08-11T17:00:00Z"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +129,11 @@ def test_entries_compete_in_the_week_of_publication_or_week_one_if_earlier(campa
     assert competing_week(campaign, datetime(2024, 8, 12, 0, 0, tzinfo=VN)) == 2
     assert competing_week(campaign, datetime(2024, 8, 11, 23, 59, tzinfo=VN)) == 1
     assert competing_week(campaign, datetime(2024, 9, 2, tzinfo=VN)) is None
+
+
+def test_every_voting_week_is_a_calendar_week(campaign):
+    for voting in campaign.voting_weeks:
+        start, end = week_window(campaign, voting.number)
+        calendar = calendar_week(campaign, start)
+        assert (calendar.starts_at, calendar.ends_at) == (start, end)
+        assert calendar.contains(start) and not calendar.contains(end)
