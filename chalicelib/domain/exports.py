@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.compliance import MinimumEntriesReport, MonthSummary, PostingQuotaTable
+from chalicelib.domain.compliance import MinimumEntriesReport
 from chalicelib.domain.display import METRIC_LABELS_VI
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import LEVEL_NAMES_VI
+from chalicelib.domain.posting_quota import MonthSummary, PostingQuotaTable
 from chalicelib.domain.rollup import BranchReport, UnitCounters
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

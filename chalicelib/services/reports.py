@@ -25,12 +25,7 @@ from chalicelib.adapters.dynamodb.links import LinkStore, NewLink, as_posted_lin
 from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.compliance import (
-    contains_hashtag,
-    monthly_summary,
-    units_below_minimum,
-    weekly_posting_table,
-)
+from chalicelib.domain.compliance import units_below_minimum
 from chalicelib.domain.entry_status import STATUS_LABELS, status_label
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.exports import (
@@ -42,6 +37,7 @@ from chalicelib.domain.exports import (
     vietnam_time,
 )
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
+from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
 from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
 from chalicelib.domain.scope import Principal, require_role, require_unit_in_scope
 from chalicelib.domain.submission import parse_request

@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import parse_campaign
-from chalicelib.domain.compliance import (
+from chalicelib.domain.compliance import units_below_minimum
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation_file import load_tree_csv
+from chalicelib.domain.posting_quota import (
     PostedLink,
     contains_hashtag,
     monthly_summary,
     normalise_url,
-    units_below_minimum,
     weekly_posting_table,
 )
-from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.organisation import OrgTree
-from chalicelib.domain.organisation_file import load_tree_csv
 from chalicelib.domain.rollup import UnitCounters
 from chalicelib.domain.weeks import CalendarWeek, campaign_weeks, week_of, weeks_between
 

@@ -22,9 +22,9 @@ from chalicelib.adapters.dynamodb.counters import (
 )
 from chalicelib.adapters.dynamodb.models import PostedLinkRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
-from chalicelib.domain.compliance import PostedLink, normalise_url
 from chalicelib.domain.link_status import LINK_COUNTERS, link_status
 from chalicelib.domain.organisation import branch_key
+from chalicelib.domain.posting_quota import PostedLink, normalise_url
 from chalicelib.domain.rollup import counter_deltas
 
 
