@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from typing import Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign, SpecialAward
-from chalicelib.domain.engagement import VIEWS, Snapshot, iso_utc, require_aware
+from chalicelib.domain.engagement import VIEWS, Snapshot
+from chalicelib.domain.instants import iso_utc, require_aware
 from chalicelib.domain.scoring import BoundaryValue, boundary_value
 
 LEADERS_SHOWN = 10

@@ -35,14 +35,8 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import (
-    ENGAGEMENT_METRICS,
-    VIEWS,
-    Snapshot,
-    chronological,
-    iso_utc,
-    readings,
-)
+from chalicelib.domain.engagement import ENGAGEMENT_METRICS, VIEWS, Snapshot, chronological, readings
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.scoring import WeekEntry, campaign_weights, weekly_gains
 from chalicelib.domain.weeks import week_window
 

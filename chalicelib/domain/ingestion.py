@@ -19,7 +19,9 @@ from fractions import Fraction
 from typing import Iterable, Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import METRICS, Snapshot, iso_utc, parse_iso_utc, render_exact, require_aware
+from chalicelib.domain.engagement import METRICS, Snapshot
+from chalicelib.domain.exact_numbers import render_exact
+from chalicelib.domain.instants import iso_utc, parse_iso_utc, require_aware
 from chalicelib.domain.ranking import WeekRules
 from chalicelib.domain.scoring import ScoreBreakdown, WeekEntry, weekly_gains, weighted_score
 from chalicelib.domain.weeks import week_window

@@ -25,8 +25,8 @@ from fractions import Fraction
 from typing import Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import exact, render_exact, render_rounded
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
+from chalicelib.domain.exact_numbers import exact, render_exact, render_rounded
 from chalicelib.domain.organisation import is_within
 from chalicelib.domain.week_result import WeekResult
 

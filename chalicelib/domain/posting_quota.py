@@ -20,8 +20,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from chalicelib.domain.compliance import level_to_check
-from chalicelib.domain.engagement import require_aware
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.instants import require_aware
 from chalicelib.domain.organisation import LEVEL_RANK, PATH_SEPARATOR, OrgTree, OrgUnit
 from chalicelib.domain.weeks import CalendarWeek, week_of
 

@@ -27,8 +27,9 @@ from fractions import Fraction
 from typing import Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import iso_utc, render_exact, require_aware
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.exact_numbers import render_exact
+from chalicelib.domain.instants import iso_utc, require_aware
 from chalicelib.domain.scoring import (
     EntryInputs,
     ScoreBreakdown,

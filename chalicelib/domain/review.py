@@ -17,9 +17,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.entry_status import DISQUALIFIABLE, PUBLISHABLE, REVIEWABLE, transition_target
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.weeks import competing_week, week_window
 
 _STATUS_PROBLEM = {

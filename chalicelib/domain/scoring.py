@@ -31,18 +31,10 @@ from fractions import Fraction
 from typing import Iterable, Literal, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import (
-    Snapshot,
-    exact,
-    iso_utc,
-    parse_exact,
-    parse_iso_utc,
-    readings,
-    render_exact,
-    require_aware,
-    round_half_up,
-)
+from chalicelib.domain.engagement import Snapshot, readings
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.exact_numbers import exact, parse_exact, render_exact, round_half_up
+from chalicelib.domain.instants import iso_utc, parse_iso_utc, require_aware
 
 BoundaryMethod = Literal[
     "exact", "not_yet_published", "interpolated", "carried_forward", "unmeasured"

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import iso_utc, parse_iso_utc, require_aware
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.instants import iso_utc, parse_iso_utc, require_aware
 from chalicelib.domain.ranking import (
     RANKING_RULES_VERSION,
     RankingRow,

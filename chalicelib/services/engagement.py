@@ -21,6 +21,8 @@ from chalicelib.adapters.engagement_sources import MetricSource, VideoRequest
 from chalicelib.adapters.engagement_sources.organiser_sheet import read_table
 from chalicelib.adapters.sqs import Queue
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.engagement import METRICS, Snapshot
+from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ingestion import (
     Chunk,
@@ -36,8 +38,7 @@ from chalicelib.domain.ingestion import (
     sortable_score,
     weeks_to_ingest,
 )
-from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
-from chalicelib.domain.engagement import METRICS, Snapshot, iso_utc
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 from chalicelib.observability import logger as log
 

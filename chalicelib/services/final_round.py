@@ -14,8 +14,8 @@ from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.display import local_time
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
-from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request

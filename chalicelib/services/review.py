@@ -12,7 +12,7 @@ from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.entry_status import status_label
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.engagement import iso_utc
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.review import (
     DisqualificationRequest,
     PublicationRequest,

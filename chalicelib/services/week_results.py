@@ -27,9 +27,11 @@ from chalicelib.domain import week_result
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
 from chalicelib.domain.display import local_time
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.errors import Conflict, DomainError, NotFound
+from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.fraud import detect_fraud
-from chalicelib.domain.engagement import Snapshot, iso_utc, render_exact
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit

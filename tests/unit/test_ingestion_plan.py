@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
-from chalicelib.domain.engagement import Snapshot, render_exact
+from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.ingestion import (
     Chunk,
     PublishedEntry,

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.campaign import load_campaign_file
-from chalicelib.domain.engagement import Snapshot, parse_exact, render_exact, render_rounded
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.exact_numbers import parse_exact, render_exact, render_rounded
 from chalicelib.domain.scoring import (
     EntryInputs,
     WeekEntry,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.campaign import load_campaign_file
-from chalicelib.domain.engagement import iso_utc
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.weeks import (
     boundary_cron_utc,
     calendar_week,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.adapters.dynamodb.models import JuryScoreRecord
-from chalicelib.domain.engagement import render_exact
+from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.jury import Scorecard
 
 

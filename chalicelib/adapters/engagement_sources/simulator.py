@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Sequence
 
 from chalicelib.adapters.engagement_sources import Readings, VideoRequest
-from chalicelib.domain.engagement import METRICS, require_aware
+from chalicelib.domain.engagement import METRICS
+from chalicelib.domain.instants import require_aware
 
 # Rough shape of a TikTok audience: every viewer watches, a few like, fewer share.
 _SHARE_OF_VIEWS = {"views": 1.0, "likes": 0.08, "comments": 0.01, "shares": 0.006, "saves": 0.01, "reposts": 0.003}
