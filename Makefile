@@ -4,12 +4,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Lambda runs python3.13, and `chalice package` names the runtime after the interpreter that runs it and
+# picks wheels for it: packaging has its own venv on a CPython 3.13 (scripts/find-python313.sh finds one).
+PKG_VENV := .venv-package
+PKG_PY := $(PKG_VENV)/bin/python
+PKG_STAMP := $(PKG_VENV)/.installed
 STAGE ?= dev
 REGION ?= ap-southeast-1
 BUILD := build/$(STAGE)
 ALLOWED_ORIGINS ?= https://khatvonghungcuong.vn
 
-.PHONY: run test demo venv system-deps package deploy fixtures bench clean lint-infra tables
+.PHONY: run test demo venv package-venv system-deps package deploy fixtures bench clean lint-infra tables
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +22,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 venv: $(STAMP)
+
+$(PKG_STAMP): requirements.txt requirements-package.txt
+	@python313=$$(bash scripts/find-python313.sh) || exit 1; \
+	  echo "Packaging venv $(PKG_VENV) on $$python313"; \
+	  rm -rf $(PKG_VENV) && $$python313 -m venv $(PKG_VENV)
+	$(PKG_PY) -m pip install -q --disable-pip-version-check -r requirements-package.txt
+	touch $@
+
+package-venv: $(PKG_STAMP)
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -27,7 +41,7 @@ fixtures: venv system-deps
 run: venv
 	$(PY) -m chalicelib.local.runner
 
-test: venv system-deps
+test: venv package-venv system-deps
 	$(PY) -m pytest
 
 # A whole simulated campaign (entries, weeks, jury, prizes) on a private local cloud, in a minute or two.
@@ -37,11 +51,12 @@ demo: venv system-deps
 tables: venv
 	$(PY) scripts/render_infra.py tables
 
-package: venv
+package: venv package-venv
 	$(PY) scripts/render_infra.py merge $(STAGE) $(BUILD)/merge-template.json
 	rm -rf $(BUILD)/out
-	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package --stage $(STAGE) \
+	AWS_DEFAULT_REGION=$(REGION) $(PKG_VENV)/bin/chalice package --stage $(STAGE) \
 		--merge-template $(BUILD)/merge-template.json $(BUILD)/out
+	$(PKG_PY) scripts/slim_package.py $(BUILD)/out
 	$(VENV)/bin/cfn-lint $(BUILD)/out/sam.json
 	@echo "Template: $(BUILD)/out/sam.json  Code: $(BUILD)/out/deployment.zip"
 
@@ -54,7 +69,7 @@ deploy: package
 		--stack-name contest-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--parameter-overrides Stage=$(STAGE) AllowedOrigins=$(ALLOWED_ORIGINS)
 
-bench: venv system-deps
+bench: venv package-venv system-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
