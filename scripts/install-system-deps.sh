@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: ffmpeg (fixture videos) and chromium (browser test).
+# Debian packages the tests need: ffmpeg (fixture videos), chromium (browser test) and binutils
+# (`strip`, which slims the native extensions of the Lambda package).
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v strip >/dev/null 2>&1 || missing+=(binutils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

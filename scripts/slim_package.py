@@ -103,8 +103,7 @@ def slim(out_dir: Path) -> dict[str, int]:
             if info.filename.endswith((".py", ".so")):
                 archive.extract(info, tree)
         stripped = strip_native_code(tree)
-        # The package data is compiled as it will be imported; a file the runtime cannot compile
-        # would fail there too, so it fails the build here.
+        # A module this interpreter cannot compile would fail on Lambda as well: better the build fails.
         if not compileall.compile_dir(tree, ddir=TASK_ROOT, quiet=1, workers=0,
                                       invalidation_mode=PycInvalidationMode.UNCHECKED_HASH):
             raise SystemExit("some modules do not compile under " + expected)
@@ -149,7 +148,8 @@ def main() -> int:
     zip_path = args.out_dir / "deployment.zip"
     print(f"deployment.zip: {figures['before'] / MB:.1f} MB -> {figures['after'] / MB:.1f} MB "
           f"({unzipped_size(zip_path) / MB:.1f} MB unzipped; {figures['dropped']} runtime-provided files dropped, "
-          f"{figures['stripped']} extensions stripped, {figures['pyc']} modules compiled for python{sys.version_info.major}.{sys.version_info.minor})")
+          f"{figures['stripped']} extensions stripped, {figures['pyc']} modules compiled for "
+          f"python{sys.version_info.major}.{sys.version_info.minor})")
     return 0
 
 

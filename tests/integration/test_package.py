@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.lambda_task import (PACKAGE_PYTHON, RUNTIME_PROVIDED, isolated_command, lambda_environment,
+from scripts.lambda_task import (PACKAGE_PYTHON, RUNTIME_PROVIDED, function_environment, functions, isolated_command,
                                  simulate_runtime, unpack)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,8 +48,7 @@ def task(package, tmp_path_factory):
 
 
 def _functions(package):
-    resources = json.loads((package / "sam.json").read_text())["Resources"]
-    return {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    return functions(package / "sam.json")
 
 
 def test_cfn_lint_passes_on_the_merged_template(package):
@@ -172,7 +171,7 @@ def test_the_zip_is_at_most_12_mb(package):
     assert size <= MAX_ZIP_BYTES, f"deployment.zip is {size / 1e6:.1f} MB"
 
 
-def test_the_app_imports_from_the_zip_alone_under_the_runtime_interpreter(task):
+def test_the_app_imports_from_the_zip_alone_under_the_runtime_interpreter(package, task):
     task_dir, runtime_dir = task
     probe = (
         "import importlib, pkgutil, sys\n"
@@ -201,6 +200,7 @@ def test_the_app_imports_from_the_zip_alone_under_the_runtime_interpreter(task):
     )
     probe += calls
     command = isolated_command([task_dir, runtime_dir], probe) + [str(task_dir), str(runtime_dir)]
-    result = subprocess.run(command, cwd=task_dir, env=lambda_environment("prod"), capture_output=True, text=True)
+    env = function_environment(package / "sam.json", "APIHandler")
+    result = subprocess.run(command, cwd=task_dir, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "routes" in result.stdout
