@@ -110,3 +110,44 @@ def test_platform_credentials_are_reachable_only_under_the_stage_prefix():
         ssm = next(s for s in _statements(stage) if s["Sid"] == "PlatformCredentials")
         assert ssm["Action"] == ["ssm:GetParameter", "ssm:PutParameter"]
         assert ssm["Resource"]["Fn::Sub"].endswith(f":parameter/contest-{stage}/*")
+
+
+def _requirements(name):
+    lines = (ROOT / name).read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "-r"))]
+
+
+def test_the_packaging_venv_is_pinned_and_builds_with_the_dev_chalice():
+    """`chalice package` runs in .venv-package (CPython 3.13): every package there has one version."""
+    pins = dict(line.split("==") for line in _requirements("requirements-package.txt"))
+    assert all(version for version in pins.values()), "pin every line: name==version"
+    assert {"chalice", "boto3", "botocore", "pip"} <= set(pins)
+    dev = dict(line.split("==") for line in _requirements("requirements-dev.txt") if "==" in line)
+    assert pins["chalice"] == dev["chalice"]
+    assert "-r requirements.txt" in (ROOT / "requirements-package.txt").read_text().splitlines()
+
+
+def test_nothing_ships_the_xray_sdk():
+    """The functions import no Tracer, so the zip needs no X-Ray SDK (Lambda's active tracing needs none)."""
+    text = (ROOT / "requirements.txt").read_text()
+    assert "[tracer]" not in text and "aws-xray-sdk" not in text.lower()
+
+
+def test_the_code_needs_nothing_the_package_leaves_out():
+    """scripts/slim_package.py drops what no import on Lambda reaches: the code must not import it."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("slim_package", ROOT / "scripts" / "slim_package.py")
+    slim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(slim)
+    left_out = {prefix.rstrip("/").removesuffix(".py").replace("/", ".") for prefix in slim.NEVER_IMPORTED
+                if not prefix.endswith("-") and not prefix.startswith("chalicelib/local")}
+    sources = [ROOT / "app.py", *(p for p in (ROOT / "chalicelib").rglob("*.py") if "local" not in p.parts)]
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not any(name == m or name.startswith(m + ".") for m in left_out), f"{source}: {name}"
+                assert not name.startswith("chalicelib.local"), f"{source} imports the local cloud"
