@@ -31,8 +31,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
     build = tmp_path_factory.mktemp("package")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_", "MAKE"))},
-           "AWS_DEFAULT_REGION": "ap-southeast-1"}
+    # Not the tests' environment (the local stage's names): chalice applies the prod stage's own.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHON313", "PYENV_ROOT")}
+    env["AWS_DEFAULT_REGION"] = "ap-southeast-1"
     # The dev venv is the one running these tests: `make` must not reinstall it, only the packaging venv if stale.
     result = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "package", "STAGE=prod",
                              f"BUILD={build}"], cwd=ROOT, env=env, capture_output=True, text=True)
