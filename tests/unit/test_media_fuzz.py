@@ -202,12 +202,11 @@ def test_well_formed_fragmented_files_are_understood(seconds, fragment_seconds, 
         seconds=seconds, fragment_seconds=fragment_seconds, index=index, mehd=mehd, tfdt=tfdt, media_bytes=16
     )
     fragments = -(-round(seconds * 25) // max(1, round(fragment_seconds * 25)))
-    try:
-        facts = probe(BytesRangeReader(data))  # default limits
-    except MediaProbeError as error:
-        # Only walking many fragments may run out of reads; the indexed routes never do.
-        assert error.code == "read_budget_exceeded"
-        assert index is None and not mehd and fragments > 1
+    facts = probe(BytesRangeReader(data))  # default limits
+    if facts.duration_seconds is None:
+        # Only fragments that must be walked (no index, no tfdt to read the last one by)
+        # may run out of reads, and then the duration is unknown rather than wrong.
+        assert index is None and not mehd and not tfdt and fragments > 1
         return
     expected = round(seconds * 1000) / 1000 if mehd else round(seconds * 25) / 25
     assert facts.duration_seconds == pytest.approx(expected, abs=1e-6)

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.adapters.local_files import LocalFileRangeReader
 from chalicelib.domain.media import bmff
+from chalicelib.domain.media.checks import evaluate
 from chalicelib.domain.media.probe import (
     DEFAULT_BYTE_BUDGET,
     DEFAULT_MAX_REQUESTS,
@@ -23,6 +24,7 @@ from tests.fixtures import CountingReader, FailingReader, SparseReader
 from tests.fixtures import make_videos
 from tests.fixtures.make_videos import (
     box,
+    campaign_rules,
     ensure_videos,
     fixture_cases,
     ftyp,
@@ -358,12 +360,192 @@ def test_mfra_route_reads_only_the_last_fragment():
     assert reader.log.bytes <= HEAD_READ + 64 * KIB
 
 
-def test_walking_many_fragments_hits_the_request_cap_cleanly():
+def test_many_unindexed_fragments_are_judged_from_the_tail():
+    # 180 fragments of 128 KiB: walking them would take one read each, far over the cap.
     big = synthetic_fragmented_mp4(seconds=180, fragment_seconds=1, media_bytes=128 * KIB)
+    reader = CountingReader(BytesRangeReader(big))
+    facts = probe(reader)
+    assert facts.duration_seconds == pytest.approx(180.0)
+    assert facts.frame_rate == pytest.approx(25.0)
+    assert reader.log.requests <= 4
+    assert reader.log.bytes <= HEAD_READ + 256 * KIB + 16
+
+
+# --- unindexed fragments of realistic size -----------------------------------------------------
+
+
+def _spread_fragments(data: bytes, mdat_bytes: int) -> SparseReader:
+    """The file with every mdat grown to `mdat_bytes` by zeros after its samples, as a
+    virtual object: real fragment headers laid out at a realistic bitrate.
+
+    The samples stay where the trun data offsets (relative to their moof) put them.
+    """
+    parts, pos, out = {}, 0, 0
+    while pos + 8 <= len(data):
+        header = bmff.parse_box_header(data, pos)
+        end = pos + header.size
+        raw = data[pos:end]
+        if header.type == "mdat" and header.size < mdat_bytes:
+            raw = struct.pack(">I", mdat_bytes) + raw[4:]
+            parts[out] = raw
+            out += mdat_bytes
+        else:
+            parts[out] = raw
+            out += len(raw)
+        pos = end
+    return SparseReader(out, parts, max_read=DEFAULT_BYTE_BUDGET)
+
+
+@pytest.mark.parametrize(
+    "name, seconds, fragments",
+    [("valid-fragmented-60-no-index.mp4", 60.0, 60), ("too-long-fragmented-200s.mp4", 200.0, 200)],
+)
+def test_real_unindexed_fragments_at_8_mbps_stay_within_the_budget(videos, name, seconds, fragments):
+    reader = CountingReader(_spread_fragments((videos / name).read_bytes(), 1 * MIB))
+    assert reader.size > fragments * MIB  # 60 MB and 200 MB: no walk from the front fits
+    facts = probe(reader)
+    assert facts.duration_seconds == pytest.approx(seconds, abs=0.05)
+    assert facts.frame_rate == pytest.approx(25.0)
+    assert (facts.display_width, facts.display_height, facts.video_codec) == (1080, 1920, "h264")
+    # The head, the 16 bytes where an mfro would be, and two windows of the tail.
+    assert facts.get_requests == reader.log.requests <= 4
+    assert facts.bytes_read == reader.log.bytes <= HEAD_READ + 16 + 2 * MIB
+
+
+def test_unindexed_fixtures_have_no_index_and_the_stated_fragment_count(videos):
+    for name, fragments in [("valid-fragmented-60-no-index.mp4", 60), ("too-long-fragmented-200s.mp4", 200)]:
+        data = (videos / name).read_bytes()
+        top = [h.type for h in _top_level(data)]
+        assert top.count("moof") == fragments, name
+        assert not {"mfra", "sidx"} & set(top), name
+        assert b"mehd" not in data and b"mfro" not in data, name
+
+
+def _top_level(data: bytes) -> list[bmff.BoxHeader]:
+    headers, pos = [], 0
+    while pos + 8 <= len(data):
+        header = bmff.parse_box_header(data, pos)
+        headers.append(header)
+        pos += header.size
+    return headers
+
+
+def _moof(sequence: int, *trafs: bytes) -> bytes:
+    return box("moof", full_box("mfhd", 0, 0, struct.pack(">I", sequence)), *trafs)
+
+
+def _traf(
+    track_id: int, *, tfdt: int | None, version: int = 1, count: int = 25,
+    default: int | None = None, durations: list[int] | None = None,
+) -> bytes:
+    tfhd_flags = 0x020000 | (0x8 if default is not None else 0)
+    tfhd = full_box("tfhd", 0, tfhd_flags, struct.pack(">I", track_id),
+                    struct.pack(">I", default) if default is not None else b"")
+    decode = b""
+    if tfdt is not None:
+        decode = full_box("tfdt", version, 0, struct.pack(">Q" if version else ">I", tfdt))
+    if durations is not None:  # data offset + per-sample duration and size
+        trun = full_box("trun", 0, 0x301, struct.pack(">Ii", len(durations), 0),
+                        b"".join(struct.pack(">II", d, 100) for d in durations))
+    else:
+        trun = full_box("trun", 0, 0x1, struct.pack(">Ii", count, 0))
+    return box("traf", tfhd, decode, trun)
+
+
+def _fragmented_file(fragments: list[bytes], mdat_bytes: int, trex_duration: int = 0) -> SparseReader:
+    """ftyp + fragmented moov (video 1 at 12800/s, audio 2 at 8000/s) + moof/mdat pairs,
+    each mdat `mdat_bytes` long, as a virtual object."""
+    moov = bytearray(synthetic_moov(fragmented=True))
+    if trex_duration:
+        trex = bytes(full_box("trex", 0, 0, struct.pack(">IIIII", 1, 1, 0, 0, 0)))
+        at = moov.find(trex)
+        moov[at:at + len(trex)] = full_box("trex", 0, 0, struct.pack(">IIIII", 1, 1, trex_duration, 0, 0))
+    head = ftyp("iso5", "iso5", "iso6", "mp41") + bytes(moov)
+    parts, pos = {0: head}, len(head)
+    for moof in fragments:
+        parts[pos] = moof + struct.pack(">I4s", mdat_bytes, b"mdat")
+        pos += len(moof) + mdat_bytes
+    return SparseReader(pos, parts, max_read=DEFAULT_BYTE_BUDGET)
+
+
+def _video_moofs(
+    count: int, *, per_fragment: int = 25, tick: int = 512, with_tfdt: bool = True, **traf
+) -> list[bytes]:
+    return [
+        _moof(i + 1, _traf(1, tfdt=i * per_fragment * tick if with_tfdt else None,
+                           count=per_fragment, **traf))
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "traf, trex",
+    [
+        (dict(default=512), 0),  # tfhd default duration x count, tfdt v1
+        (dict(default=512, version=0), 0),  # tfdt v0
+        (dict(), 512),  # trex default from mvex
+        (dict(durations=[512] * 25), 0),  # per-sample durations in trun
+    ],
+    ids=["tfhd-default", "tfdt-v0", "trex-default", "trun-durations"],
+)
+def test_tail_reads_every_way_of_stating_durations(traf, trex):
+    reader = CountingReader(_fragmented_file(_video_moofs(90, **traf), 2 * MIB, trex_duration=trex))
+    facts = probe(reader)
+    assert facts.duration_seconds == pytest.approx(90.0)  # 90 x 25 frames of 1/25 s
+    assert facts.frame_rate == pytest.approx(25.0)
+    assert reader.log.requests <= DEFAULT_MAX_REQUESTS
+
+
+def test_tail_uses_the_video_track_and_takes_each_track_from_its_own_last_fragment():
+    # Tracks in separate fragments, audio last; its trafs end at 100.2 s, video at 100 s.
+    fragments = []
+    for i in range(100):
+        fragments.append(_moof(2 * i + 1, _traf(1, tfdt=i * 12800, count=25, default=512)))
+        fragments.append(_moof(2 * i + 2, _traf(2, tfdt=i * 8000 + 1600 * (i == 99), count=8, default=1000)))
+    facts = probe(_fragmented_file(fragments, 512 * KIB))
+    assert facts.duration_seconds == pytest.approx(100.2)
+    assert facts.frame_rate == pytest.approx(25.0)
+
+
+def test_media_data_that_spells_moof_is_not_taken_for_a_fragment():
+    fragments = _video_moofs(60, default=512)
+    reader = _fragmented_file(fragments, 1 * MIB)
+    fake = _moof(999, _traf(1, tfdt=10**9, count=25, default=512))
+    reader.parts.append((reader.size - 4 * KIB, fake))  # inside the last mdat
+    reader.parts.sort()
+    assert probe(reader).duration_seconds == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize("cut", [100 * KIB, 2 * MIB - 10], ids=["in-last-mdat", "in-last-moof"])
+def test_truncated_unindexed_upload_is_incomplete(cut):
+    whole = _fragmented_file(_video_moofs(60, default=512), 2 * MIB)
+    whole.size -= cut
     with pytest.raises(MediaProbeError) as caught:
-        probe(BytesRangeReader(big))
-    assert caught.value.code == "read_budget_exceeded"
-    assert caught.value.facts.get_requests == DEFAULT_MAX_REQUESTS
+        probe(whole)
+    assert caught.value.code == "file_incomplete"
+
+
+def test_last_fragment_beyond_the_tail_falls_back_to_a_bounded_walk():
+    few = _fragmented_file(_video_moofs(8, default=512), 6 * MIB)  # 8 s: the walk fits
+    reader = CountingReader(few)
+    assert probe(reader).duration_seconds == pytest.approx(8.0)
+    assert reader.log.requests <= DEFAULT_MAX_REQUESTS
+
+    many = CountingReader(_fragmented_file(_video_moofs(30, default=512), 6 * MIB))
+    facts = probe(many)
+    assert facts.duration_seconds is None  # unknown, never a guess from part of the file
+    assert (facts.video_codec, facts.display_width, facts.display_height) == ("h264", 1080, 1920)
+    assert many.log.requests <= DEFAULT_MAX_REQUESTS
+    assert many.log.bytes <= DEFAULT_BYTE_BUDGET
+    verdict = evaluate(many.inner, campaign_rules())
+    assert verdict.status == "invalid"
+    assert verdict.codes("fail") == ["duration_unknown"]
+
+
+def test_fragments_without_tfdt_are_walked():
+    reader = CountingReader(_fragmented_file(_video_moofs(12, default=512, with_tfdt=False), 1 * MIB))
+    assert probe(reader).duration_seconds == pytest.approx(12.0)
+    assert reader.log.requests <= DEFAULT_MAX_REQUESTS
 
 
 def test_mvhd_duration_falls_back_to_the_video_track():

@@ -616,11 +616,22 @@ def _parse_trun(payload: memoryview, default_duration: int) -> tuple[int, int, i
     return count, sum(durations), durations[0], durations[-1]
 
 
-def parse_fragment(data: Buffer, defaults: dict[int, TrackDefaults]) -> list[TrackRun]:
-    """Per-track sample totals of one complete moof box held in `data`."""
+def parse_fragment(
+    data: Buffer, defaults: dict[int, TrackDefaults], *, require_mfhd: bool = False
+) -> list[TrackRun]:
+    """Per-track sample totals of one complete moof box held in `data`.
+
+    `require_mfhd` is for a moof found by scanning raw bytes rather than by following
+    box sizes: the mandatory fragment header is what tells it from media data that
+    happens to spell "moof".
+    """
     moof = parse_root(data)
     if moof.type != "moof":
         raise MalformedBox(f"expected moof, found {moof.type!r}")
+    if require_mfhd:
+        mfhd = moof.first("mfhd")
+        if mfhd is None or mfhd.end - mfhd.start != 16:
+            raise MalformedBox("moof without a movie fragment header")
     runs = []
     for traf in moof.all("traf"):
         tfhd = traf.first("tfhd")

@@ -10,8 +10,13 @@ drives a `RangeReader` (one call = one ranged GET) along the top-level box chain
    reading HOP_READ bytes there, and fetches moov in one read once its size is known.
 3. Fragmented files (moov carries mvex) state no total duration unless mehd is
    present. The prober then tries, in order: a sidx right after moov, the mfra
-   index found via the trailing mfro box (then reads only the last moof), and as a
-   last resort walks the moof headers, all within the same limits.
+   index found via the trailing mfro box (then reads only the last moof), the tail
+   of the object read backwards in a few growing windows until the last moof shows
+   (its tfdt plus its sample durations is where each track ends), and as a last
+   resort walks the moof headers from the front, all within the same limits. The
+   cost of an index-less file thus does not grow with its number of fragments. If
+   even the walk cannot reach the end within the limits, the facts say the duration
+   is unknown (the verdict: duration_unknown) rather than guess from part of it.
 
 A 3-minute phone video is resolved in 2 reads (faststart) or 3 reads (moov at the
 end) and roughly moov size + 64 KiB of traffic.
@@ -74,6 +79,13 @@ MAX_HEADER = 32
 MAX_FTYP_BYTES = 4 * KIB
 MAX_TOP_LEVEL_BOXES = 10_000
 MAX_INDEX_BOXES = 16  # consecutive sidx boxes after moov (one per track in practice)
+# Without an index, the last fragment is looked for in ever larger windows read
+# backwards from the end (cumulative sizes). A fragment of 1-2 s at phone bitrates
+# (8-20 Mb/s) is 1-5 MiB; a last fragment too big even for 6 MiB leaves what remains of
+# the budget to a walk from the front, which suits files of few, big fragments.
+TAIL_WINDOWS = (256 * KIB, 2 * MIB, 6 * MIB)
+# "moof" occurrences tried per tail, candidates that fail validation included.
+MAX_TAIL_CANDIDATES = 64
 
 # Boxes a QuickTime file written before ftyp existed may start with.
 _LEGACY_QUICKTIME_FIRST = frozenset({"moov", "mdat", "wide", "free", "skip", "pnot"})
@@ -419,7 +431,19 @@ def _fragmented_timing(
         duration, runs = indexed
         return max(duration, in_moov), _video_rate(runs, video) or default_rate
 
-    return _walk_fragments(fetcher, movie, video, moov_end, in_moov, default_rate)
+    from_tail = _duration_from_tail(fetcher, movie, video, moov_end)
+    if from_tail is not None:
+        duration, runs = from_tail
+        return max(duration, in_moov), _video_rate(runs, video) or default_rate
+
+    try:
+        return _walk_fragments(fetcher, movie, video, moov_end, in_moov, default_rate)
+    except MediaProbeError as error:
+        if error.code != "read_budget_exceeded":
+            raise
+    # Guessing from the fragments walked so far would understate a long video, so the
+    # verdict says "duration unknown" while codec and picture size are still judged.
+    return None, default_rate
 
 
 def _duration_from_sidx(fetcher: _Fetcher, offset: int) -> tuple[float | None, int]:
@@ -542,6 +566,127 @@ def _duration_from_mfra(
     return (max(ends), runs) if ends else None
 
 
+def _duration_from_tail(
+    fetcher: _Fetcher, movie: Movie, video: Track, moov_end: int
+) -> tuple[float, list[TrackRun]] | None:
+    """Duration from the last fragments, found by reading the object backwards from its end.
+
+    A fragmented file without an index says nothing about where its last moof is, but
+    the last moof lies within one fragment of the end. Each track's end is its last
+    traf's tfdt (the decode time the fragment starts at) plus the durations its trun
+    lists, whatever the number of fragments before it. None when the tail holds no
+    usable moof (a fragment bigger than the windows read, or trafs without tfdt); the
+    caller then walks the fragments from the front.
+    """
+    size = fetcher.size
+    read_from = size
+    for window in TAIL_WINDOWS:
+        lo = max(moov_end, size - window)
+        if lo >= read_from:
+            return None
+        try:
+            fetcher.get(lo, read_from - lo)
+        except MediaProbeError as error:
+            if error.code == "read_budget_exceeded":
+                return None
+            raise
+        read_from = lo
+        tail = _Tail(fetcher.get(lo, size - lo), lo)  # cached: the windows are contiguous
+        found = tail.last_fragments(movie, video)
+        if found is not None:
+            return found
+    return None
+
+
+class _Tail:
+    """The bytes [start, end of file), which need not begin at a box boundary."""
+
+    def __init__(self, data: bytes, start: int) -> None:
+        self.data = data
+        self.start = start
+        # Offsets (into data) already known to begin a box chain reaching the end.
+        self._chained: set[int] = {len(data)}
+        self._broken: set[int] = set()
+
+    def last_fragments(self, movie: Movie, video: Track) -> tuple[float, list[TrackRun]] | None:
+        """Scan backwards for moofs until the video track's last traf is found; each
+        track's end is taken from the last fragment that carries it."""
+        ends: dict[int, int] = {}
+        search_end = len(self.data)
+        for _ in range(MAX_TAIL_CANDIDATES):
+            type_at = self.data.rfind(b"moof", 0, search_end)
+            if type_at < 4:
+                return None
+            search_end = type_at + 3  # the next match must start before this one
+            runs = self._fragment_at(type_at - 4, movie)
+            if runs is None:
+                continue
+            for run in runs:
+                if run.base_decode_time is not None and run.track_id not in ends:
+                    ends[run.track_id] = run.base_decode_time + run.ticks
+            if any(run.track_id == video.track_id for run in runs):
+                if video.track_id not in ends:
+                    return None  # no tfdt: only a walk from the front can tell the time
+                durations = [
+                    d
+                    for d in (_end_seconds(movie, tid, ticks) for tid, ticks in ends.items())
+                    if d is not None
+                ]
+                return (max(durations), runs) if durations else None
+        return None
+
+    def _fragment_at(self, at: int, movie: Movie) -> list[TrackRun] | None:
+        """The runs of a moof starting at data[at], or None unless those bytes parse as
+        a moof with its mfhd and the boxes after it lead exactly to the end of the file."""
+        try:
+            header = parse_box_header(self.data, at)
+        except (NeedMoreBytes, MalformedBox):
+            return None
+        if header.size is None or at + header.size > len(self.data):
+            return None
+        try:
+            runs = parse_fragment(
+                memoryview(self.data)[at : at + header.size],
+                movie.track_defaults,
+                require_mfhd=True,
+            )
+        except MalformedBox:
+            return None
+        return runs if self._chains_to_end(at + header.size) else None
+
+    def _chains_to_end(self, pos: int) -> bool:
+        """Whether the boxes from data[pos] on end exactly at the end of the file.
+
+        A chain that is well formed but runs past the end is a truncated upload.
+        """
+        visited = []
+        chained = False
+        for _ in range(MAX_TOP_LEVEL_BOXES):
+            if pos in self._chained or len(self.data) - pos < 8:
+                chained = True  # the end, give or take a few stray bytes (as in the walk)
+                break
+            if pos in self._broken:
+                break
+            visited.append(pos)
+            try:
+                header = parse_box_header(self.data, pos)
+            except (NeedMoreBytes, MalformedBox):
+                break
+            if not is_plausible_type(header.type):
+                break
+            if header.size is None:
+                chained = True
+                break
+            if pos + header.size > len(self.data):
+                raise MediaProbeError(
+                    "file_incomplete",
+                    f"box {header.type!r} at {self.start + pos} near the end runs past it",
+                )
+            pos += header.size
+        (self._chained if chained else self._broken).update(visited)
+        return chained
+
+
 def _walk_fragments(
     fetcher: _Fetcher,
     movie: Movie,
@@ -582,7 +727,8 @@ def _walk_fragments(
                     video_last = run.last_sample_ticks
         pos = end
     else:
-        raise MalformedBox("too many top-level boxes")
+        # Thousands of well-formed tiny fragments are not damage, only too much work.
+        raise MediaProbeError("read_budget_exceeded", "too many fragments to walk")
     durations = [
         d for d in (_end_seconds(movie, tid, ticks) for tid, ticks in ends.items()) if d is not None
     ]
