@@ -13,6 +13,7 @@ import requests
 
 from chalicelib.adapters.local_files import LocalFileRangeReader
 from chalicelib.bootstrap import services
+from chalicelib.domain.media.probe import DEFAULT_MAX_REQUESTS
 from chalicelib.domain.media.verdict import verdict_for
 from tests.fixtures.make_videos import fixture_cases
 
@@ -60,6 +61,7 @@ def test_every_fixture_gets_the_same_verdict_through_s3_and_offline(seeded_cloud
     offline_facts = {k: v for k, v in offline["facts"].items() if k not in ("bytes_read", "get_requests")}
     assert online_facts == offline_facts
     assert online["facts"]["bytes_read"] <= 8 * 1024**2
+    assert online["facts"]["get_requests"] <= DEFAULT_MAX_REQUESTS
 
     cli = subprocess.run([sys.executable, "-m", "contest_cli", "validate", str(path), "--campaign", CAMPAIGN],
                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])

@@ -12,7 +12,12 @@ import pytest
 from pymediainfo import MediaInfo
 
 from chalicelib.adapters.local_files import LocalFileRangeReader
-from chalicelib.domain.media.probe import MediaProbeError, probe
+from chalicelib.domain.media.probe import (
+    DEFAULT_BYTE_BUDGET,
+    DEFAULT_MAX_REQUESTS,
+    MediaProbeError,
+    probe,
+)
 from tests.fixtures.make_videos import ensure_videos, fixture_cases
 
 FFMPEG_CASES = [c for c in fixture_cases() if c.made_by_ffmpeg]
@@ -52,6 +57,7 @@ def test_probe_agrees_with_mediainfo(videos, case):
         assert not video_tracks, "MediaInfo found a video track the prober missed"
         return
 
+    assert facts.get_requests <= DEFAULT_MAX_REQUESTS and facts.bytes_read <= DEFAULT_BYTE_BUDGET
     assert len(video_tracks) == 1
     video = video_tracks[0]
     assert facts.container == _container(general)
