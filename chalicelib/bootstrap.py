@@ -170,7 +170,8 @@ class Services:
     def submission_store(self) -> SubmissionStore:
         from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 
-        return SubmissionStore()
+        # Only a disqualification needs the week results (and their S3 archive): built when it happens.
+        return SubmissionStore(week_results=lambda: self.week_result_store)
 
     @cached_property
     def snapshot_store(self) -> SnapshotStore:

@@ -1,29 +1,14 @@
 """The upload bucket: presigned uploads from browsers, ranged reads for validation."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-PRESIGNED_POST_LIMIT = 64 * 1024**2
+from chalicelib.domain.uploads import ObjectHead
+
 UPLOAD_URL_TTL_SECONDS = 15 * 60
-MIN_PART_SIZE = 8 * 1024**2
-MAX_PARTS = 10_000
-
-
-@dataclass(frozen=True)
-class ObjectHead:
-    size: int
-    etag: str
-    content_type: str | None
-
-
-def part_size_for(size_bytes: int) -> int:
-    """At least 8 MiB (S3 wants 5), growing so no file needs more than 10,000 parts."""
-    return max(MIN_PART_SIZE, math.ceil(size_bytes / MAX_PARTS / 1024**2) * 1024**2)
 
 
 class UploadBucket:

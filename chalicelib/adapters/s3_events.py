@@ -2,17 +2,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-
-@dataclass(frozen=True)
-class ObjectCreated:
-    bucket: str
-    key: str
-    size: int
-    etag: str
-    sequencer: str | None
+from chalicelib.domain.uploads import ObjectCreated
 
 
 def objects_created(body: str) -> list[ObjectCreated]:

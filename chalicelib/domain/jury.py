@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Mapping, Sequence
@@ -416,3 +417,12 @@ def jury_results(
     )
     unscored = tuple(sorted(set(by_id) - set(scored)))
     return JuryResult(tuple(standings), tuple(flags), missing, unscored)
+
+
+@dataclass(frozen=True)
+class StoredScorecard:
+    """A judge's card as kept, with the judge's unit (for conflicts of interest) and when it was given."""
+
+    card: Scorecard
+    judge_unit_path: str | None
+    scored_at: datetime

@@ -85,8 +85,8 @@ def seed_demo_entries(today: date) -> None:
         except TransactWriteError:
             continue  # already seeded
         if status != "awaiting_upload":
-            submissions.begin_validation(record, record.upload_key, "demo", noon)
-            submissions.finish_validation(record, record.upload_key, "demo", status, {"status": status}, noon)
+            claimed = submissions.begin_validation(record, record.upload_key, "demo", noon)
+            submissions.finish_validation(claimed, record.upload_key, "demo", status, {"status": status}, noon)
     for unit_id, url, caption in DEMO_LINKS:
         unit = units.find(unit_id)
         services().link_store.create(NewLink(

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamodb.audit import AuditEntry, AuditStore
+from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.scope import Principal
+from chalicelib.services.ports import AuditTrail
 
 
 @dataclass
 class AuditLog:
-    store: AuditStore
+    store: AuditTrail
 
     def record(
         self,

@@ -5,9 +5,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.unit_search import UnitSearchIndex
+from chalicelib.services.ports import Units
 
 CACHE_SECONDS = 300
 MAX_RESULTS = 50
@@ -18,7 +18,7 @@ class UnitDirectory:
     """Keeps the tree and its folded search index for a few minutes per warm Lambda:
     the tree changes rarely, and rebuilding the index costs more than the query."""
 
-    store: OrgUnitStore
+    store: Units
     _tree: OrgTree | None = None
     _index: UnitSearchIndex | None = None
     _loaded_at: float = float("-inf")

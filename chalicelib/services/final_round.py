@@ -7,19 +7,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
-from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.domain import week_result
 from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.display import local_time
+from chalicelib.domain.entry_views import jury_labels
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
-from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.ports import Scorecards
 from chalicelib.services.week_results import WeekResultsService, bounded_history
 
 
@@ -44,7 +43,7 @@ def _judge(principal: Principal) -> Judge:
 @dataclass
 class FinalRoundService:
     weeks: WeekResultsService
-    jury_scores: JuryScoreStore
+    jury_scores: Scorecards
     audit: AuditLog
 
     # --- pool -----------------------------------------------------------------
@@ -55,11 +54,6 @@ class FinalRoundService:
             if latest is not None:
                 results.append(week_result.WeekResult.from_dict(latest.document))
         return jury_pool(campaign, results)  # weeks_not_frozen until every week is closed
-
-    def _labels(self, record: SubmissionRecord | None, tree: OrgTree) -> dict:
-        labels = self.weeks._entry_labels(record, tree)
-        publication = ((record.review or {}).get("publication") or {}) if record else {}
-        return {**labels, "url": publication.get("url")}
 
     def _require_pool_reader(self, principal: Principal, campaign: Campaign) -> None:
         if principal.role != "jury":
@@ -79,7 +73,7 @@ class FinalRoundService:
         finalists = []
         for entry in pool.entries:
             record = records.get(entry.entry_id)
-            item = {**entry.to_dict(), **self._labels(record, tree)}
+            item = {**entry.to_dict(), **jury_labels(record, tree)}
             if principal.role == "jury":
                 item["can_score"] = record is not None and not in_subtree(record.unit_path, principal.unit_path)
                 item["my_scorecard"] = mine.get(entry.entry_id)
@@ -132,7 +126,7 @@ class FinalRoundService:
         tiers = {t.key: t for t in campaign.prizes}
         standings = []
         for standing in result.standings:
-            item = {**standing.to_dict(), **self._labels(records.get(standing.entry_id), tree),
+            item = {**standing.to_dict(), **jury_labels(records.get(standing.entry_id), tree),
                     "week": weeks_of.get(standing.entry_id)}
             tier = tiers.get(standing.prize) if standing.prize else None
             item["prize_name_vi"] = tier.name_vi if tier else None
@@ -178,7 +172,7 @@ class FinalRoundService:
                 ]
             else:
                 item["winner_details"] = [
-                    {"entry_id": e, **self._labels(by_id.get(e), tree)} for e in outcome.winners
+                    {"entry_id": e, **jury_labels(by_id.get(e), tree)} for e in outcome.winners
                 ]
             outcomes.append(item)
         return {

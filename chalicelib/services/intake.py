@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.submissions import SubmissionStore
-from chalicelib.adapters.s3 import UploadBucket
-from chalicelib.adapters.s3_events import ObjectCreated
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.media.verdict import verdict_for
 from chalicelib.domain.submission import submission_id_from_key
+from chalicelib.domain.uploads import ObjectCreated
 from chalicelib.observability import logger as log
+from chalicelib.services.ports import Campaigns, IntakeEntries, UploadedObjects
 
 STUCK_AFTER = timedelta(minutes=15)
 
@@ -45,22 +44,25 @@ def validation_error_verdict(reason: str) -> dict:
 
 @dataclass
 class IntakeService:
-    campaigns: CampaignStore
-    submissions: SubmissionStore
-    bucket: UploadBucket
+    campaigns: Campaigns
+    submissions: IntakeEntries
+    bucket: UploadedObjects
+
+    def _entry_for(self, key: str) -> Entry | None:
+        submission_id = submission_id_from_key(key)
+        return self.submissions.get(submission_id) if submission_id else None
 
     def handle(self, created: ObjectCreated, now: datetime) -> Outcome:
         if created.bucket != self.bucket.name:
             log.warning("event for another bucket ignored", extra={"bucket": created.bucket})
             return "foreign_bucket"
-        submission_id = submission_id_from_key(created.key)
-        record = self.submissions.get(submission_id) if submission_id else None
-        if record is None or created.key not in (record.upload_key, record.stored_key):
+        entry = self._entry_for(created.key)
+        if entry is None or created.key not in (entry.upload_key, entry.stored_key):
             # Nobody was given a URL for this key: it did not come through the API.
             log.warning("object under an unknown key deleted", extra={"key": created.key})
             self.bucket.delete(created.key)
             return "deleted_unknown"
-        if created.key != record.upload_key:
+        if created.key != entry.upload_key:
             return "superseded"
         head = self.bucket.head(created.key)
         if head is None:
@@ -69,14 +71,15 @@ class IntakeService:
             # The object was overwritten since this event; the newer event judges it.
             return "stale"
         object_id = f"{created.bucket}/{created.key}#{head.etag}"
-        if not self.submissions.begin_validation(record, created.key, object_id, now):
+        claimed = self.submissions.begin_validation(entry, created.key, object_id, now)
+        if not claimed:
             return "duplicate"
-        campaign = self.campaigns.get(record.campaign_id)
+        campaign = self.campaigns.get(entry.campaign_id)
         if campaign is None:
-            raise LookupError(f"campaign {record.campaign_id} of entry {record.submission_id} is missing")
+            raise LookupError(f"campaign {entry.campaign_id} of entry {entry.submission_id} is missing")
         verdict = verdict_for(self.bucket.reader(created.key, head), campaign)
-        previous = record.stored_key
-        if not self.submissions.finish_validation(record, created.key, object_id, verdict["status"], verdict, now):
+        previous = entry.stored_key
+        if not self.submissions.finish_validation(claimed, created.key, object_id, verdict["status"], verdict, now):
             return "duplicate"
         if previous and previous != created.key:
             self.bucket.delete(previous)
@@ -84,19 +87,18 @@ class IntakeService:
 
     def give_up(self, created: ObjectCreated, reason: str, now: datetime) -> bool:
         """The last retry failed too: the entry shows validation_error instead of hanging in validating."""
-        submission_id = submission_id_from_key(created.key)
-        record = self.submissions.get(submission_id) if submission_id else None
-        if record is None or record.upload_key != created.key:
+        entry = self._entry_for(created.key)
+        if entry is None or entry.upload_key != created.key:
             return False
-        return self.submissions.mark_validation_error(record, validation_error_verdict(reason), now)
+        return bool(self.submissions.mark_validation_error(entry, validation_error_verdict(reason), now))
 
     def sweep_stuck(self, now: datetime) -> int:
         """Entries whose validation never finished (a crash or a timeout) become validation_error."""
         marked = 0
         for submission_id in self.submissions.stuck_in_validation(now - STUCK_AFTER):
-            record = self.submissions.get(submission_id)
-            if record and self.submissions.mark_validation_error(
-                record, validation_error_verdict("validation did not finish in time"), now
+            entry = self.submissions.get(submission_id)
+            if entry and self.submissions.mark_validation_error(
+                entry, validation_error_verdict("validation did not finish in time"), now
             ):
                 marked += 1
         return marked

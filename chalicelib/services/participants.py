@@ -9,13 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.models import SubmissionRecord
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
-from chalicelib.adapters.dynamodb.submissions import NewSubmission, SubmissionStore
-from chalicelib.adapters.s3 import PRESIGNED_POST_LIMIT, UploadBucket, part_size_for
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.entry_status import CREATED, can_replace_video, status_label
+from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
+from chalicelib.domain.entry_status import CREATED, status_label
+from chalicelib.domain.entry_views import participant_view
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.submission import (
     FileDeclaration,
@@ -29,13 +26,8 @@ from chalicelib.domain.submission import (
     require_reuploadable,
     token_matches,
 )
-
-
-def _part_plan(size_bytes: int) -> tuple[int, int]:
-    """(part size, number of parts) for a multipart upload of this size."""
-    part_size = part_size_for(size_bytes)
-    return part_size, -(-size_bytes // part_size)
-
+from chalicelib.domain.uploads import PRESIGNED_POST_LIMIT, part_plan
+from chalicelib.services.ports import Campaigns, ParticipantEntries, UploadLinks, Units
 
 
 def _submission_not_found() -> NotFound:
@@ -44,10 +36,10 @@ def _submission_not_found() -> NotFound:
 
 @dataclass
 class ParticipantService:
-    campaigns: CampaignStore
-    units: OrgUnitStore
-    submissions: SubmissionStore
-    bucket: UploadBucket
+    campaigns: Campaigns
+    units: Units
+    submissions: ParticipantEntries
+    bucket: UploadLinks
 
     # --- creating an entry ------------------------------------------------
     def create(self, campaign_id: str, body: dict, now: datetime) -> dict:
@@ -105,7 +97,7 @@ class ParticipantService:
             post = self.bucket.presigned_post(key, declared.content_type, campaign.media.max_file_size_bytes, now)
             return post, None
         upload_id = self.bucket.start_multipart(key, declared.content_type)
-        part_size, count = _part_plan(declared.size_bytes)
+        part_size, count = part_plan(declared.size_bytes)
         return (
             {
                 "method": "MULTIPART",
@@ -118,50 +110,37 @@ class ParticipantService:
         )
 
     # --- the participant's own entry -------------------------------------
-    def _own(self, submission_id: str, token: str | None) -> SubmissionRecord:
+    def _own(self, submission_id: str, token: str | None) -> Entry:
         if not token:
             raise Unauthenticated(
                 "Thiếu mã truy cập bài dự thi.",
                 "The entry's access token is missing.",
                 code="missing_participant_token",
             )
-        record = self.submissions.get(submission_id)
+        entry = self.submissions.get(submission_id)
         # A wrong token looks exactly like a missing entry: nothing leaks about other entries.
-        if record is None or not token_matches(token, record.access_token_hash):
+        if entry is None or not token_matches(token, entry.access_token_hash):
             raise _submission_not_found()
-        return record
+        return entry
 
     def view(self, submission_id: str, token: str | None) -> dict:
-        record = self._own(submission_id, token)
-        review = record.review or {}
-        return {
-            "submission_id": record.submission_id,
-            "campaign_id": record.campaign_id,
-            "title": record.title,
-            "unit_id": record.unit_id,
-            "status": record.status,
-            "status_label": status_label(record.status),
-            "can_replace_video": can_replace_video(record.status),
-            "verdict": record.verdict,
-            "rejection_reason": review.get("rejection_reason"),
-            "created_at": record.created_at.isoformat(),
-            "updated_at": record.status_changed_at.isoformat(),
-        }
+        return participant_view(self._own(submission_id, token))
 
     def new_upload(self, submission_id: str, token: str | None, body: dict, now: datetime) -> dict:
-        record = self._own(submission_id, token)
-        require_reuploadable(record.status)
-        campaign = self.campaigns.require(record.campaign_id)
+        entry = self._own(submission_id, token)
+        require_reuploadable(entry.status)
+        campaign = self.campaigns.require(entry.campaign_id)
         declared = parse_request(FileDeclaration, body)
         assert isinstance(declared, FileDeclaration)
         extension = check_file_allowed(campaign, declared)
-        key = new_upload_key(campaign.id, record.submission_id, extension)
+        key = new_upload_key(campaign.id, entry.submission_id, extension)
         upload, multipart_id = self._instructions(campaign, key, declared, now)
-        previous_key, previous_multipart = record.upload_key, record.multipart_upload_id
-        moved = self.submissions.replace_upload(
-            record, key, upload["method"].lower(), multipart_id,
-            declared.file_name, declared.content_type, declared.size_bytes, now,
+        previous_key, previous_multipart = entry.upload_key, entry.multipart_upload_id
+        replacement = NewUpload(
+            key, upload["method"].lower(), multipart_id, declared.file_name, declared.content_type,
+            declared.size_bytes,
         )
+        moved = self.submissions.replace_upload(entry, replacement, now)
         if not moved:
             if multipart_id:
                 self.bucket.abort_multipart(key, multipart_id)
@@ -170,40 +149,40 @@ class ParticipantService:
                 "The entry changed meanwhile; please try again.",
                 code="entry_changed",
             )
-        if previous_multipart and previous_key != record.stored_key:
+        if previous_multipart and previous_key != entry.stored_key:
             self.bucket.abort_multipart(previous_key, previous_multipart)
-        return {"submission_id": record.submission_id, "status": "awaiting_upload", "upload": upload}
+        return {"submission_id": entry.submission_id, "status": "awaiting_upload", "upload": upload}
 
-    def _current_multipart(self, record: SubmissionRecord) -> str:
-        if record.upload_kind != "multipart" or not record.multipart_upload_id or record.status != "awaiting_upload":
+    def _current_multipart(self, entry: Entry) -> str:
+        if entry.upload_kind != "multipart" or not entry.multipart_upload_id or entry.status != "awaiting_upload":
             raise Conflict(
                 "Không có lượt tải lên nhiều phần nào đang chờ.",
                 "There is no multipart upload in progress for this entry.",
                 code="no_multipart_upload",
             )
-        return record.multipart_upload_id
+        return entry.multipart_upload_id
 
     def multipart_progress(self, submission_id: str, token: str | None) -> dict:
         """Which parts S3 already has, and fresh URLs for the rest: how a browser resumes."""
-        record = self._own(submission_id, token)
-        upload_id = self._current_multipart(record)
-        part_size, count = _part_plan(int(record.declared_size))
-        uploaded = self.bucket.uploaded_parts(record.upload_key, upload_id)
+        entry = self._own(submission_id, token)
+        upload_id = self._current_multipart(entry)
+        part_size, count = part_plan(int(entry.declared_size))
+        uploaded = self.bucket.uploaded_parts(entry.upload_key, upload_id)
         have = {p["part_number"] for p in uploaded}
         missing = [n for n in range(1, count + 1) if n not in have]
         return {
-            "key": record.upload_key,
+            "key": entry.upload_key,
             "part_size": part_size,
             "part_count": count,
             "uploaded": uploaded,
-            "parts": self.bucket.presigned_part_urls(record.upload_key, upload_id, missing),
+            "parts": self.bucket.presigned_part_urls(entry.upload_key, upload_id, missing),
         }
 
     def complete_multipart(self, submission_id: str, token: str | None) -> dict:
-        record = self._own(submission_id, token)
-        upload_id = self._current_multipart(record)
-        _, count = _part_plan(int(record.declared_size))
-        uploaded = sorted(self.bucket.uploaded_parts(record.upload_key, upload_id), key=lambda p: p["part_number"])
+        entry = self._own(submission_id, token)
+        upload_id = self._current_multipart(entry)
+        _, count = part_plan(int(entry.declared_size))
+        uploaded = sorted(self.bucket.uploaded_parts(entry.upload_key, upload_id), key=lambda p: p["part_number"])
         missing = sorted(set(range(1, count + 1)) - {p["part_number"] for p in uploaded})
         if missing:
             raise Conflict(
@@ -212,5 +191,5 @@ class ParticipantService:
                 code="parts_missing",
                 missing_parts=missing[:100],
             )
-        self.bucket.complete_multipart(record.upload_key, upload_id, uploaded)
-        return {"submission_id": record.submission_id, "status": "validating"}
+        self.bucket.complete_multipart(entry.upload_key, upload_id, uploaded)
+        return {"submission_id": entry.submission_id, "status": "validating"}

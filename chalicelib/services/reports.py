@@ -26,7 +26,8 @@ from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.compliance import units_below_minimum
-from chalicelib.domain.entry_status import STATUS_LABELS, status_label
+from chalicelib.domain.entry_status import STATUS_LABELS
+from chalicelib.domain.entry_views import organiser_row
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.exports import (
     Sheet,
@@ -34,7 +35,6 @@ from chalicelib.domain.exports import (
     minimum_entries_sheet,
     posting_sheet,
     rollup_sheet,
-    vietnam_time,
 )
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
 from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
@@ -183,12 +183,12 @@ class ReportService:
         start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
         if not export:
             records, last = self.submissions.branch_page(campaign_id, unit.path, status, start, limit)
-            return {"unit_id": unit.unit_id, "entries": [_entry_view(r) for r in records],
+            return {"unit_id": unit.unit_id, "entries": [organiser_row(r) for r in records],
                     "next_cursor": encode_cursor(last)}
         rows: list[dict] = []
         while True:
             records, start = self.submissions.branch_page(campaign_id, unit.path, status, start, PAGE_MAX)
-            rows += [_entry_view(r) for r in records]
+            rows += [organiser_row(r) for r in records]
             if len(rows) > EXPORT_MAX_ROWS:
                 raise Conflict(
                     f"Danh sách quá lớn để tải về một lần (trên {EXPORT_MAX_ROWS} bài); hãy chọn đơn vị nhỏ hơn "
@@ -313,21 +313,6 @@ class ReportService:
         }
         self.audit.record(principal, "link.submit", "link", record.link_id, now, campaign_id=campaign.id, after=view)
         return view
-
-
-def _entry_view(record: Any) -> dict:
-    """Allow-listed fields only: never the access-token hash, upload keys or contact details."""
-    return {
-        "submission_id": record.submission_id,
-        "unit_id": record.unit_id,
-        "title": record.title,
-        "category": record.category,
-        "authors": [a.get("name", "") for a in (record.authors or [])],
-        "status": record.status,
-        "status_label": status_label(record.status),
-        "created_at": record.created_at.isoformat(),
-        "created_at_vietnam": vietnam_time(record.created_at),
-    }
 
 
 @dataclass

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-from chalicelib.adapters.dynamodb.models import SubmissionRecord
-from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
-from chalicelib.adapters.dynamodb.submissions import SubmissionStore
-from chalicelib.domain.entry_status import status_label
+from chalicelib.domain.entry import Entry
+from chalicelib.domain.entry_views import organiser_view
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.review import (
@@ -28,6 +27,7 @@ from chalicelib.domain.review import (
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.ports import ReviewEntries, SnapshotHistory
 from chalicelib.services.week_results import WeekResultsService
 
 MAX_SNAPSHOTS_SHOWN = 2000
@@ -46,14 +46,14 @@ def entry_changed() -> Conflict:
     )
 
 
-def _state(record: SubmissionRecord) -> dict:
+def _state(entry: Entry) -> dict:
     """What the audit log keeps of an entry before and after an action."""
     return {
-        "status": record.status,
-        "review": record.review,
-        "campaign_week": record.campaign_week,
-        "platform_video": record.platform_video,
-        "published_at": iso_utc(record.published_at) if record.published_at else None,
+        "status": entry.status,
+        "review": entry.review,
+        "campaign_week": entry.campaign_week,
+        "platform_video": entry.platform_video,
+        "published_at": iso_utc(entry.published_at) if entry.published_at else None,
     }
 
 
@@ -63,60 +63,43 @@ def _actor(principal: Principal) -> str:
 
 @dataclass
 class ReviewService:
-    submissions: SubmissionStore
-    snapshots: SnapshotStore
+    submissions: ReviewEntries
+    snapshots: SnapshotHistory
     weeks: WeekResultsService
     audit: AuditLog
 
-    def _entry_in_branch(self, principal: Principal, submission_id: str) -> SubmissionRecord:
+    def _entry_in_branch(self, principal: Principal, submission_id: str) -> Entry:
         require_role(principal, "admin", "organiser")
-        record = self.submissions.get(submission_id)
-        if record is None or not can_see_unit(principal, record.unit_path):
+        entry = self.submissions.get(submission_id)
+        if entry is None or not can_see_unit(principal, entry.unit_path):
             raise submission_not_found()
-        return record
+        return entry
 
-    def _done(self, principal: Principal, action: str, before: dict, submission_id: str, now: datetime,
+    def _done(self, principal: Principal, action: str, before: dict, after: Entry | Literal[False], now: datetime,
               reason: str | None = None) -> dict:
-        after = self.submissions.get(submission_id)
-        assert after is not None
-        self.audit.record(principal, action, "submission", submission_id, now, campaign_id=after.campaign_id,
-                          before=before, after=_state(after), reason=reason)
-        return self.organiser_view(after)
-
-    @staticmethod
-    def organiser_view(record: SubmissionRecord) -> dict:
-        return {
-            "submission_id": record.submission_id,
-            "campaign_id": record.campaign_id,
-            "title": record.title,
-            "unit_id": record.unit_id,
-            "status": record.status,
-            "status_label": status_label(record.status),
-            "review": record.review,
-            "campaign_week": record.campaign_week,
-            "platform_video": record.platform_video,
-            "published_at": iso_utc(record.published_at) if record.published_at else None,
-        }
+        """Audit a change the store accepted (False: it refused, someone else moved the entry first)."""
+        if not after:
+            raise entry_changed()
+        self.audit.record(principal, action, "submission", after.submission_id, now,
+                          campaign_id=after.campaign_id, before=before, after=_state(after), reason=reason)
+        return organiser_view(after)
 
     def review(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(ReviewRequest, body)
         assert isinstance(request, ReviewRequest)
-        record = self._entry_in_branch(principal, submission_id)
-        require_status("review", record.status)
-        before = _state(record)
-        document = review_document(request, _actor(principal), now, record.review)
+        entry = self._entry_in_branch(principal, submission_id)
+        require_status("review", entry.status)
+        document = review_document(request, _actor(principal), now, entry.review)
         change = self.submissions.approve if request.decision == "approve" else self.submissions.reject
-        if not change(record, document, now):
-            raise entry_changed()
         action = "approve" if request.decision == "approve" else "reject"
-        return self._done(principal, action, before, submission_id, now, reason=request.reason)
+        return self._done(principal, action, _state(entry), change(entry, document, now), now, reason=request.reason)
 
     def publish(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(PublicationRequest, body)
         assert isinstance(request, PublicationRequest)
-        record = self._entry_in_branch(principal, submission_id)
-        require_status("publish", record.status)
-        campaign = self.weeks.campaign(record.campaign_id)
+        entry = self._entry_in_branch(principal, submission_id)
+        require_status("publish", entry.status)
+        campaign = self.weeks.campaign(entry.campaign_id)
         week = publication_week(campaign, request, now)
         if self.weeks.results.latest(campaign.id, week) is not None:
             raise Conflict(
@@ -134,26 +117,21 @@ class ReviewService:
                 "This video is already linked to another entry.",
                 code="video_already_linked",
             )
-        before = _state(record)
-        document = publication_document(request, record.review, _actor(principal), now)
-        if not self.submissions.publish(
-            record, document, video, campaign_week_key(campaign.id, week), request.published_at, now
-        ):
-            raise entry_changed()
-        return self._done(principal, "publish", before, submission_id, now)
+        document = publication_document(request, entry.review, _actor(principal), now)
+        published = self.submissions.publish(
+            entry, document, video, campaign_week_key(campaign.id, week), request.published_at, now
+        )
+        return self._done(principal, "publish", _state(entry), published, now)
 
     def disqualify(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(DisqualificationRequest, body)
         assert isinstance(request, DisqualificationRequest)
-        record = self._entry_in_branch(principal, submission_id)
-        require_status("disqualify", record.status)
-        before = _state(record)
-        revised = self.weeks.revised_for_disqualification(record, request.reason, _actor(principal), now)
-        document = disqualification_document(request.reason, record.review, _actor(principal), now)
-        revised_record = self.weeks.results.record_for(revised) if revised is not None else None
-        if not self.submissions.disqualify(record, document, now, revised_record):
-            raise entry_changed()
-        view = self._done(principal, "disqualify", before, submission_id, now, reason=request.reason)
+        entry = self._entry_in_branch(principal, submission_id)
+        require_status("disqualify", entry.status)
+        revised = self.weeks.revised_for_disqualification(entry, request.reason, _actor(principal), now)
+        document = disqualification_document(request.reason, entry.review, _actor(principal), now)
+        disqualified = self.submissions.disqualify(entry, document, now, revised)
+        view = self._done(principal, "disqualify", _state(entry), disqualified, now, reason=request.reason)
         if revised is not None:
             self.audit.record(
                 principal, "revise_week_result", "week", campaign_week_key(revised.campaign_id, revised.week), now,
@@ -168,13 +146,13 @@ class ReviewService:
         return view
 
     def snapshot_history(self, principal: Principal, submission_id: str) -> dict:
-        record = self._entry_in_branch(principal, submission_id)
-        since = record.published_at or record.created_at
+        entry = self._entry_in_branch(principal, submission_id)
+        since = entry.published_at or entry.created_at
         # Bounded by count, not by the clock: readings are keyed by when they were measured.
         history = self.snapshots.history(submission_id, since, since + HISTORY_SPAN, limit=MAX_SNAPSHOTS_SHOWN)
         return {
             "submission_id": submission_id,
-            "published_at": iso_utc(record.published_at) if record.published_at else None,
+            "published_at": iso_utc(entry.published_at) if entry.published_at else None,
             "snapshots": [s.to_dict() for s in history],
             "truncated": len(history) >= MAX_SNAPSHOTS_SHOWN,
         }

@@ -16,29 +16,32 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.counters import CounterStore
-from chalicelib.adapters.dynamodb.models import SubmissionRecord
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
-from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
-from chalicelib.adapters.dynamodb.submissions import SubmissionStore
-from chalicelib.adapters.dynamodb.week_results import PENDING_VERSION, StoredWeekResult, WeekResultStore
 from chalicelib.domain import week_result
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
 from chalicelib.domain.display import local_time
 from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.entry import Entry
+from chalicelib.domain.entry_views import ranking_labels
 from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.fraud import detect_fraud
 from chalicelib.domain.instants import iso_utc
-from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.result_versions import PENDING_VERSION, StoredWeekResult
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_state, week_window
 from chalicelib.observability import logger as log
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.ports import (
+    BestWeeklyScores,
+    CampaignCatalogue,
+    CompetingEntries,
+    SnapshotHistory,
+    Units,
+    WeekResults,
+)
 
 SNAPSHOT_MARGIN = timedelta(days=2)
 # The scheduled close acts for nobody in particular; the audit log names it.
@@ -51,7 +54,7 @@ def live_leaderboard_path(campaign_id: str, week: int) -> str:
 
 
 def bounded_history(
-    snapshots: SnapshotStore, submission_id: str, published_at: datetime,
+    snapshots: SnapshotHistory, submission_id: str, published_at: datetime,
     start: datetime, end: datetime, as_of: datetime,
 ) -> list[Snapshot]:
     """Readings that can decide values at `start` and `end` (see the module docstring)."""
@@ -63,8 +66,8 @@ def bounded_history(
     return found
 
 
-def disqualification_reason(record: SubmissionRecord) -> str:
-    return ((record.review or {}).get("disqualification") or {}).get("reason") or "disqualified"
+def disqualification_reason(entry: Entry) -> str:
+    return ((entry.review or {}).get("disqualification") or {}).get("reason") or "disqualified"
 
 
 AUDITED_IDS = 20
@@ -80,13 +83,13 @@ def _unmeasured_reason(unmeasured: Iterable[str]) -> str:
 
 @dataclass
 class WeekResultsService:
-    campaigns: CampaignStore
-    submissions: SubmissionStore
-    snapshots: SnapshotStore
-    results: WeekResultStore
-    units: OrgUnitStore
+    campaigns: CampaignCatalogue
+    submissions: CompetingEntries
+    snapshots: SnapshotHistory
+    results: WeekResults
+    units: Units
     audit: AuditLog
-    counters: CounterStore
+    counters: BestWeeklyScores
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -100,7 +103,7 @@ class WeekResultsService:
     def require_organiser(self, principal: Principal, campaign: Campaign) -> None:
         require_campaign_organiser(principal, campaign, self.organiser_unit_path(campaign))
 
-    def week_records(self, campaign: Campaign, week: int) -> list[SubmissionRecord]:
+    def week_records(self, campaign: Campaign, week: int) -> list[Entry]:
         """Entries ever published into the week: still competing or since disqualified."""
         return [
             r
@@ -110,7 +113,7 @@ class WeekResultsService:
         ]
 
     def week_entries(
-        self, campaign: Campaign, week: int, as_of: datetime, records: Iterable[SubmissionRecord] | None = None
+        self, campaign: Campaign, week: int, as_of: datetime, records: Iterable[Entry] | None = None
     ) -> list[WeekEntry]:
         start, end = week_window(campaign, week)
         chosen = self.week_records(campaign, week) if records is None else records
@@ -125,7 +128,7 @@ class WeekResultsService:
 
     def _freeze(
         self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None,
-        records: list[SubmissionRecord] | None = None,
+        records: list[Entry] | None = None,
     ) -> week_result.WeekResult:
         if records is None:
             records = self.week_records(campaign, week)
@@ -179,18 +182,18 @@ class WeekResultsService:
         return self._outcome("closed", stored)
 
     def _raise_best_weekly_scores(
-        self, campaign: Campaign, result: week_result.WeekResult, week_records: list[SubmissionRecord]
+        self, campaign: Campaign, result: week_result.WeekResult, week_records: list[Entry]
     ) -> None:
         """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit),
         from the entries the close already read."""
         records = {r.submission_id: r for r in week_records}
         best: dict[str, tuple[str, Fraction]] = {}
         for row in result.rows:
-            record = records.get(row.entry_id)
-            if record is None:
+            entry = records.get(row.entry_id)
+            if entry is None:
                 continue
-            if record.unit_id not in best or row.score.total > best[record.unit_id][1]:
-                best[record.unit_id] = (record.unit_path, row.score.total)
+            if entry.unit_id not in best or row.score.total > best[entry.unit_id][1]:
+                best[entry.unit_id] = (entry.unit_path, row.score.total)
         for unit_id, (unit_path, score) in best.items():
             self.counters.raise_best_weekly_score(campaign.id, unit_id, unit_path, Decimal(render_exact(score)))
 
@@ -262,16 +265,16 @@ class WeekResultsService:
         return outcomes
 
     def revised_for_disqualification(
-        self, record: SubmissionRecord, reason: str, by: str, now: datetime
+        self, entry: Entry, reason: str, by: str, now: datetime
     ) -> StoredWeekResult | None:
         """Version n+1 of the entry's closed week without it; None when the week is not closed."""
-        if not record.campaign_week:
+        if not entry.campaign_week:
             return None
-        campaign_id, _, week = record.campaign_week.rpartition("#")
+        campaign_id, _, week = entry.campaign_week.rpartition("#")
         latest = self.results.latest(campaign_id, int(week))
         if latest is None:
             return None
-        revised = week_result.disqualify(week_result.WeekResult.from_dict(latest.document), record.submission_id, reason)
+        revised = week_result.disqualify(week_result.WeekResult.from_dict(latest.document), entry.submission_id, reason)
         return StoredWeekResult(
             campaign_id, int(week), revised.version, revised.to_dict(), revised.hash, now, by,
             latest.snapshots_as_of, reason=reason,
@@ -328,10 +331,10 @@ class WeekResultsService:
         records = self.submissions.many(i.entry_id for i in result.inputs)
         tree = self.units.whole_tree()
         rows = [
-            {**row.to_dict(), **self._entry_labels(records.get(row.entry_id), tree)} for row in result.rows
+            {**row.to_dict(), **ranking_labels(records.get(row.entry_id), tree)} for row in result.rows
         ]
         disqualified = [
-            {"entry_id": e, "reason": r, **self._entry_labels(records.get(e), tree)}
+            {"entry_id": e, "reason": r, **ranking_labels(records.get(e), tree)}
             for e, r in sorted(result.disqualified.items())
         ]
         return {
@@ -356,13 +359,6 @@ class WeekResultsService:
             "document": stored.document,
         }
 
-    @staticmethod
-    def _entry_labels(record: SubmissionRecord | None, tree: OrgTree) -> dict:
-        if record is None:
-            return {"title": None, "unit_id": None, "unit_name": None}
-        unit = tree.find(record.unit_id)
-        return {"title": record.title, "unit_id": record.unit_id, "unit_name": unit.name if unit else record.unit_id}
-
     def flags(self, campaign_id: str, week: int, principal: Principal, now: datetime) -> dict:
         """Fraud signals with evidence: for organisers to review, never an automatic ban.
         A branch organiser sees flags on their branch's entries only."""
@@ -374,7 +370,7 @@ class WeekResultsService:
         entries = self.week_entries(campaign, week, now, records)
         tree = self.units.whole_tree()
         flags = [
-            {**flag.to_dict(), **self._entry_labels(visible[flag.entry_id], tree)}
+            {**flag.to_dict(), **ranking_labels(visible[flag.entry_id], tree)}
             for flag in detect_fraud(campaign, week, entries)
             if flag.entry_id in visible
         ]

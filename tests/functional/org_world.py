@@ -71,8 +71,8 @@ def build_world(now: datetime | None = None) -> World:
                 upload_key=f"uploads/{upload.id}/{submission_id}/k.mp4", upload_kind="post",
                 multipart_upload_id=None, created_at=now - timedelta(minutes=10 - n)))
             key, object_id = record.upload_key, f"b/{record.upload_key}#e"
-            store.begin_validation(record, key, object_id, now)
-            store.finish_validation(record, key, object_id, "valid", {"status": "valid"}, now)
+            claimed = store.begin_validation(record, key, object_id, now)
+            store.finish_validation(claimed, key, object_id, "valid", {"status": "valid"}, now)
             ids.append(submission_id)
         world.entries[place] = ids
         url = f"https://facebook.com/{unit_id}/posts/{suffix}"

@@ -88,8 +88,8 @@ def _entries(campaign_id, unit_id, count):
         record = store.create(NewSubmission(sid, campaign_id, unit.unit_id, unit.path, "Bài", "", "", [], "a.mp4",
                                             "video/mp4", 1, "h", f"uploads/{campaign_id}/{sid}/k.mp4", "post",
                                             None, now))
-        store.begin_validation(record, record.upload_key, "o", now)
-        store.finish_validation(record, record.upload_key, "o", "valid", {}, now)
+        claimed = store.begin_validation(record, record.upload_key, "o", now)
+        store.finish_validation(claimed, record.upload_key, "o", "valid", {}, now)
         ids.append(sid)
     return ids
 

@@ -226,8 +226,8 @@ def test_the_public_counter_counts_by_vietnam_day_without_sign_in(client, seeded
                                             "a.mp4", "video/mp4", 1, "h", f"uploads/{campaign.id}/{sid}/k.mp4",
                                             "post", None, at))
         if n % 2 == 0:
-            store.begin_validation(record, record.upload_key, "o", at)
-            store.finish_validation(record, record.upload_key, "o", "valid", {}, at)
+            claimed = store.begin_validation(record, record.upload_key, "o", at)
+            store.finish_validation(claimed, record.upload_key, "o", "valid", {}, at)
     response = client.http.get(f"/campaigns/{campaign.id}/stats")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=60"

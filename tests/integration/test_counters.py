@@ -29,8 +29,8 @@ def validate(store, record, status="valid"):
     key = record.upload_key
     object_id = f"bucket/{key}#etag"
     now = datetime.now(timezone.utc)
-    assert store.begin_validation(record, key, object_id, now)
-    return store.finish_validation(record, key, object_id, status, {"status": status}, now)
+    assert (claimed := store.begin_validation(record, key, object_id, now))
+    return store.finish_validation(claimed, key, object_id, status, {"status": status}, now)
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_racing_transitions_end_with_exact_counts(campaign_id, dynamodb_serialis
         record = store.get(submission_id)
         key, object_id = record.upload_key, f"bucket/{record.upload_key}#etag"
         claimed = store.begin_validation(record, key, object_id, datetime.now(timezone.utc))
-        finished = claimed and store.finish_validation(record, key, object_id, verdict, {}, datetime.now(timezone.utc))
+        finished = claimed and store.finish_validation(claimed, key, object_id, verdict, {}, datetime.now(timezone.utc))
         return submission_id, verdict, bool(finished)
 
     jobs = [(r.submission_id, v) for r in records for v in ("valid", "invalid", "valid")]

@@ -11,6 +11,7 @@ from chalicelib.adapters.dynamodb import submissions as submissions_adapter
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain import entry_status as machine
+from chalicelib.domain.entry import Entry, NewUpload
 from chalicelib.domain.entry_status import (
     COMPETING,
     DISQUALIFIABLE,
@@ -197,29 +198,41 @@ class CapturedWrites:
         def fake_transaction(connection=None):
             yield FakeTransaction()
 
+        def keyed(entry):
+            # The item the store updates, answering as DynamoDB would without a table behind it.
+            record = SubmissionRecord(
+                submission_id=entry.submission_id, campaign_id=entry.campaign_id, unit_id=entry.unit_id,
+                unit_path=entry.unit_path, status=entry.status, created_at=entry.created_at,
+                status_changed_at=entry.status_changed_at, title=entry.title,
+                access_token_hash=entry.access_token_hash, upload_key=entry.upload_key,
+                upload_kind=entry.upload_kind, declared_size=entry.declared_size,
+            )
+            record.update = lambda actions, condition=None: captured.keep(actions, condition)
+            record.refresh = lambda consistent_read=False: None
+            return record
+
         monkeypatch.setattr(submissions_adapter, "TransactWrite", fake_transaction)
         monkeypatch.setattr(submissions_adapter, "transaction_connection", lambda: None)
+        monkeypatch.setattr(submissions_adapter, "_keyed", keyed)
         self.transaction = FakeTransaction
 
     def keep(self, actions, condition):
         statuses = [plain(a.values[1]) for a in actions if a.values[0].path == ["status"]]
         self.writes.append((statuses[0], condition))
 
-    def record(self, status):
-        record = SubmissionRecord(
-            submission_id="e1", campaign_id="c1", unit_id="u1", unit_path="tw/u1/", status=status,
-            created_at=AT, upload_key="uploads/c1/e1/k.mp4",
+    def entry(self, status):
+        return Entry(
+            submission_id="e1", campaign_id="c1", unit_id="u1", unit_path="tw/u1/", status=status, title="t",
+            created_at=AT, status_changed_at=AT, access_token_hash="h", upload_key="uploads/c1/e1/k.mp4",
+            upload_kind="post", declared_size=10,
         )
-        record.update = lambda actions, condition=None: self.keep(actions, condition)
-        record.refresh = lambda consistent_read=False: None
-        return record
 
 
 def store_calls():
     store = SubmissionStore()
     key = "uploads/c1/e1/k.mp4"
     return {
-        "replace_video": lambda r: store.replace_upload(r, key, "post", None, "a.mp4", "video/mp4", 10, AT),
+        "replace_video": lambda r: store.replace_upload(r, NewUpload(key, "post", None, "a.mp4", "video/mp4", 10), AT),
         "receive_upload": lambda r: store.begin_validation(r, key, "bucket/key#etag", AT),
         "pass_validation": lambda r: store.finish_validation(r, key, "bucket/key#etag", "valid", {}, AT),
         "fail_validation": lambda r: store.finish_validation(r, key, "bucket/key#etag", "invalid", {}, AT),
@@ -240,7 +253,7 @@ def test_every_action_has_a_store_write():
 ))
 def test_each_store_write_is_conditioned_on_the_machine(monkeypatch, action, status):
     writes = CapturedWrites(monkeypatch)
-    assert store_calls()[action](writes.record(status)) is True
+    assert isinstance(store_calls()[action](writes.entry(status)), Entry)  # accepted: the entry as written
     [(new_status, condition)] = writes.writes
     assert new_status == transition_target(action)
     checks = status_checks(condition)

@@ -1,19 +1,11 @@
 """Judges' scorecards for a campaign's final round: one Query reads them all."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.adapters.dynamodb.models import JuryScoreRecord
 from chalicelib.domain.exact_numbers import render_exact
-from chalicelib.domain.jury import Scorecard
-
-
-@dataclass(frozen=True)
-class StoredScorecard:
-    card: Scorecard
-    judge_unit_path: str | None
-    scored_at: datetime
+from chalicelib.domain.jury import Scorecard, StoredScorecard
 
 
 class JuryScoreStore:

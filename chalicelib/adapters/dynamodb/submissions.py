@@ -13,9 +13,8 @@ written or none, so counts stay exact under concurrent and retried events.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -38,8 +37,13 @@ from chalicelib.domain.entry_status import (
     transition_target,
     verdict_action,
 )
+from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.organisation import branch_key
+from chalicelib.domain.result_versions import StoredWeekResult
 from chalicelib.domain.rollup import counter_deltas
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.dynamodb.week_results import WeekResultStore
 
 # The sparse index of entries being validated holds this value while a check runs.
 VALIDATION_WATCH = VALIDATING
@@ -86,28 +90,52 @@ def unit_sort(unit_path: str, created_at: datetime, submission_id: str) -> str:
     return f"{branch_key(unit_path)}{created_at.isoformat()}#{submission_id}"
 
 
-@dataclass(frozen=True)
-class NewSubmission:
-    submission_id: str
-    campaign_id: str
-    unit_id: str
-    unit_path: str
-    title: str
-    description: str
-    category: str
-    authors: list[dict[str, Any]]
-    file_name: str
-    content_type: str
-    declared_size: int
-    access_token_hash: str
-    upload_key: str
-    upload_kind: str
-    multipart_upload_id: str | None
-    created_at: datetime
+def to_entry(record: SubmissionRecord) -> Entry:
+    return Entry(
+        submission_id=record.submission_id,
+        campaign_id=record.campaign_id,
+        unit_id=record.unit_id,
+        unit_path=record.unit_path,
+        status=record.status,
+        title=record.title,
+        created_at=record.created_at,
+        status_changed_at=record.status_changed_at,
+        access_token_hash=record.access_token_hash,
+        upload_key=record.upload_key,
+        upload_kind=record.upload_kind,
+        declared_size=int(record.declared_size),
+        file_name=record.file_name,
+        content_type=record.content_type,
+        description=record.description,
+        category=record.category,
+        authors=list(record.authors or []),
+        multipart_upload_id=record.multipart_upload_id,
+        stored_key=record.stored_key,
+        processed_object=record.processed_object,
+        validation_attempts=int(record.validation_attempts or 0),
+        verdict=record.verdict,
+        validated_at=record.validated_at,
+        review=record.review,
+        campaign_week=record.campaign_week,
+        platform_video=record.platform_video,
+        published_at=record.published_at,
+    )
+
+
+def _keyed(entry: Entry) -> SubmissionRecord:
+    """A record carrying only the entry's key: enough for an update, which returns the rest."""
+    return SubmissionRecord(entry.submission_id)
 
 
 class SubmissionStore:
-    def create(self, new: NewSubmission) -> SubmissionRecord:
+    """Entries in, entries out. Each status change returns the entry as written, or
+    False when its condition no longer held (someone else moved the entry first)."""
+
+    def __init__(self, week_results: Callable[[], WeekResultStore] | None = None) -> None:
+        # Only a disqualification writes a week's next result version alongside the entry.
+        self._week_results = week_results
+
+    def create(self, new: NewSubmission) -> Entry:
         record = SubmissionRecord(
             submission_id=new.submission_id,
             campaign_id=new.campaign_id,
@@ -134,38 +162,38 @@ class SubmissionStore:
         with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(record, condition=SubmissionRecord.submission_id.does_not_exist())
             stage_counters(tx, record, counter_deltas(None, record.status, STATUS_COUNTERS))
-        return record
+        return to_entry(record)
 
-    def get(self, submission_id: str) -> SubmissionRecord | None:
+    def get(self, submission_id: str) -> Entry | None:
         try:
-            return SubmissionRecord.get(submission_id, consistent_read=True)
+            return to_entry(SubmissionRecord.get(submission_id, consistent_read=True))
         except DoesNotExist:
             return None
 
     @staticmethod
-    def _status_actions(record: SubmissionRecord, new_status: str, at: datetime, actions: Iterable[Any]) -> list:
+    def _status_actions(entry: Entry, new_status: str, at: datetime, actions: Iterable[Any]) -> list:
         return [
             SubmissionRecord.status.set(new_status),
-            SubmissionRecord.status_sort.set(status_sort(new_status, record.created_at, record.submission_id)),
+            SubmissionRecord.status_sort.set(status_sort(new_status, entry.created_at, entry.submission_id)),
             SubmissionRecord.status_changed_at.set(at),
             *actions,
         ]
 
     def _transition(
         self,
-        record: SubmissionRecord,
+        entry: Entry,
         action: Action,
         at: datetime,
         condition: Condition | None = None,
         actions: Iterable[Any] = (),
         alongside: Callable[[TransactWrite], None] | None = None,
-    ) -> bool:
+    ) -> Entry | Literal[False]:
         """Apply `action` if the entry's status allows it and `condition` (if any) still holds;
         False means someone else moved it first.
 
         `alongside` stages other items that must be written in the same transaction.
 
-        The change is also pinned to the status and unit path in `record`: the
+        The change is also pinned to the status and unit path in `entry`: the
         counter deltas are computed from them, so if either changed meanwhile
         the write is refused rather than counted against the wrong state.
         """
@@ -173,11 +201,12 @@ class SubmissionStore:
         allowed = allowed_by_machine(action)
         if condition is not None:
             allowed = allowed & condition
-        guarded = allowed & (SubmissionRecord.status == record.status) & (
-            SubmissionRecord.unit_path == record.unit_path
+        guarded = allowed & (SubmissionRecord.status == entry.status) & (
+            SubmissionRecord.unit_path == entry.unit_path
         )
-        updates = self._status_actions(record, new_status, at, actions)
-        deltas = counter_deltas(record.status, new_status, STATUS_COUNTERS)
+        updates = self._status_actions(entry, new_status, at, actions)
+        deltas = counter_deltas(entry.status, new_status, STATUS_COUNTERS)
+        record = _keyed(entry)
         if not deltas and alongside is None:
             try:
                 record.update(actions=updates, condition=guarded)
@@ -185,50 +214,47 @@ class SubmissionStore:
                 if _conditional_failed(error):
                     return False
                 raise
-            return True
+            return to_entry(record)
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(record, actions=updates, condition=guarded)
-                stage_counters(tx, record, deltas)
+                stage_counters(tx, entry, deltas)
                 if alongside is not None:
                     alongside(tx)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
             raise
-        # A transaction returns no attributes; callers expect `record` to show the new state.
+        # A transaction returns no attributes: read back what was written.
         record.refresh(consistent_read=True)
-        return True
+        return to_entry(record)
 
-    def replace_upload(
-        self, record: SubmissionRecord, upload_key: str, kind: str, multipart_upload_id: str | None,
-        file_name: str, content_type: str, declared_size: int, at: datetime,
-    ) -> bool:
+    def replace_upload(self, entry: Entry, upload: NewUpload, at: datetime) -> Entry | Literal[False]:
         return self._transition(
-            record,
+            entry,
             "replace_video",
             at,
             actions=[
-                SubmissionRecord.upload_key.set(upload_key),
-                SubmissionRecord.upload_kind.set(kind),
-                SubmissionRecord.multipart_upload_id.set(multipart_upload_id)
-                if multipart_upload_id
+                SubmissionRecord.upload_key.set(upload.upload_key),
+                SubmissionRecord.upload_kind.set(upload.upload_kind),
+                SubmissionRecord.multipart_upload_id.set(upload.multipart_upload_id)
+                if upload.multipart_upload_id
                 else SubmissionRecord.multipart_upload_id.remove(),
-                SubmissionRecord.file_name.set(file_name),
-                SubmissionRecord.content_type.set(content_type),
-                SubmissionRecord.declared_size.set(declared_size),
+                SubmissionRecord.file_name.set(upload.file_name),
+                SubmissionRecord.content_type.set(upload.content_type),
+                SubmissionRecord.declared_size.set(upload.declared_size),
                 SubmissionRecord.validation_watch.remove(),
                 SubmissionRecord.validating_since.remove(),
             ],
         )
 
-    def begin_validation(self, record: SubmissionRecord, key: str, object_id: str, at: datetime) -> bool:
+    def begin_validation(self, entry: Entry, key: str, object_id: str, at: datetime) -> Entry | Literal[False]:
         """Claim the object for validation. Refused when the key is no longer the entry's
         current upload, or when this very object already has a verdict (a duplicate event)."""
         already_judged = (SubmissionRecord.processed_object == object_id) & status_in(JUDGED)
         condition = (SubmissionRecord.upload_key == key) & ~already_judged
         return self._transition(
-            record,
+            entry,
             "receive_upload",
             at,
             condition,
@@ -241,12 +267,12 @@ class SubmissionStore:
         )
 
     def finish_validation(
-        self, record: SubmissionRecord, key: str, object_id: str, status: str, verdict: dict, at: datetime
-    ) -> bool:
+        self, entry: Entry, key: str, object_id: str, status: str, verdict: dict, at: datetime
+    ) -> Entry | Literal[False]:
         """Record the verdict (`status` is the verdict's own status) for the object this validation claimed."""
         condition = (SubmissionRecord.upload_key == key) & (SubmissionRecord.processed_object == object_id)
         return self._transition(
-            record,
+            entry,
             verdict_action(status),
             at,
             condition,
@@ -259,9 +285,9 @@ class SubmissionStore:
             ],
         )
 
-    def mark_validation_error(self, record: SubmissionRecord, reason: dict, at: datetime) -> bool:
+    def mark_validation_error(self, entry: Entry, reason: dict, at: datetime) -> Entry | Literal[False]:
         return self._transition(
-            record,
+            entry,
             "abandon_validation",
             at,
             actions=[
@@ -283,18 +309,18 @@ class SubmissionStore:
     # Each change is conditional on the status the organiser saw, so two
     # organisers acting at once cannot both win, and nothing skips a step.
 
-    def approve(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
-        return self._transition(record, "approve", at, actions=[SubmissionRecord.review.set(review)])
+    def approve(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
+        return self._transition(entry, "approve", at, actions=[SubmissionRecord.review.set(review)])
 
-    def reject(self, record: SubmissionRecord, review: dict, at: datetime) -> bool:
-        return self._transition(record, "reject", at, actions=[SubmissionRecord.review.set(review)])
+    def reject(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
+        return self._transition(entry, "reject", at, actions=[SubmissionRecord.review.set(review)])
 
     def publish(
-        self, record: SubmissionRecord, review: dict, platform_video: str, campaign_week: str,
+        self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
         published_at: datetime, at: datetime,
-    ) -> bool:
+    ) -> Entry | Literal[False]:
         return self._transition(
-            record,
+            entry,
             "publish",
             at,
             actions=[
@@ -306,21 +332,26 @@ class SubmissionStore:
         )
 
     def disqualify(
-        self, record: SubmissionRecord, review: dict, at: datetime, revised_result: WeekResultRecord | None = None
-    ) -> bool:
+        self, entry: Entry, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
+    ) -> Entry | Literal[False]:
         """Disqualify an entry that is still in the status the caller read, in one
         transaction with what must change alongside: its counters, its live leaderboard
         row (removed), and when its week is already closed, the week's next result version."""
+        revised_record = None
+        if revised_result is not None:
+            if self._week_results is None:
+                raise RuntimeError("this SubmissionStore was built without the week results it needs")
+            revised_record = self._week_results().record_for(revised_result)
 
         def alongside(tx: TransactWrite) -> None:
-            if record.campaign_week:
-                tx.delete(ScoreRecord(record.campaign_week, record.submission_id))
-            if revised_result is not None:
-                tx.save(revised_result, condition=WeekResultRecord.version.does_not_exist())
+            if entry.campaign_week:
+                tx.delete(ScoreRecord(entry.campaign_week, entry.submission_id))
+            if revised_record is not None:
+                tx.save(revised_record, condition=WeekResultRecord.version.does_not_exist())
 
         try:
             return self._transition(
-                record, "disqualify", at, actions=[SubmissionRecord.review.set(review)], alongside=alongside,
+                entry, "disqualify", at, actions=[SubmissionRecord.review.set(review)], alongside=alongside,
             )
         except TransactWriteError as error:
             # Another organiser wrote the week's next version first: re-read and try again.
@@ -331,7 +362,7 @@ class SubmissionStore:
     # --- organisers' reads -----------------------------------------------
     def branch_page(
         self, campaign_id: str, path: str, status: str | None, start_key: dict | None, limit: int
-    ) -> tuple[list[SubmissionRecord], dict | None]:
+    ) -> tuple[list[Entry], dict | None]:
         """One page of a branch's entries, oldest unit-path first: a Query on `by-campaign-unit`
         with begins_with(branch key), never a Scan. The second value continues the Query."""
         results = SubmissionRecord.by_campaign_unit.query(
@@ -341,37 +372,38 @@ class SubmissionStore:
             limit=limit,
             last_evaluated_key=start_key,
         )
-        records = list(results)
-        return records, results.last_evaluated_key if len(records) >= limit else None
+        entries = [to_entry(r) for r in results]
+        return entries, results.last_evaluated_key if len(entries) >= limit else None
 
-    def under_path(self, campaign_id: str, path: str, limit: int) -> list[SubmissionRecord]:
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[Entry]:
         """Up to `limit` entries still filed under a branch (re-keying after a move)."""
-        return list(
-            SubmissionRecord.by_campaign_unit.query(
+        return [
+            to_entry(r)
+            for r in SubmissionRecord.by_campaign_unit.query(
                 campaign_id, SubmissionRecord.unit_sort.startswith(branch_key(path)), limit=limit
             )
-        )
+        ]
 
-    def rekey(self, record: SubmissionRecord, new_path: str) -> bool:
+    def rekey(self, entry: Entry, new_path: str) -> bool:
         """File the entry under its unit's new path and carry its counts to the new counter item.
 
         One transaction per entry, conditioned on the path and status it was read
         with: a concurrent transition or a second mover makes this a no-op
         (False), and running it again only finds entries not yet moved.
         """
-        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+        deltas = counter_deltas(None, entry.status, STATUS_COUNTERS)
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(
-                    record,
+                    _keyed(entry),
                     actions=[
                         SubmissionRecord.unit_path.set(new_path),
-                        SubmissionRecord.unit_sort.set(unit_sort(new_path, record.created_at, record.submission_id)),
+                        SubmissionRecord.unit_sort.set(unit_sort(new_path, entry.created_at, entry.submission_id)),
                     ],
-                    condition=(SubmissionRecord.unit_path == record.unit_path)
-                    & (SubmissionRecord.status == record.status),
+                    condition=(SubmissionRecord.unit_path == entry.unit_path)
+                    & (SubmissionRecord.status == entry.status),
                 )
-                stage_counts_moved(tx, record.campaign_id, record.unit_id, record.unit_path, new_path, deltas)
+                stage_counts_moved(tx, entry.campaign_id, entry.unit_id, entry.unit_path, new_path, deltas)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
@@ -380,25 +412,26 @@ class SubmissionStore:
 
     # --- reads for ranking, awards and the final ----------------------------
 
-    def in_voting_week(self, campaign_week: str) -> list[SubmissionRecord]:
+    def in_voting_week(self, campaign_week: str) -> list[Entry]:
         """Every entry ever published into the week (published or since disqualified)."""
-        return list(SubmissionRecord.by_voting_week.query(campaign_week))
+        return [to_entry(r) for r in SubmissionRecord.by_voting_week.query(campaign_week)]
 
-    def in_status(self, campaign_id: str, status: str) -> list[SubmissionRecord]:
-        return list(
-            SubmissionRecord.by_campaign_status.query(
+    def in_status(self, campaign_id: str, status: str) -> list[Entry]:
+        return [
+            to_entry(r)
+            for r in SubmissionRecord.by_campaign_status.query(
                 campaign_id, SubmissionRecord.status_sort.startswith(f"{status}#")
             )
-        )
+        ]
 
     def by_platform_video(self, platform_video: str) -> list[str]:
         return [r.submission_id for r in SubmissionRecord.by_platform_video.query(platform_video)]
 
-    def many(self, submission_ids: Iterable[str]) -> dict[str, SubmissionRecord]:
+    def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]:
         ids = sorted(set(submission_ids))
         if not ids:
             return {}
-        return {r.submission_id: r for r in SubmissionRecord.batch_get(ids)}
+        return {r.submission_id: to_entry(r) for r in SubmissionRecord.batch_get(ids)}
 
     def write_bulk(self, entries: Iterable[tuple[NewSubmission, str]]) -> int:
         """(entry, status) written straight in, without counters: benchmarks only (they

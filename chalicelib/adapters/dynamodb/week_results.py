@@ -9,15 +9,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb.models import WeekResultRecord
+from chalicelib.domain.result_versions import PENDING_VERSION, StoredWeekResult
 
-PENDING_VERSION = 0
 # Below DynamoDB's 400 KB item limit with room for the item's other attributes.
 INLINE_DOCUMENT_BYTES = 300 * 1024
 
@@ -30,23 +28,6 @@ class DocumentArchive(Protocol):
 
 def campaign_week_key(campaign_id: str, week: int) -> str:
     return f"{campaign_id}#{week}"
-
-
-@dataclass(frozen=True)
-class StoredWeekResult:
-    campaign_id: str
-    week: int
-    version: int  # 0: a close waiting for confirmation, not a result
-    document: dict
-    hash: str | None
-    created_at: datetime
-    created_by: str
-    snapshots_as_of: datetime
-    reason: str | None = None
-
-    @property
-    def pending(self) -> bool:
-        return self.version == PENDING_VERSION
 
 
 def _conditional_failed(error: Exception) -> bool:
