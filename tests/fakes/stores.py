@@ -1,0 +1,348 @@
+"""In-memory twins of the services' ports (chalicelib/services/ports.py).
+
+Each fake keeps what the real store keeps and refuses what the real store
+refuses: a conditional write whose condition no longer holds returns False and
+changes nothing, exactly like the DynamoDB adapter. Tests build a world from
+these and hand them to the services' constructors.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable, Literal
+
+from chalicelib.domain.audit import AuditEntry
+from chalicelib.domain.campaign import Campaign, campaign_not_found
+from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
+from chalicelib.domain.jury import Scorecard, StoredScorecard
+from chalicelib.domain.media.probe import BytesRangeReader
+from chalicelib.domain.organisation import OrgTree, OrgUnit
+from chalicelib.domain.result_versions import StoredWeekResult
+from chalicelib.domain.uploads import ObjectHead
+
+# The statuses the DynamoDB adapter's conditions name (adapters/dynamodb/submissions.py).
+CLAIMABLE = ("awaiting_upload", "validating", "valid", "invalid", "validation_error")
+JUDGED = ("valid", "invalid", "validation_error", "approved", "rejected", "published", "disqualified")
+
+
+class FakeCampaigns:
+    def __init__(self, *campaigns: Campaign) -> None:
+        self._campaigns = {c.id: c for c in campaigns}
+
+    def put(self, campaign: Campaign) -> None:
+        self._campaigns[campaign.id] = campaign
+
+    def get(self, campaign_id: str) -> Campaign | None:
+        return self._campaigns.get(campaign_id)
+
+    def require(self, campaign_id: str) -> Campaign:
+        campaign = self.get(campaign_id)
+        if campaign is None:
+            raise campaign_not_found(campaign_id)
+        return campaign
+
+    def list_all(self) -> list[Campaign]:
+        return sorted(self._campaigns.values(), key=lambda c: c.id)
+
+
+class FakeUnits:
+    def __init__(self, tree: OrgTree) -> None:
+        self.tree = tree
+
+    def find(self, unit_id: str) -> OrgUnit | None:
+        return self.tree.find(unit_id)
+
+    def whole_tree(self) -> OrgTree:
+        return self.tree
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    etag: str
+    content_type: str | None = None
+
+
+class FakeBucket:
+    """The upload bucket: objects by key, and presigned uploads that only record what was asked."""
+
+    def __init__(self, name: str = "uploads-test") -> None:
+        self.name = name
+        self.objects: dict[str, StoredObject] = {}
+        self.deleted: list[str] = []
+        self.multipart: dict[str, dict[int, str]] = {}  # upload id -> part number -> etag
+        self.aborted: list[tuple[str, str]] = []
+        self.completed: list[tuple[str, str]] = []
+        self._uploads = 0
+
+    # what a participant's browser does
+    def put(self, key: str, data: bytes, etag: str | None = None) -> ObjectHead:
+        stored = StoredObject(data, etag or f"etag-{len(self.objects) + len(self.deleted) + 1}", "video/mp4")
+        self.objects[key] = stored
+        return ObjectHead(len(data), stored.etag, stored.content_type)
+
+    # UploadedObjects
+    def head(self, key: str) -> ObjectHead | None:
+        stored = self.objects.get(key)
+        return ObjectHead(len(stored.data), stored.etag, stored.content_type) if stored else None
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+        self.deleted.append(key)
+
+    def reader(self, key: str, head: ObjectHead) -> BytesRangeReader:
+        return BytesRangeReader(self.objects[key].data)
+
+    # UploadLinks
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, now: datetime) -> dict:
+        return {"method": "POST", "url": f"https://{self.name}.test/", "fields": {"key": key}, "key": key,
+                "expires_at": now.isoformat(), "max_bytes": max_bytes}
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        self._uploads += 1
+        upload_id = f"mpu-{self._uploads}"
+        self.multipart[upload_id] = {}
+        return upload_id
+
+    def presigned_part_urls(self, key: str, upload_id: str, part_numbers: list[int]) -> list[dict]:
+        return [{"part_number": n, "url": f"https://{self.name}.test/{key}?part={n}&upload={upload_id}"}
+                for n in part_numbers]
+
+    def uploaded_parts(self, key: str, upload_id: str) -> list[dict]:
+        return [{"part_number": n, "etag": e} for n, e in sorted(self.multipart.get(upload_id, {}).items())]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[dict]) -> None:
+        self.completed.append((key, upload_id))
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self.aborted.append((key, upload_id))
+
+
+class FakeEntries:
+    """Entries by id, with the DynamoDB adapter's conditions on every status change."""
+
+    def __init__(self, week_results: "FakeWeekResults | None" = None) -> None:
+        self.items: dict[str, Entry] = {}
+        self.validating_since: dict[str, datetime] = {}
+        self.live_scores: set[tuple[str, str]] = set()  # (campaign_week, submission_id)
+        self.week_results = week_results
+
+    # --- writing ------------------------------------------------------------
+    def create(self, new: NewSubmission) -> Entry:
+        if new.submission_id in self.items:
+            raise KeyError(f"entry {new.submission_id} exists")
+        entry = Entry(
+            submission_id=new.submission_id, campaign_id=new.campaign_id, unit_id=new.unit_id,
+            unit_path=new.unit_path, status="awaiting_upload", title=new.title, created_at=new.created_at,
+            status_changed_at=new.created_at, access_token_hash=new.access_token_hash,
+            upload_key=new.upload_key, upload_kind=new.upload_kind, declared_size=new.declared_size,
+            file_name=new.file_name, content_type=new.content_type, description=new.description or None,
+            category=new.category or None, authors=list(new.authors),
+            multipart_upload_id=new.multipart_upload_id,
+        )
+        self.items[entry.submission_id] = entry
+        return entry
+
+    def put(self, entry: Entry) -> Entry:
+        """Given: an entry already in some state (tests only)."""
+        self.items[entry.submission_id] = entry
+        return entry
+
+    def _transition(
+        self, entry: Entry, new_status: str, at: datetime, condition: Callable[[Entry], bool],
+        alongside: Callable[[], bool] | None = None, **changes,
+    ) -> Entry | Literal[False]:
+        stored = self.items.get(entry.submission_id)
+        if (stored is None or stored.status != entry.status or stored.unit_path != entry.unit_path
+                or not condition(stored)):
+            return False
+        if alongside is not None and not alongside():
+            return False
+        written = dataclasses.replace(stored, status=new_status, status_changed_at=at, **changes)
+        self.items[written.submission_id] = written
+        return written
+
+    def replace_upload(
+        self, entry: Entry, upload: NewUpload, reuploadable: Iterable[str], at: datetime
+    ) -> Entry | Literal[False]:
+        allowed = set(reuploadable)
+        written = self._transition(
+            entry, "awaiting_upload", at, lambda s: s.status in allowed,
+            upload_key=upload.upload_key, upload_kind=upload.upload_kind,
+            multipart_upload_id=upload.multipart_upload_id, file_name=upload.file_name,
+            content_type=upload.content_type, declared_size=upload.declared_size,
+        )
+        if written:
+            self.validating_since.pop(entry.submission_id, None)
+        return written
+
+    def begin_validation(self, entry: Entry, key: str, object_id: str, at: datetime) -> Entry | Literal[False]:
+        def claimable(stored: Entry) -> bool:
+            already_judged = stored.processed_object == object_id and stored.status in JUDGED
+            return stored.upload_key == key and stored.status in CLAIMABLE and not already_judged
+
+        written = self._transition(
+            entry, "validating", at, claimable, processed_object=object_id,
+            validation_attempts=self.items[entry.submission_id].validation_attempts + 1
+            if entry.submission_id in self.items else 1,
+        )
+        if written:
+            self.validating_since[entry.submission_id] = at
+        return written
+
+    def finish_validation(
+        self, entry: Entry, key: str, object_id: str, status: str, verdict: dict, at: datetime
+    ) -> Entry | Literal[False]:
+        written = self._transition(
+            entry, status, at,
+            lambda s: s.status == "validating" and s.upload_key == key and s.processed_object == object_id,
+            verdict=verdict, validated_at=at, stored_key=key,
+        )
+        if written:
+            self.validating_since.pop(entry.submission_id, None)
+        return written
+
+    def mark_validation_error(self, entry: Entry, reason: dict, at: datetime) -> Entry | Literal[False]:
+        written = self._transition(entry, "validation_error", at, lambda s: s.status == "validating", verdict=reason)
+        if written:
+            self.validating_since.pop(entry.submission_id, None)
+        return written
+
+    def stuck_in_validation(self, started_before: datetime) -> list[str]:
+        return [i for i, since in self.validating_since.items() if since < started_before]
+
+    def approve(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
+        return self._transition(entry, "approved", at, lambda s: s.status == "valid", review=review)
+
+    def reject(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
+        return self._transition(entry, "rejected", at, lambda s: s.status == "valid", review=review)
+
+    def publish(
+        self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
+        published_at: datetime, at: datetime,
+    ) -> Entry | Literal[False]:
+        return self._transition(
+            entry, "published", at, lambda s: s.status == "approved", review=review,
+            platform_video=platform_video, campaign_week=campaign_week, published_at=published_at,
+        )
+
+    def disqualify(
+        self, entry: Entry, review: dict, at: datetime, revised_result: StoredWeekResult | None = None
+    ) -> Entry | Literal[False]:
+        def alongside() -> bool:
+            # All or nothing, like the transaction: the next version must not exist yet.
+            if revised_result is not None:
+                assert self.week_results is not None, "FakeEntries needs the FakeWeekResults to revise a week"
+                if not self.week_results.add(revised_result):
+                    return False
+            if entry.campaign_week:
+                self.live_scores.discard((entry.campaign_week, entry.submission_id))
+            return True
+
+        return self._transition(entry, "disqualified", at, lambda s: True, alongside=alongside, review=review)
+
+    # --- reading ------------------------------------------------------------
+    def get(self, submission_id: str) -> Entry | None:
+        return self.items.get(submission_id)
+
+    def by_platform_video(self, platform_video: str) -> list[str]:
+        return [e.submission_id for e in self.items.values() if e.platform_video == platform_video]
+
+    def in_voting_week(self, campaign_week: str) -> list[Entry]:
+        return [e for e in self.items.values() if e.campaign_week == campaign_week]
+
+    def in_status(self, campaign_id: str, status: str) -> list[Entry]:
+        return sorted((e for e in self.items.values() if e.campaign_id == campaign_id and e.status == status),
+                      key=lambda e: (e.created_at, e.submission_id))
+
+    def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]:
+        return {i: self.items[i] for i in set(submission_ids) if i in self.items}
+
+
+class FakeSnapshots:
+    def __init__(self) -> None:
+        self.readings: dict[str, list[Snapshot]] = {}
+
+    def add(self, submission_id: str, *snapshots: Snapshot) -> None:
+        self.readings.setdefault(submission_id, []).extend(snapshots)
+        self.readings[submission_id].sort(key=lambda s: (s.at, s.source))
+
+    def history(self, submission_id: str, start: datetime, end: datetime, limit: int | None = None) -> list[Snapshot]:
+        found = [s for s in self.readings.get(submission_id, []) if start <= s.at <= end]
+        return found[:limit] if limit is not None else found
+
+    def latest_before(self, submission_id: str, before: datetime, limit: int = 1) -> list[Snapshot]:
+        earlier = [s for s in self.readings.get(submission_id, []) if s.at < before]
+        return earlier[-limit:]
+
+
+class FakeWeekResults:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int, int], StoredWeekResult] = {}
+
+    def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None:
+        versions = self.versions(campaign_id, week)
+        return versions[-1] if versions else None
+
+    def get(self, campaign_id: str, week: int, version: int) -> StoredWeekResult | None:
+        return self.items.get((campaign_id, week, version))
+
+    def versions(self, campaign_id: str, week: int) -> list[StoredWeekResult]:
+        return sorted((r for (c, w, v), r in self.items.items() if c == campaign_id and w == week and v >= 1),
+                      key=lambda r: r.version)
+
+    def pending(self, campaign_id: str, week: int) -> StoredWeekResult | None:
+        return self.get(campaign_id, week, 0)
+
+    def add(self, result: StoredWeekResult) -> bool:
+        if result.pending:
+            raise ValueError("use put_pending for version 0")
+        key = (result.campaign_id, result.week, result.version)
+        if key in self.items:
+            return False
+        self.items[key] = result
+        return True
+
+    def put_pending(self, pending: StoredWeekResult) -> None:
+        if not pending.pending:
+            raise ValueError("a pending close is version 0")
+        self.items[(pending.campaign_id, pending.week, 0)] = pending
+
+
+class FakeBestScores:
+    def __init__(self) -> None:
+        self.best: dict[tuple[str, str], tuple[str, object]] = {}
+
+    def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score) -> bool:
+        current = self.best.get((campaign_id, unit_id))
+        if current is not None and current[1] >= score:
+            return False
+        self.best[(campaign_id, unit_id)] = (unit_path, score)
+        return True
+
+
+class FakeScorecards:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str, str], StoredScorecard] = {}
+
+    def put(self, campaign_id: str, card: Scorecard, judge_unit_path: str | None, at: datetime) -> StoredScorecard | None:
+        key = (campaign_id, card.entry_id, card.judge_id)
+        previous = self.items.get(key)
+        self.items[key] = StoredScorecard(card, judge_unit_path, at)
+        return previous
+
+    def for_campaign(self, campaign_id: str) -> list[StoredScorecard]:
+        return [s for (c, _, _), s in sorted(self.items.items()) if c == campaign_id]
+
+
+@dataclass
+class FakeAuditTrail:
+    entries: list[AuditEntry] = field(default_factory=list)
+
+    def append(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    def actions(self) -> list[str]:
+        return [e.action for e in self.entries]
