@@ -316,10 +316,11 @@ class Services:
 
     @cached_property
     def engagement(self) -> EngagementService:
+        from chalicelib.adapters.engagement_sources.organiser_sheet import read_table
         from chalicelib.services.engagement import EngagementService
 
         return EngagementService(self.campaign_store, self.published_entries, self.snapshot_writer, self.score_store,
-                              self.ingestion_run_store, self.engagement_queue, self.engagement_source)
+                                 self.ingestion_run_store, self.engagement_queue, self.engagement_source, read_table)
 
     @cached_property
     def organisation(self) -> OrganisationService:

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Iterable, Literal, Mapping, Sequence
+from typing import Iterable, Literal, Mapping, Protocol, Sequence
 
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.engagement import METRICS, Snapshot
@@ -302,3 +302,40 @@ class RunStatus:
             "videos_not_returned": self.videos_not_returned,
             "last_error": self.last_error,
         }
+
+
+# --- what the sources and the leaderboard exchange ---------------------------------
+
+Readings = dict[str, dict[str, int | None]]
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    video_id: str
+    entry_id: str
+    published_at: datetime
+
+
+class MetricSource(Protocol):
+    """One platform's counters: readings per platform video id, None for a metric the source
+    does not measure; a video the source did not return is absent, never a row of zeros."""
+
+    name: str  # stored as the snapshot's source
+    platform: str
+    ids_per_call: int
+
+    def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings: ...
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    """An entry's live score in its voting week, as the leaderboard keeps and serves it."""
+
+    campaign_week: str
+    submission_id: str
+    score: int | float  # sortable; the exact value is in the breakdown
+    breakdown: dict
+    unit_id: str
+    title: str
+    flags: list[str]
+    updated_at: datetime

@@ -8,26 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.engagement import (
-    IngestionRunStore,
-    PublishedEntries,
-    ScoreStore,
-    SnapshotWriter,
-    snapshot_key,
-)
-from chalicelib.adapters.dynamodb.models import ScoreRecord
-from chalicelib.adapters.engagement_sources import MetricSource, VideoRequest
-from chalicelib.adapters.engagement_sources.organiser_sheet import read_table
-from chalicelib.adapters.sqs import Queue
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.engagement import METRICS, Snapshot
 from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ingestion import (
     Chunk,
+    LeaderboardRow,
+    MetricSource,
     PublishedEntry,
     Trigger,
+    VideoRequest,
     campaign_week_key,
     competition_ranks,
     live_entry_score,
@@ -41,6 +33,15 @@ from chalicelib.domain.ingestion import (
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 from chalicelib.observability import logger as log
+from chalicelib.services.ports import (
+    CampaignCatalogue,
+    IngestionRuns,
+    LiveScores,
+    MessageQueue,
+    PublishedEntries,
+    SheetReader,
+    SnapshotWriter,
+)
 
 IMPORT_SOURCE = "organiser-import"
 MAX_LEADERBOARD = 100
@@ -50,13 +51,14 @@ _LOOKUP_THREADS = 8
 
 @dataclass
 class EngagementService:
-    campaigns: CampaignStore
+    campaigns: CampaignCatalogue
     entries: PublishedEntries
     snapshots: SnapshotWriter
-    scores: ScoreStore
-    runs: IngestionRunStore
-    queue: Queue
+    scores: LiveScores
+    runs: IngestionRuns
+    queue: MessageQueue
     source_for: Callable[[str], MetricSource | None]
+    read_table: SheetReader
 
     def _campaign(self, campaign_id: str) -> Campaign:
         campaign = self.campaigns.require(campaign_id)
@@ -118,15 +120,15 @@ class EngagementService:
 
     def refresh_scores(self, campaign: Campaign, week: int, entries: Sequence[PublishedEntry], now: datetime) -> int:
         """Recompute each entry's week score from all its snapshots with the domain rules."""
-        records = []
+        rows = []
         for entry in entries:
             live = live_entry_score(campaign, week, entry.published_at, self.snapshots.for_entry(entry.submission_id), now)
-            records.append(ScoreRecord(
+            rows.append(LeaderboardRow(
                 campaign_week=campaign_week_key(campaign.id, week), submission_id=entry.submission_id,
                 score=sortable_score(live.total), breakdown=live.breakdown(), unit_id=entry.unit_id,
                 title=entry.title, flags=list(live.flags), updated_at=now,
             ))
-        return self.scores.put_many(records)
+        return self.scores.put_many(rows)
 
     def leaderboard(self, campaign_id: str, week: int, limit: int) -> dict:
         campaign = self._campaign(campaign_id)
@@ -135,8 +137,8 @@ class EngagementService:
                 f"Cuộc thi không có tuần bình chọn số {week}.", f"The campaign has no voting week {week}.",
                 code="week_not_found", week=week,
             )
-        records = self.scores.top(campaign_week_key(campaign_id, week), limit)
-        ranks = competition_ranks([r.score for r in records])
+        rows = self.scores.top(campaign_week_key(campaign_id, week), limit)
+        ranks = competition_ranks([r.score for r in rows])
         return {
             "campaign_id": campaign_id,
             "week": week,
@@ -153,7 +155,7 @@ class EngagementService:
                     "flags": list(r.flags or []),
                     "updated_at": iso_utc(r.updated_at),
                 }
-                for rank, r in zip(ranks, records)
+                for rank, r in zip(ranks, rows)
             ],
         }
 
@@ -185,37 +187,35 @@ class EngagementService:
                      measured_at: datetime | None, now: datetime) -> dict:
         require_role(principal, "admin", "organiser")
         campaign = self._campaign(campaign_id)
-        sheet = parse_sheet(read_table(content, file_name), campaign.zone, measured_at)
+        sheet = parse_sheet(self.read_table(content, file_name), campaign.zone, measured_at)
         matched = self._match(campaign, sheet.rows)
-        records = self.entries.records(set(matched.values()))
-        accepted: list[tuple[ImportRow, Any]] = []
+        found = self.entries.many(set(matched.values()))
+        accepted: list[tuple[ImportRow, Entry]] = []
         unknown: list[str] = []
         for row in sheet.rows:
-            record = records.get(matched.get(row.line, ""))
+            entry = found.get(matched.get(row.line, ""))
             # Out of the organiser's branch is reported exactly like unknown: no probing.
-            if (record is None or record.campaign_id != campaign_id or not record.campaign_week
-                    or not can_see_unit(principal, record.unit_path)):
+            if (entry is None or entry.campaign_id != campaign_id or not entry.campaign_week
+                    or not can_see_unit(principal, entry.unit_path)):
                 unknown.append(row.video_id)
                 continue
-            accepted.append((row, record))
+            accepted.append((row, entry))
         snapshots = [
-            (record.submission_id, campaign_id, Snapshot(row.measured_at, IMPORT_SOURCE,
-                                                         {m: row.values.get(m) for m in METRICS}))
-            for row, record in accepted
+            (entry.submission_id, campaign_id, Snapshot(row.measured_at, IMPORT_SOURCE,
+                                                        {m: row.values.get(m) for m in METRICS}))
+            for row, entry in accepted
         ]
-        stored = self.snapshots.existing((s, snapshot_key(snap)) for s, _, snap in snapshots)
-        changed = [(s, c, snap) for s, c, snap in snapshots
-                   if stored.get((s, snapshot_key(snap))) != dict(snap.values)]
+        stored = self.snapshots.stored_values([(s, snap) for s, _, snap in snapshots])
+        changed = [(s, c, snap) for (s, c, snap), values in zip(snapshots, stored) if values != dict(snap.values)]
         self.snapshots.write(changed)
         touched = {s for s, _, _ in changed}
         by_week: dict[int, list[PublishedEntry]] = {}
-        for row, record in accepted:
-            if record.submission_id in touched and record.published_at is not None:
-                week = int(record.campaign_week.rpartition("#")[2])
-                platform, video_id = split_platform_video(record.platform_video)
-                entry = PublishedEntry(record.submission_id, platform, video_id, record.published_at,
-                                       record.unit_id, record.title)
-                by_week.setdefault(week, []).append(entry)
+        for row, entry in accepted:
+            if entry.submission_id in touched and entry.published_at is not None:
+                platform, video_id = split_platform_video(entry.platform_video)
+                published = PublishedEntry(entry.submission_id, platform, video_id, entry.published_at,
+                                           entry.unit_id, entry.title)
+                by_week.setdefault(entry.week, []).append(published)
         for week, entries in by_week.items():
             unique = list({e.submission_id: e for e in entries}.values())
             self.refresh_scores(campaign, week, unique, now)

@@ -17,17 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.counters import CounterStore
-from chalicelib.adapters.dynamodb.links import LinkStore
-from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
-from chalicelib.adapters.dynamodb.submissions import SubmissionStore
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.links import StoredLink
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.organisation_changes import plan_update, refuse_removing_units_in_use
 from chalicelib.domain.organisation_file import load_tree_csv, load_tree_json
 from chalicelib.domain.scope import Principal, require_unit_in_scope
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.ports import CampaignCatalogue, Refileable, TreeWriter, UnitCounts, UnitHistory, UnitTree
 
 REKEY_BUDGET = 200  # entries moved per call: keeps a request well inside API Gateway's 29 s
 REKEY_PAGE = 50
@@ -48,13 +46,13 @@ def parse_tree(body: bytes, content_type: str) -> OrgTree:
 
 @dataclass
 class OrganisationService:
-    units: OrgUnitStore
-    writer: OrgTreeWriter
-    history: UnitHistoryStore
-    campaigns: CampaignStore
-    counters: CounterStore
-    submissions: SubmissionStore
-    links: LinkStore
+    units: UnitTree
+    writer: TreeWriter
+    history: UnitHistory
+    campaigns: CampaignCatalogue
+    counters: UnitCounts
+    submissions: Refileable[Entry]
+    links: Refileable[StoredLink]
     audit: AuditLog
 
     def import_tree(self, principal: Principal, incoming: OrgTree, now: datetime, dry_run: bool = False) -> dict:
@@ -155,7 +153,7 @@ class OrganisationService:
         }
 
 
-def _rekey_prefix(store: Any, tree: OrgTree, campaign_id: str, old_path: str, budget: int) -> tuple[int, bool]:
+def _rekey_prefix(store: Refileable[Any], tree: OrgTree, campaign_id: str, old_path: str, budget: int) -> tuple[int, bool]:
     """Move what is still filed under `old_path`; (moved, nothing left)."""
     moved = 0
     while moved < budget:
@@ -163,11 +161,11 @@ def _rekey_prefix(store: Any, tree: OrgTree, campaign_id: str, old_path: str, bu
         if not page:
             return moved, True
         progressed = refused = 0
-        for record in page:
-            unit = tree.find(record.unit_id)
-            if unit is None or unit.path == record.unit_path:
+        for item in page:
+            unit = tree.find(item.unit_id)
+            if unit is None or unit.path == item.unit_path:
                 continue  # unit removed, or moved back: nothing to do for this one
-            if store.rekey(record, unit.path):
+            if store.rekey(item, unit.path):
                 progressed += 1
             else:
                 refused += 1  # changed meanwhile: read again on the next call

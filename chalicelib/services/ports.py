@@ -7,19 +7,23 @@ longer held (someone else moved the entry first): a refusal, never an error.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:  # annotations only: importing the ports costs a function's cold start nothing
-    from datetime import datetime
+    from datetime import date, datetime
 
     from chalicelib.domain.audit import AuditEntry
     from chalicelib.domain.campaign import Campaign
     from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
+    from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus
     from chalicelib.domain.jury import Scorecard, StoredScorecard
+    from chalicelib.domain.links import NewLink, StoredLink
     from chalicelib.domain.media.probe import RangeReader
     from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.organisation import OrgTree, OrgUnit
+    from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
     from chalicelib.domain.result_versions import StoredWeekResult
+    from chalicelib.domain.rollup import UnitCounters
     from chalicelib.domain.uploads import ObjectHead
 
 
@@ -39,6 +43,51 @@ class Units(Protocol):
     def find(self, unit_id: str) -> OrgUnit | None: ...
 
     def whole_tree(self) -> OrgTree: ...
+
+
+class BranchUnits(Protocol):
+    def find(self, unit_id: str) -> OrgUnit | None: ...
+
+    def root(self) -> OrgUnit | None: ...
+
+    def branch(self, path: str) -> list[OrgUnit]: ...
+
+
+class UnitTree(Units, Protocol):
+    """The organisation tree as an import replaces it."""
+
+    def whole_tree_or_none(self) -> OrgTree | None: ...
+
+    def put_tree(self, tree: OrgTree) -> None: ...
+
+    def branch(self, path: str) -> list[OrgUnit]: ...
+
+
+class TreeWriter(Protocol):
+    def apply(self, incoming: OrgTree, change: TreeChange) -> int: ...
+
+
+class UnitHistory(Protocol):
+    def append(self, events: Iterable[UnitHistoryEvent]) -> None: ...
+
+    def for_unit(self, unit_id: str, limit: int = 100) -> list[UnitHistoryEvent]: ...
+
+    def pending_moves(self) -> list[UnitHistoryEvent]: ...
+
+    def finish_move(self, event: UnitHistoryEvent) -> None: ...
+
+
+Filed = TypeVar("Filed")  # an Entry or a StoredLink: it has a unit_id and a unit_path
+
+
+class Refileable(Protocol[Filed]):
+    """Entries or links, re-filed under their unit's new path after a move."""
+
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[Filed]: ...
+
+    def rekey(self, item: Filed, new_path: str) -> bool:
+        """False when the item changed since it was read (it is read again next time)."""
+        ...
 
 
 # --- the upload bucket --------------------------------------------------------
@@ -127,6 +176,34 @@ class CompetingEntries(EntryReader, Protocol):
     def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]: ...
 
 
+class EntryPages(Protocol):
+    def branch_page(
+        self, campaign_id: str, path: str, status: str | None, start_key: dict | None, limit: int
+    ) -> tuple[list[Entry], dict | None]:
+        """One page of a branch's entries and where the next page starts (None: the last page)."""
+        ...
+
+
+class Links(Protocol):
+    def create(self, new: NewLink) -> StoredLink | None:
+        """None when the same post was already submitted for the campaign."""
+        ...
+
+    def in_branch(self, campaign_id: str, path: str) -> list[StoredLink]: ...
+
+
+# --- counters ----------------------------------------------------------------------
+
+class UnitCounts(Protocol):
+    def items_for(self, campaign_id: str, unit_paths: Iterable[str]) -> dict[str, UnitCounters]: ...
+
+
+class BranchCounters(Protocol):
+    def branch(self, campaign_id: str, path: str) -> dict[str, UnitCounters]: ...
+
+    def daily(self, campaign_id: str) -> list[tuple[date, int, int]]: ...
+
+
 # --- engagement readings and results -------------------------------------------
 
 class SnapshotHistory(Protocol):
@@ -163,6 +240,58 @@ class Scorecards(Protocol):
         ...
 
     def for_campaign(self, campaign_id: str) -> list[StoredScorecard]: ...
+
+
+# --- engagement ingestion ---------------------------------------------------------
+
+class PublishedEntries(Protocol):
+    def in_week(self, campaign_week: str) -> list[PublishedEntry]:
+        """The entries competing in the week now (published, with a platform video)."""
+        ...
+
+    def ids_for_video(self, platform_video: str) -> list[str]: ...
+
+    def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]: ...
+
+
+class SnapshotWriter(Protocol):
+    def write(self, rows: Sequence[tuple[str, str, Snapshot]]) -> int:
+        """(submission_id, campaign_id, reading) rows; a reading with the same instant and
+        source as a stored one replaces it. Returns how many were written."""
+        ...
+
+    def for_entry(self, submission_id: str) -> list[Snapshot]: ...
+
+    def stored_values(self, readings: Sequence[tuple[str, Snapshot]]) -> list[dict | None]: ...
+
+
+class LiveScores(Protocol):
+    def put_many(self, rows: Sequence[LeaderboardRow]) -> int: ...
+
+    def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
+        """Highest score first."""
+        ...
+
+
+class IngestionRuns(Protocol):
+    def start(self, campaign_id: str, run_id: str, week: int, at: datetime, trigger: str,
+              entries_planned: int, chunks_planned: int, entries_without_source: int, now: datetime) -> None: ...
+
+    def chunk_ok(self, campaign_id: str, run_id: str, number: int, snapshots: int, not_returned: int) -> None: ...
+
+    def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None: ...
+
+    def recent(self, campaign_id: str, limit: int) -> list[RunStatus]: ...
+
+
+class MessageQueue(Protocol):
+    def send_json_batch(self, messages: list[dict]) -> int: ...
+
+
+class SheetReader(Protocol):
+    """An organiser's CSV or Excel file as rows of cells."""
+
+    def __call__(self, content: bytes, file_name: str) -> list[list[Any]]: ...
 
 
 # --- the audit log ----------------------------------------------------------------

@@ -19,11 +19,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.adapters.dynamodb.campaigns import CampaignStore
-from chalicelib.adapters.dynamodb.counters import CounterStore
-from chalicelib.adapters.dynamodb.links import LinkStore, NewLink, as_posted_link
-from chalicelib.adapters.dynamodb.organisation import OrgUnitStore
-from chalicelib.adapters.dynamodb.submissions import SubmissionStore
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.compliance import units_below_minimum
 from chalicelib.domain.entry_status import STATUS_LABELS
@@ -36,6 +31,7 @@ from chalicelib.domain.exports import (
     posting_sheet,
     rollup_sheet,
 )
+from chalicelib.domain.links import NewLink
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
 from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
 from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
@@ -43,6 +39,7 @@ from chalicelib.domain.scope import Principal, require_role, require_unit_in_sco
 from chalicelib.domain.submission import parse_request
 from chalicelib.domain.weeks import weeks_between
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.ports import BranchCounters, BranchUnits, Campaigns, EntryPages, Links
 
 PAGE_DEFAULT, PAGE_MAX = 50, 100
 EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
@@ -144,11 +141,11 @@ class LinkRequest(BaseModel):
 
 @dataclass
 class ReportService:
-    campaigns: CampaignStore
-    units: OrgUnitStore
-    counters: CounterStore
-    submissions: SubmissionStore
-    links: LinkStore
+    campaigns: Campaigns
+    units: BranchUnits
+    counters: BranchCounters
+    submissions: EntryPages
+    links: Links
     audit: AuditLog
 
     # --- scope ------------------------------------------------------------
@@ -182,13 +179,13 @@ class ReportService:
         limit = _int_param(params.get("limit"), "limit", PAGE_DEFAULT, 1, PAGE_MAX)
         start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
         if not export:
-            records, last = self.submissions.branch_page(campaign_id, unit.path, status, start, limit)
-            return {"unit_id": unit.unit_id, "entries": [organiser_row(r) for r in records],
+            entries, last = self.submissions.branch_page(campaign_id, unit.path, status, start, limit)
+            return {"unit_id": unit.unit_id, "entries": [organiser_row(e) for e in entries],
                     "next_cursor": encode_cursor(last)}
         rows: list[dict] = []
         while True:
-            records, start = self.submissions.branch_page(campaign_id, unit.path, status, start, PAGE_MAX)
-            rows += [organiser_row(r) for r in records]
+            entries, start = self.submissions.branch_page(campaign_id, unit.path, status, start, PAGE_MAX)
+            rows += [organiser_row(e) for e in entries]
             if len(rows) > EXPORT_MAX_ROWS:
                 raise Conflict(
                     f"Danh sách quá lớn để tải về một lần (trên {EXPORT_MAX_ROWS} bài); hãy chọn đơn vị nhỏ hơn "
@@ -264,7 +261,7 @@ class ReportService:
         weeks = weeks_between(first_day, last_day, campaign.zone)
         unit = self._unit(principal, params.get("unit_id"))
         tree = self._branch(unit)
-        links = [as_posted_link(r) for r in self.links.in_branch(campaign_id, unit.path)]
+        links = [link.as_posted() for link in self.links.in_branch(campaign_id, unit.path)]
         table = weekly_posting_table(tree, unit.unit_id, links, weeks, quota.per_week, level)
         return table, monthly_summary(table)
 
@@ -300,18 +297,18 @@ class ReportService:
             else bool(request.has_hashtag)
         )
         actor = principal.username or principal.user_id
-        record = self.links.create(NewLink(campaign.id, unit.unit_id, unit.path, request.url, posted_at,
-                                           has_hashtag, now, actor))
-        if record is None:
+        link = self.links.create(NewLink(campaign.id, unit.unit_id, unit.path, request.url, posted_at,
+                                         has_hashtag, now, actor))
+        if link is None:
             raise Conflict(
                 "Bài đăng này đã được ghi nhận trước đó.", "This post was already submitted.",
                 code="duplicate_link",
             )
         view = {
-            "link_id": record.link_id, "campaign_id": campaign.id, "unit_id": unit.unit_id, "url": record.url,
-            "posted_at": posted_at.isoformat(), "has_hashtag": has_hashtag, "status": record.status,
+            "link_id": link.link_id, "campaign_id": campaign.id, "unit_id": unit.unit_id, "url": link.url,
+            "posted_at": posted_at.isoformat(), "has_hashtag": has_hashtag, "status": link.status,
         }
-        self.audit.record(principal, "link.submit", "link", record.link_id, now, campaign_id=campaign.id, after=view)
+        self.audit.record(principal, "link.submit", "link", link.link_id, now, campaign_id=campaign.id, after=view)
         return view
 
 
@@ -324,8 +321,8 @@ class PublicStats:
     public, max-age=60` lets browsers and any CDN in front absorb the rest.
     """
 
-    campaigns: CampaignStore
-    counters: CounterStore
+    campaigns: Campaigns
+    counters: BranchCounters
     ttl_seconds: float = STATS_TTL_SECONDS
     clock: Any = time.monotonic
     _cache: dict[str, tuple[float, dict]] = field(default_factory=dict)

@@ -16,10 +16,13 @@ from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.campaign import Campaign, campaign_not_found
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
+from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
 from chalicelib.domain.jury import Scorecard, StoredScorecard
 from chalicelib.domain.media.probe import BytesRangeReader
-from chalicelib.domain.organisation import OrgTree, OrgUnit
+from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
+from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
 from chalicelib.domain.result_versions import StoredWeekResult
+from chalicelib.domain.rollup import UnitCounters
 from chalicelib.domain.uploads import ObjectHead
 
 # The statuses the DynamoDB adapter's conditions name (adapters/dynamodb/submissions.py).
@@ -346,3 +349,209 @@ class FakeAuditTrail:
 
     def actions(self) -> list[str]:
         return [e.action for e in self.entries]
+
+
+# --- engagement ---------------------------------------------------------------------
+
+class FakePublishedEntries:
+    """Published entries read from the entries fake, as the by-voting-week index shows them."""
+
+    def __init__(self, entries: FakeEntries) -> None:
+        self._entries = entries
+
+    def in_week(self, campaign_week: str) -> list[PublishedEntry]:
+        return [
+            PublishedEntry(e.submission_id, *split_platform_video(e.platform_video), e.published_at, e.unit_id,
+                           e.title)
+            for e in self._entries.in_voting_week(campaign_week)
+            if e.status == "published" and e.platform_video and e.published_at is not None
+        ]
+
+    def ids_for_video(self, platform_video: str) -> list[str]:
+        return self._entries.by_platform_video(platform_video)
+
+    def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]:
+        return self._entries.many(submission_ids)
+
+
+class FakeSnapshotWriter:
+    """Readings keyed like the real table: one per entry, instant and source."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, datetime, str], tuple[str, Snapshot]] = {}
+        self.writes = 0
+
+    def write(self, rows) -> int:
+        for submission_id, campaign_id, snapshot in rows:
+            self.items[(submission_id, snapshot.at, snapshot.source)] = (campaign_id, snapshot)
+        self.writes += 1
+        return len(rows)
+
+    def for_entry(self, submission_id: str) -> list[Snapshot]:
+        return sorted((s for (i, _, _), (_, s) in self.items.items() if i == submission_id),
+                      key=lambda s: (s.at, s.source))
+
+    def stored_values(self, readings) -> list[dict | None]:
+        found = [self.items.get((i, s.at, s.source)) for i, s in readings]
+        return [dict(item[1].values) if item else None for item in found]
+
+
+class FakeLiveScores:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], LeaderboardRow] = {}
+
+    def put_many(self, rows) -> int:
+        for row in rows:
+            self.rows[(row.campaign_week, row.submission_id)] = row
+        return len(rows)
+
+    def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
+        week = [r for (w, _), r in self.rows.items() if w == campaign_week]
+        return sorted(week, key=lambda r: r.score, reverse=True)[:limit]
+
+
+class FakeIngestionRuns:
+    def __init__(self) -> None:
+        self.runs: dict[tuple[str, str], RunStatus] = {}
+
+    def start(self, campaign_id: str, run_id: str, week: int, at: datetime, trigger: str,
+              entries_planned: int, chunks_planned: int, entries_without_source: int, now: datetime) -> None:
+        self.runs[(campaign_id, run_id)] = RunStatus(
+            campaign_id, run_id, week, at, trigger, entries_planned, chunks_planned, frozenset(), frozenset(),
+            0, 0, 0, entries_without_source,
+        )
+
+    def _change(self, campaign_id: str, run_id: str, **changes) -> None:
+        self.runs[(campaign_id, run_id)] = dataclasses.replace(self.runs[(campaign_id, run_id)], **changes)
+
+    def chunk_ok(self, campaign_id: str, run_id: str, number: int, snapshots: int, not_returned: int) -> None:
+        run = self.runs[(campaign_id, run_id)]
+        self._change(campaign_id, run_id, chunks_ok=run.chunks_ok | {str(number)},
+                     snapshots_written=run.snapshots_written + snapshots,
+                     videos_not_returned=run.videos_not_returned + not_returned)
+
+    def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None:
+        run = self.runs[(campaign_id, run_id)]
+        self._change(campaign_id, run_id, failed_attempts=run.failed_attempts + 1, last_error=error[:500],
+                     chunks_dead_lettered=run.chunks_dead_lettered | ({str(number)} if dead_lettered else set()))
+
+    def recent(self, campaign_id: str, limit: int) -> list[RunStatus]:
+        return sorted((r for (c, _), r in self.runs.items() if c == campaign_id),
+                      key=lambda r: r.run_id, reverse=True)[:limit]
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    def send_json_batch(self, messages: list[dict]) -> int:
+        self.sent.extend(messages)
+        return len(messages)
+
+
+@dataclass
+class FakeSource:
+    """A platform answering with fixed readings per video id; a video it does not know is not returned."""
+
+    platform: str = "tiktok"
+    readings: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    ids_per_call: int = 20
+    calls: list[list[str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.platform}-fake"
+
+    def fetch(self, videos, at: datetime) -> dict[str, dict[str, int | None]]:
+        self.calls.append([v.video_id for v in videos])
+        return {v.video_id: dict(self.readings[v.video_id]) for v in videos if v.video_id in self.readings}
+
+
+# --- the organisation ------------------------------------------------------------------
+
+class FakeUnitTree(FakeUnits):
+    def __init__(self, tree: OrgTree | None = None) -> None:
+        self.tree = tree  # type: ignore[assignment]
+        self.applied: list[TreeChange] = []
+
+    def whole_tree_or_none(self) -> OrgTree | None:
+        return self.tree
+
+    def whole_tree(self) -> OrgTree:
+        assert self.tree is not None
+        return self.tree
+
+    def find(self, unit_id: str) -> OrgUnit | None:
+        return self.tree.find(unit_id) if self.tree is not None else None
+
+    def put_tree(self, tree: OrgTree) -> None:
+        self.tree = tree
+
+    def branch(self, path: str) -> list[OrgUnit]:
+        return [u for u in (self.tree or []) if is_within(u.path, path)]
+
+    def root(self) -> OrgUnit | None:
+        return self.tree.root if self.tree is not None else None
+
+    # TreeWriter
+    def apply(self, incoming: OrgTree, change: TreeChange) -> int:
+        self.tree = incoming
+        self.applied.append(change)
+        return len(incoming)
+
+
+class FakeUnitHistory:
+    def __init__(self) -> None:
+        self.events: list[UnitHistoryEvent] = []
+        self.finished: list[UnitHistoryEvent] = []
+
+    def append(self, events: Iterable[UnitHistoryEvent]) -> None:
+        self.events.extend(events)
+
+    def for_unit(self, unit_id: str, limit: int = 100) -> list[UnitHistoryEvent]:
+        return [e for e in self.events if e.unit_id == unit_id][:limit]
+
+    def pending_moves(self) -> list[UnitHistoryEvent]:
+        return [e for e in self.events if e.kind == "moved" and e not in self.finished]
+
+    def finish_move(self, event: UnitHistoryEvent) -> None:
+        self.finished.append(event)
+
+
+class FakeCounters:
+    """Per-unit counters, set by the test (the real ones move with each entry's transitions)."""
+
+    def __init__(self) -> None:
+        self.units: dict[tuple[str, str], tuple[str, UnitCounters]] = {}  # (campaign, unit) -> (path, counts)
+
+    def set(self, campaign_id: str, unit_id: str, unit_path: str, counts: UnitCounters) -> None:
+        self.units[(campaign_id, unit_id)] = (unit_path, counts)
+
+    def items_for(self, campaign_id: str, unit_paths: Iterable[str]) -> dict[str, UnitCounters]:
+        paths = set(unit_paths)
+        return {u: c for (cid, u), (p, c) in self.units.items() if cid == campaign_id and p in paths}
+
+    def branch(self, campaign_id: str, path: str) -> dict[str, UnitCounters]:
+        return {u: c for (cid, u), (p, c) in self.units.items() if cid == campaign_id and is_within(p, path)}
+
+    def daily(self, campaign_id: str) -> list:
+        return []
+
+
+class FakeFiled:
+    """Entries or links filed under unit paths, re-filed one at a time like the real stores."""
+
+    def __init__(self, items: Iterable[Entry] = ()) -> None:
+        self.items = {getattr(i, "submission_id", None) or i.link_id: i for i in items}
+
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list:
+        found = [i for i in self.items.values() if i.campaign_id == campaign_id and is_within(i.unit_path, path)]
+        return sorted(found, key=lambda i: i.unit_path)[:limit]
+
+    def rekey(self, item, new_path: str) -> bool:
+        key = getattr(item, "submission_id", None) or item.link_id
+        stored = self.items.get(key)
+        if stored is None or stored.unit_path != item.unit_path:
+            return False
+        self.items[key] = dataclasses.replace(stored, unit_path=new_path)
+        return True

@@ -8,9 +8,11 @@ from typing import Iterable, Sequence
 from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.adapters.dynamodb.models import IngestionRunRecord, ScoreRecord, SnapshotRecord, SubmissionRecord
 from chalicelib.adapters.dynamodb.snapshots import sort_key
+from chalicelib.adapters.dynamodb.submissions import to_entry
 from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_status import is_competing
-from chalicelib.domain.ingestion import PublishedEntry, RunStatus, split_platform_video
+from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
 
 
 def snapshot_key(snapshot: Snapshot) -> str:
@@ -37,8 +39,8 @@ class PublishedEntries:
     def ids_for_video(self, platform_video: str) -> list[str]:
         return [r.submission_id for r in SubmissionRecord.by_platform_video.query(platform_video)]
 
-    def records(self, submission_ids: Iterable[str]) -> dict[str, SubmissionRecord]:
-        return {r.submission_id: r for r in SubmissionRecord.batch_get(list(dict.fromkeys(submission_ids)))}
+    def many(self, submission_ids: Iterable[str]) -> dict[str, Entry]:
+        return {r.submission_id: to_entry(r) for r in SubmissionRecord.batch_get(list(dict.fromkeys(submission_ids)))}
 
 
 class SnapshotWriter:
@@ -59,21 +61,39 @@ class SnapshotWriter:
     def for_entry(self, submission_id: str) -> list[Snapshot]:
         return [Snapshot(r.at, r.source, r.values) for r in SnapshotRecord.query(submission_id)]
 
-    def existing(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-        """Stored values for (submission_id, at_source) keys that exist."""
-        return {(r.submission_id, r.at_source): r.values for r in SnapshotRecord.batch_get(list(dict.fromkeys(keys)))}
+    def stored_values(self, readings: Sequence[tuple[str, Snapshot]]) -> list[dict | None]:
+        """For each (submission_id, reading), the values already stored for the same
+        instant and source, or None when there are none."""
+        keys = [(submission_id, snapshot_key(snapshot)) for submission_id, snapshot in readings]
+        found = {(r.submission_id, r.at_source): r.values for r in SnapshotRecord.batch_get(list(dict.fromkeys(keys)))}
+        return [found.get(key) for key in keys]
 
 
 class ScoreStore:
     def __init__(self, writer: BatchWriter) -> None:
         self._writer = writer
 
-    def put_many(self, records: Sequence[ScoreRecord]) -> int:
-        return self._writer.put_items(ScoreRecord.Meta.table_name, [r.serialize() for r in records])
+    def put_many(self, rows: Sequence[LeaderboardRow]) -> int:
+        items = [
+            ScoreRecord(
+                campaign_week=row.campaign_week, submission_id=row.submission_id, score=row.score,
+                breakdown=row.breakdown, unit_id=row.unit_id, title=row.title, flags=row.flags,
+                updated_at=row.updated_at,
+            ).serialize()
+            for row in rows
+        ]
+        return self._writer.put_items(ScoreRecord.Meta.table_name, items)
 
-    def top(self, campaign_week: str, limit: int) -> list[ScoreRecord]:
+    def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
-        return list(ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit))
+        return [
+            LeaderboardRow(
+                campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score,
+                breakdown=r.breakdown, unit_id=r.unit_id, title=r.title, flags=list(r.flags or []),
+                updated_at=r.updated_at,
+            )
+            for r in ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit)
+        ]
 
 
 def _status(record: IngestionRunRecord) -> RunStatus:

@@ -8,8 +8,6 @@ transaction as its creation.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -23,8 +21,9 @@ from chalicelib.adapters.dynamodb.counters import (
 from chalicelib.adapters.dynamodb.models import PostedLinkRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
 from chalicelib.domain.link_status import LINK_COUNTERS, link_status
+from chalicelib.domain.links import NewLink, StoredLink
 from chalicelib.domain.organisation import branch_key
-from chalicelib.domain.posting_quota import PostedLink, normalise_url
+from chalicelib.domain.posting_quota import normalise_url
 from chalicelib.domain.rollup import counter_deltas
 
 
@@ -32,20 +31,15 @@ def link_id(url: str) -> str:
     return hashlib.sha256(normalise_url(url).encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class NewLink:
-    campaign_id: str
-    unit_id: str
-    unit_path: str
-    url: str
-    posted_at: datetime
-    has_hashtag: bool
-    created_at: datetime
-    created_by: str
+def to_link(record: PostedLinkRecord) -> StoredLink:
+    return StoredLink(
+        link_id=record.link_id, campaign_id=record.campaign_id, unit_id=record.unit_id, unit_path=record.unit_path,
+        url=record.url, posted_at=record.posted_at, has_hashtag=record.has_hashtag, status=record.status,
+    )
 
 
 class LinkStore:
-    def create(self, new: NewLink) -> PostedLinkRecord | None:
+    def create(self, new: NewLink) -> StoredLink | None:
         """The stored link, or None when this post was already submitted for the campaign."""
         identifier = link_id(new.url)
         status = link_status(new.has_hashtag)
@@ -73,47 +67,43 @@ class LinkStore:
             if first_item_refused(error):
                 return None
             raise
-        return record
+        return to_link(record)
 
-    def in_branch(self, campaign_id: str, path: str) -> list[PostedLinkRecord]:
+    def in_branch(self, campaign_id: str, path: str) -> list[StoredLink]:
         """Every link of a branch: one Query (paginated by PynamoDB), never a Scan."""
-        return list(
-            PostedLinkRecord.by_campaign_unit.query(
+        return [
+            to_link(r)
+            for r in PostedLinkRecord.by_campaign_unit.query(
                 campaign_id, PostedLinkRecord.unit_sort.startswith(branch_key(path))
             )
-        )
+        ]
 
-    def under_path(self, campaign_id: str, path: str, limit: int) -> list[PostedLinkRecord]:
-        return list(
-            PostedLinkRecord.by_campaign_unit.query(
+    def under_path(self, campaign_id: str, path: str, limit: int) -> list[StoredLink]:
+        return [
+            to_link(r)
+            for r in PostedLinkRecord.by_campaign_unit.query(
                 campaign_id, PostedLinkRecord.unit_sort.startswith(branch_key(path)), limit=limit
             )
-        )
+        ]
 
-    def rekey(self, record: PostedLinkRecord, new_path: str) -> bool:
+    def rekey(self, link: StoredLink, new_path: str) -> bool:
         """Like SubmissionStore.rekey: the link and its counts follow its unit, atomically."""
-        deltas = counter_deltas(None, record.status, LINK_COUNTERS)
+        deltas = counter_deltas(None, link.status, LINK_COUNTERS)
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(
-                    record,
+                    PostedLinkRecord(link.campaign_id, link.link_id),
                     actions=[
                         PostedLinkRecord.unit_path.set(new_path),
                         PostedLinkRecord.unit_sort.set(
-                            f"{branch_key(new_path)}{record.posted_at.isoformat()}#{record.link_id}"
+                            f"{branch_key(new_path)}{link.posted_at.isoformat()}#{link.link_id}"
                         ),
                     ],
-                    condition=PostedLinkRecord.unit_path == record.unit_path,
+                    condition=PostedLinkRecord.unit_path == link.unit_path,
                 )
-                stage_counts_moved(tx, record.campaign_id, record.unit_id, record.unit_path, new_path, deltas)
+                stage_counts_moved(tx, link.campaign_id, link.unit_id, link.unit_path, new_path, deltas)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
             raise
         return True
-
-
-def as_posted_link(record: PostedLinkRecord) -> PostedLink:
-    return PostedLink(
-        unit_id=record.unit_id, posted_at=record.posted_at, url=record.url, has_hashtag=record.has_hashtag
-    )

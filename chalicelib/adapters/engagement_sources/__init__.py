@@ -7,26 +7,11 @@ did not return is absent from the answer, never a row of zeros.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Sequence
 
-Readings = dict[str, dict[str, int | None]]
+from chalicelib.domain.ingestion import MetricSource, Readings, VideoRequest
 
-
-@dataclass(frozen=True)
-class VideoRequest:
-    video_id: str
-    entry_id: str
-    published_at: datetime
-
-
-class MetricSource(Protocol):
-    name: str  # stored as the snapshot's source
-    platform: str
-    ids_per_call: int
-
-    def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings: ...
+__all__ = ["MetricSource", "Readings", "VideoRequest", "fetch_in_calls"]
 
 
 def fetch_in_calls(
