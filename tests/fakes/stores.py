@@ -16,6 +16,7 @@ from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.campaign import Campaign, campaign_not_found
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
+from chalicelib.domain.entry_status import CREATED, JUDGED, Action, allowed_from, transition_target, verdict_action
 from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
 from chalicelib.domain.jury import Scorecard, StoredScorecard
 from chalicelib.domain.media.probe import BytesRangeReader
@@ -25,9 +26,6 @@ from chalicelib.domain.result_versions import StoredWeekResult
 from chalicelib.domain.rollup import UnitCounters
 from chalicelib.domain.uploads import ObjectHead
 
-# The statuses the DynamoDB adapter's conditions name (adapters/dynamodb/submissions.py).
-CLAIMABLE = ("awaiting_upload", "validating", "valid", "invalid", "validation_error")
-JUDGED = ("valid", "invalid", "validation_error", "approved", "rejected", "published", "disqualified")
 
 
 class FakeCampaigns:
@@ -138,7 +136,7 @@ class FakeEntries:
             raise KeyError(f"entry {new.submission_id} exists")
         entry = Entry(
             submission_id=new.submission_id, campaign_id=new.campaign_id, unit_id=new.unit_id,
-            unit_path=new.unit_path, status="awaiting_upload", title=new.title, created_at=new.created_at,
+            unit_path=new.unit_path, status=CREATED, title=new.title, created_at=new.created_at,
             status_changed_at=new.created_at, access_token_hash=new.access_token_hash,
             upload_key=new.upload_key, upload_kind=new.upload_kind, declared_size=new.declared_size,
             file_name=new.file_name, content_type=new.content_type, description=new.description or None,
@@ -154,25 +152,24 @@ class FakeEntries:
         return entry
 
     def _transition(
-        self, entry: Entry, new_status: str, at: datetime, condition: Callable[[Entry], bool],
+        self, entry: Entry, action: Action, at: datetime, condition: Callable[[Entry], bool] = lambda stored: True,
         alongside: Callable[[], bool] | None = None, **changes,
     ) -> Entry | Literal[False]:
+        """Like the adapter: the status machine allows `action`, `condition` holds, and the entry
+        still has the status and unit path the caller read."""
         stored = self.items.get(entry.submission_id)
-        if (stored is None or stored.status != entry.status or stored.unit_path != entry.unit_path
-                or not condition(stored)):
+        if (stored is None or stored.status not in allowed_from(action) or stored.status != entry.status
+                or stored.unit_path != entry.unit_path or not condition(stored)):
             return False
         if alongside is not None and not alongside():
             return False
-        written = dataclasses.replace(stored, status=new_status, status_changed_at=at, **changes)
+        written = dataclasses.replace(stored, status=transition_target(action), status_changed_at=at, **changes)
         self.items[written.submission_id] = written
         return written
 
-    def replace_upload(
-        self, entry: Entry, upload: NewUpload, reuploadable: Iterable[str], at: datetime
-    ) -> Entry | Literal[False]:
-        allowed = set(reuploadable)
+    def replace_upload(self, entry: Entry, upload: NewUpload, at: datetime) -> Entry | Literal[False]:
         written = self._transition(
-            entry, "awaiting_upload", at, lambda s: s.status in allowed,
+            entry, "replace_video", at,
             upload_key=upload.upload_key, upload_kind=upload.upload_kind,
             multipart_upload_id=upload.multipart_upload_id, file_name=upload.file_name,
             content_type=upload.content_type, declared_size=upload.declared_size,
@@ -184,12 +181,12 @@ class FakeEntries:
     def begin_validation(self, entry: Entry, key: str, object_id: str, at: datetime) -> Entry | Literal[False]:
         def claimable(stored: Entry) -> bool:
             already_judged = stored.processed_object == object_id and stored.status in JUDGED
-            return stored.upload_key == key and stored.status in CLAIMABLE and not already_judged
+            return stored.upload_key == key and not already_judged
 
+        stored = self.items.get(entry.submission_id)
+        attempts = (stored.validation_attempts if stored else 0) + 1
         written = self._transition(
-            entry, "validating", at, claimable, processed_object=object_id,
-            validation_attempts=self.items[entry.submission_id].validation_attempts + 1
-            if entry.submission_id in self.items else 1,
+            entry, "receive_upload", at, claimable, processed_object=object_id, validation_attempts=attempts,
         )
         if written:
             self.validating_since[entry.submission_id] = at
@@ -199,8 +196,8 @@ class FakeEntries:
         self, entry: Entry, key: str, object_id: str, status: str, verdict: dict, at: datetime
     ) -> Entry | Literal[False]:
         written = self._transition(
-            entry, status, at,
-            lambda s: s.status == "validating" and s.upload_key == key and s.processed_object == object_id,
+            entry, verdict_action(status), at,
+            lambda s: s.upload_key == key and s.processed_object == object_id,
             verdict=verdict, validated_at=at, stored_key=key,
         )
         if written:
@@ -208,7 +205,7 @@ class FakeEntries:
         return written
 
     def mark_validation_error(self, entry: Entry, reason: dict, at: datetime) -> Entry | Literal[False]:
-        written = self._transition(entry, "validation_error", at, lambda s: s.status == "validating", verdict=reason)
+        written = self._transition(entry, "abandon_validation", at, verdict=reason)
         if written:
             self.validating_since.pop(entry.submission_id, None)
         return written
@@ -217,17 +214,17 @@ class FakeEntries:
         return [i for i, since in self.validating_since.items() if since < started_before]
 
     def approve(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
-        return self._transition(entry, "approved", at, lambda s: s.status == "valid", review=review)
+        return self._transition(entry, "approve", at, review=review)
 
     def reject(self, entry: Entry, review: dict, at: datetime) -> Entry | Literal[False]:
-        return self._transition(entry, "rejected", at, lambda s: s.status == "valid", review=review)
+        return self._transition(entry, "reject", at, review=review)
 
     def publish(
         self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
         published_at: datetime, at: datetime,
     ) -> Entry | Literal[False]:
         return self._transition(
-            entry, "published", at, lambda s: s.status == "approved", review=review,
+            entry, "publish", at, review=review,
             platform_video=platform_video, campaign_week=campaign_week, published_at=published_at,
         )
 
@@ -244,7 +241,7 @@ class FakeEntries:
                 self.live_scores.discard((entry.campaign_week, entry.submission_id))
             return True
 
-        return self._transition(entry, "disqualified", at, lambda s: True, alongside=alongside, review=review)
+        return self._transition(entry, "disqualify", at, alongside=alongside, review=review)
 
     # --- reading ------------------------------------------------------------
     def get(self, submission_id: str) -> Entry | None:
