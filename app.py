@@ -22,7 +22,7 @@ from chalicelib.triggers.weeks import weekly_triggers
 app = Chalice(app_name="contest")
 # Spreadsheet exports are binary: API Gateway must pass them through (clients send a matching Accept).
 app.api.binary_types.append(XLSX_TYPE)
-app.register_middleware(observe, "all")
+app.register_middleware(observe, "http")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(campaign_routes)

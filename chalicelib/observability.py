@@ -6,6 +6,7 @@ import Chalice: the middleware imports it only when it runs (it is loaded by the
 """
 from __future__ import annotations
 
+import functools
 import uuid
 import warnings
 from typing import Any, Callable
@@ -35,8 +36,26 @@ def _correlation_id(event: Any) -> str:
     return raw.get("id") or str(uuid.uuid4())
 
 
+def observed(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Correlation id and metrics flush for a trigger (SQS, schedule).
+
+    On Lambda a trigger runs straight from its blueprint's module (Chalice's handler string
+    names that module, not app.py), so the app's middleware never wraps it there: each trigger
+    carries this instead, and the app's middleware is registered for HTTP only."""
+
+    @functools.wraps(handler)
+    def run(event: Any) -> Any:
+        logger.set_correlation_id(_correlation_id(event))
+        try:
+            return handler(event)
+        finally:
+            metrics.flush_metrics(raise_on_empty_metrics=False)
+
+    return run
+
+
 def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Chalice middleware: correlation id on every log line, metrics flushed per invocation."""
+    """Chalice middleware for HTTP: correlation id on every log line, metrics flushed per request."""
     from chalice.app import Request, Response
 
     correlation_id = _correlation_id(event)

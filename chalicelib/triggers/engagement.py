@@ -11,7 +11,7 @@ from chalice import Blueprint, Rate
 from chalicelib.bootstrap import services
 from chalicelib.config import METRICS_MAX_CONCURRENCY, metrics_interval_minutes, metrics_queue_name
 from chalicelib.domain.schedule import boundary_cron_utc
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, observed
 from chalicelib.triggers.batches import process_sqs_batch
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def _handle_record(record: SQSRecord) -> None:
 # so the per-process rate limiters add up to the platform's quota.
 @engagement_triggers.on_sqs_message(queue=metrics_queue_name(), batch_size=1,
                                  maximum_concurrency=METRICS_MAX_CONCURRENCY)
+@observed
 def ingest_metrics_chunk(event):
     return process_sqs_batch(event, _handle_record)
 
@@ -57,6 +58,7 @@ def _event_time(event) -> datetime:
 
 
 @engagement_triggers.schedule(_interval())
+@observed
 def schedule_metrics_ingestion(event):
     at = _event_time(event)
     summary = services().engagement.fan_out(at, "hourly", datetime.now(timezone.utc))
@@ -65,6 +67,7 @@ def schedule_metrics_ingestion(event):
 
 
 @engagement_triggers.schedule(boundary_cron_utc())
+@observed
 def snapshot_week_boundary(event):
     # EventBridge stamps the scheduled minute; reading "at" the boundary itself gives the
     # week an exact open and close value instead of an interpolated one.

@@ -8,7 +8,7 @@ from chalice import Blueprint, Rate
 
 from chalicelib.bootstrap import services
 from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT, intake_queue_name
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, observed
 from chalicelib.triggers.batches import process_sqs_batch
 
 if TYPE_CHECKING:
@@ -34,11 +34,13 @@ def _handle_record(record: SQSRecord) -> None:
 
 
 @intake_triggers.on_sqs_message(queue=intake_queue_name(), batch_size=10)
+@observed
 def validate_upload(event):
     return process_sqs_batch(event, _handle_record)
 
 
 @intake_triggers.schedule(Rate(15, unit=Rate.MINUTES))
+@observed
 def sweep_stuck_validations(event):
     marked = services().intake.sweep_stuck(datetime.now(timezone.utc))
     logger.info("stuck validations swept", extra={"marked": marked})

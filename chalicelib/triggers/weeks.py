@@ -7,7 +7,7 @@ from chalice import Blueprint
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.schedule import boundary_cron_utc
-from chalicelib.observability import logger
+from chalicelib.observability import logger, observed
 
 weekly_triggers = Blueprint(__name__)
 
@@ -23,6 +23,7 @@ def _event_time(event) -> datetime:
 
 
 @weekly_triggers.schedule(boundary_cron_utc())
+@observed
 def close_finished_weeks(event):
     outcomes = services().week_results.close_due_weeks(_event_time(event))
     logger.info("weekly close", extra={"outcomes": outcomes})
