@@ -21,6 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Union
 
+from chalicelib.domain.entry_status import STATUS_COUNTERS
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import OrgTree, OrgUnit
 
@@ -35,22 +36,6 @@ COUNTER_FIELDS: tuple[str, ...] = (
     "disqualified",
 )
 
-# Which counters a submission in each status contributes to. Counters are
-# current-state ("how many entries are approved now"), and a status implies its
-# earlier stages: a published entry is also approved and valid. Disqualified
-# entries leave valid/approved/published so "valid" always means "still in the
-# contest". Withdrawn entries count nowhere. `None` is "no submission" (before
-# creation, after deletion).
-STATUS_COUNTERS: Mapping[str | None, frozenset[str]] = {
-    None: frozenset(),
-    "pending": frozenset({"entries"}),
-    "valid": frozenset({"entries", "valid"}),
-    "invalid": frozenset({"entries", "invalid"}),
-    "approved": frozenset({"entries", "valid", "approved"}),
-    "published": frozenset({"entries", "valid", "approved", "published"}),
-    "disqualified": frozenset({"entries", "disqualified"}),
-    "withdrawn": frozenset(),
-}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
+from chalicelib.domain import entry_status
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import Scorecards
 from chalicelib.services.week_results import WeekResultsService, bounded_history
@@ -152,7 +153,8 @@ class FinalRoundService:
         at = min(now, end)
         submissions = self.weeks.submissions
         # Valid: passed review and not disqualified (approved entries may still await publication).
-        records = submissions.in_status(campaign.id, "published") + submissions.in_status(campaign.id, "approved")
+        records = [r for status in (entry_status.PUBLISHED, entry_status.APPROVED)
+                   for r in submissions.in_status(campaign.id, status)]
         entries = [
             AwardEntry(
                 r.submission_id, r.unit_id, r.published_at or r.created_at, True,

@@ -15,6 +15,7 @@ from chalicelib.domain.entry import Entry
 from chalicelib.domain.media.verdict import verdict_for
 from chalicelib.domain.submission import submission_id_from_key
 from chalicelib.domain.uploads import ObjectCreated
+from chalicelib.domain import entry_status
 from chalicelib.observability import logger as log
 from chalicelib.services.ports import Campaigns, IntakeEntries, UploadedObjects
 
@@ -27,7 +28,7 @@ Outcome = Literal[
 
 def validation_error_verdict(reason: str) -> dict:
     return {
-        "status": "validation_error",
+        "status": entry_status.VALIDATION_ERROR,
         "checks": [
             {
                 "code": "validation_error",

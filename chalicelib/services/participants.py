@@ -27,6 +27,7 @@ from chalicelib.domain.submission import (
     token_matches,
 )
 from chalicelib.domain.uploads import PRESIGNED_POST_LIMIT, part_plan
+from chalicelib.domain import entry_status
 from chalicelib.services.ports import Campaigns, ParticipantEntries, UploadLinks, Units
 
 
@@ -151,10 +152,10 @@ class ParticipantService:
             )
         if previous_multipart and previous_key != entry.stored_key:
             self.bucket.abort_multipart(previous_key, previous_multipart)
-        return {"submission_id": entry.submission_id, "status": "awaiting_upload", "upload": upload}
+        return {"submission_id": entry.submission_id, "status": entry_status.AWAITING_UPLOAD, "upload": upload}
 
     def _current_multipart(self, entry: Entry) -> str:
-        if entry.upload_kind != "multipart" or not entry.multipart_upload_id or entry.status != "awaiting_upload":
+        if entry.upload_kind != "multipart" or not entry.multipart_upload_id or entry.status != entry_status.AWAITING_UPLOAD:
             raise Conflict(
                 "Không có lượt tải lên nhiều phần nào đang chờ.",
                 "There is no multipart upload in progress for this entry.",
@@ -192,4 +193,4 @@ class ParticipantService:
                 missing_parts=missing[:100],
             )
         self.bucket.complete_multipart(entry.upload_key, upload_id, uploaded)
-        return {"submission_id": entry.submission_id, "status": "validating"}
+        return {"submission_id": entry.submission_id, "status": entry_status.VALIDATING}

@@ -44,12 +44,12 @@ def tree() -> OrgTree:
 # --- deltas ----------------------------------------------------------------
 
 
-def test_creating_a_pending_entry_adds_one_entry() -> None:
-    assert counter_deltas(None, "pending") == {"entries": 1}
+def test_creating_an_entry_awaiting_its_upload_adds_one_entry() -> None:
+    assert counter_deltas(None, "awaiting_upload") == {"entries": 1}
 
 
 def test_passing_media_checks_moves_nothing_but_valid() -> None:
-    assert counter_deltas("pending", "valid") == {"valid": 1}
+    assert counter_deltas("awaiting_upload", "valid") == {"valid": 1}
 
 
 def test_publishing_an_entry_that_skipped_approval() -> None:
@@ -70,7 +70,7 @@ def test_same_status_writes_nothing() -> None:
 
 def test_unknown_status_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
-        counter_deltas("pending", "teleported")
+        counter_deltas("awaiting_upload", "teleported")
     assert caught.value.code == "unknown_submission_status"
 
 
