@@ -15,66 +15,50 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from chalicelib.domain.errors import CampaignConfigError, NotFound
+from chalicelib.domain.media.rules import (  # noqa: F401  (Campaign's media types, importable from here too)
+    CONTENT_TYPES,
+    DurationRange,
+    FrameRateRange,
+    MediaRules,
+    MediaRulesError,
+    Resolution,
+    media_rules_from,
+)
 from chalicelib.domain.schedule import DEFAULT_TIMEZONE
 
-Container = Literal["mp4", "mov"]
-VideoCodec = Literal["h264", "hevc", "vp9", "av1"]
 Metric = Literal["likes", "saves", "shares", "reposts", "comments", "views"]
 Platform = Literal["tiktok", "facebook", "youtube"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 NonBlank = Annotated[str, Field(min_length=1, max_length=300)]
 
-CONTENT_TYPES: dict[str, tuple[str, ...]] = {
-    "mp4": ("video/mp4",),
-    "mov": ("video/quicktime",),
-}
+
+def _media_rules(value: object) -> MediaRules:
+    """The one media-rules parser, its problems reported where pydantic reports the others."""
+    try:
+        return media_rules_from(value, path="")
+    except MediaRulesError as refused:
+        raise ValidationError.from_exception_data("MediaRules", [
+            InitErrorDetails(type=PydanticCustomError("media_rules", message), loc=loc, input=value)
+            for loc, message in refused.locations
+        ]) from None
+
+
+# Media rules are a plain domain value (see media/rules.py for why), validated and dumped by their own code.
+Media = Annotated[MediaRules, PlainValidator(_media_rules), PlainSerializer(MediaRules.to_dict, return_type=dict)]
 
 
 class _Strict(BaseModel):
     # Unknown keys are refused so a typo in a campaign file is an error, not a silent default.
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Resolution(_Strict):
-    width: int = Field(gt=0, le=16384)
-    height: int = Field(gt=0, le=16384)
-    match: Literal["exact", "minimum"] = "exact"
-
-
-class DurationRange(_Strict):
-    min_seconds: float = Field(ge=0)
-    max_seconds: float = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "DurationRange":
-        if self.min_seconds > self.max_seconds:
-            raise ValueError("min_seconds must not exceed max_seconds")
-        return self
-
-
-class FrameRateRange(_Strict):
-    min_fps: float = Field(default=23, gt=0)
-    max_fps: float = Field(default=60, gt=0)
-
-
-class MediaRules(_Strict):
-    containers: list[Container] = Field(min_length=1)
-    video_codecs: list[VideoCodec] = Field(min_length=1)
-    resolution: Resolution | None = None
-    duration: DurationRange
-    max_file_size_bytes: int = Field(gt=0, le=50 * 1024**3)
-    frame_rate_warning: FrameRateRange = FrameRateRange()
-    audio_expected: bool = True
-
-    @property
-    def content_types(self) -> tuple[str, ...]:
-        return tuple(t for c in self.containers for t in CONTENT_TYPES[c])
 
 
 class Window(_Strict):
@@ -160,7 +144,7 @@ class Campaign(_Strict):
     platforms: list[Platform] = Field(min_length=1)
     entry_kind: Literal["upload", "link"] = "upload"
     timezone: str = DEFAULT_TIMEZONE
-    media: MediaRules
+    media: Media
     submission_window: Window
     voting_weeks: list[VotingWeek] = []
     scoring: Scoring

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.adapters.local_files import LocalFileRangeReader
-from chalicelib.domain.campaign import MediaRules
+from chalicelib.domain.media.rules import MediaRules, media_rules_from
 from chalicelib.domain.media import messages
 from chalicelib.domain.media.checks import (
     DURATION_TOLERANCE_SECONDS,
@@ -39,7 +39,7 @@ def videos() -> Path:
 
 
 def _rules(**changes) -> MediaRules:
-    return MediaRules.model_validate({**RULES.model_dump(), **changes})
+    return media_rules_from({**RULES.to_dict(), **changes})
 
 
 def _facts(**changes) -> MediaFacts:

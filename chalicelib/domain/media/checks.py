@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from chalicelib.domain.campaign import MediaRules
+from chalicelib.domain.media.rules import MediaRules
 from chalicelib.domain.media import messages as text
 from chalicelib.domain.media.probe import (
     DEFAULT_BYTE_BUDGET,
