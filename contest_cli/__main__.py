@@ -15,10 +15,14 @@ def _print(data: object) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
-    """The same verdict the S3 validator gives, read from a local file."""
+    """The same verdict the S3 validator gives, read from a local file.
+
+    Only the campaign's media rules are read (by the parser `Campaign` itself uses), so the
+    command never imports pydantic: that import was most of its cost."""
     from chalicelib.adapters.local_files import LocalFileRangeReader
-    from chalicelib.domain.campaign import load_campaign_file
-    from chalicelib.domain.media.verdict import verdict_for
+    from chalicelib.domain.errors import CampaignConfigError
+    from chalicelib.domain.media.rules import media_rules_from
+    from chalicelib.domain.media.verdict import media_verdict
 
     campaign_file = SAMPLES / f"{args.campaign}.json"
     if not campaign_file.exists():
@@ -29,9 +33,28 @@ def validate(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"no such file: {path}", file=sys.stderr)
         return 2
-    verdict = verdict_for(LocalFileRangeReader(path), load_campaign_file(campaign_file))
+    try:
+        rules = media_rules_from(_media_section(campaign_file), source=str(campaign_file))
+    except CampaignConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    verdict = media_verdict(LocalFileRangeReader(path), rules)
     _print(verdict)
     return 0 if verdict["status"] == "valid" else 1
+
+
+def _media_section(campaign_file: Path) -> object:
+    from chalicelib.domain.errors import CampaignConfigError
+
+    try:
+        data = json.loads(campaign_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CampaignConfigError(
+            str(campaign_file), [("(file)", f"not valid JSON: {exc.msg} at line {exc.lineno}")]
+        ) from None
+    if not isinstance(data, dict) or "media" not in data:
+        raise CampaignConfigError(str(campaign_file), [("media", "Field required")])
+    return data["media"]
 
 
 def _local_app():
