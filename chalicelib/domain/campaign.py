@@ -1,7 +1,9 @@
 """A campaign's rules, as data.
 
 Every rule the product enforces (media checks, voting weeks, score weights,
-prizes) is read from a validated `Campaign`. Nothing here talks to AWS.
+prizes) is read from a validated `Campaign`. Nothing here talks to AWS. The media
+rules are a plain value with their own parser (media/rules.py), so a command that
+needs only them does not import pydantic.
 """
 from __future__ import annotations
 
@@ -24,15 +26,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from chalicelib.domain.errors import CampaignConfigError, NotFound
-from chalicelib.domain.media.rules import (  # noqa: F401  (Campaign's media types, importable from here too)
-    CONTENT_TYPES,
-    DurationRange,
-    FrameRateRange,
-    MediaRules,
-    MediaRulesError,
-    Resolution,
-    media_rules_from,
-)
+from chalicelib.domain.media.rules import MediaRules, MediaRulesError, media_rules_from
 from chalicelib.domain.schedule import DEFAULT_TIMEZONE
 
 Metric = Literal["likes", "saves", "shares", "reposts", "comments", "views"]
