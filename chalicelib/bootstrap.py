@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.organisation import OrgTreeWriter, OrgUnitStore, UnitHistoryStore
     from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
     from chalicelib.adapters.dynamodb.submissions import SubmissionStore
-    from chalicelib.adapters.dynamodb.week_results import WeekResultStore
+    from chalicelib.adapters.dynamodb.week_results import LateReadingStore, WeekResultStore
     from chalicelib.adapters.idempotency import Idempotency
     from chalicelib.adapters.engagement_sources import MetricSource
     from chalicelib.adapters.s3 import UploadBucket
@@ -186,6 +186,12 @@ class Services:
         return WeekResultStore(self.upload_bucket.archive())
 
     @cached_property
+    def late_reading_store(self) -> LateReadingStore:
+        from chalicelib.adapters.dynamodb.week_results import LateReadingStore
+
+        return LateReadingStore()
+
+    @cached_property
     def jury_score_store(self) -> JuryScoreStore:
         from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
 
@@ -300,7 +306,8 @@ class Services:
         from chalicelib.services.week_results import WeekResultsService
 
         return WeekResultsService(self.campaign_store, self.submission_store, self.snapshot_store,
-                                  self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store)
+                                  self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store,
+                                  boundary_runs=self.ingestion_run_store, late_readings=self.late_reading_store)
 
     @cached_property
     def review(self) -> ReviewService:
@@ -320,7 +327,8 @@ class Services:
         from chalicelib.services.engagement import EngagementService
 
         return EngagementService(self.campaign_store, self.published_entries, self.snapshot_writer, self.score_store,
-                                 self.ingestion_run_store, self.engagement_queue, self.engagement_source, read_table)
+                                 self.ingestion_run_store, self.engagement_queue, self.engagement_source, read_table,
+                                 closed_weeks=self.week_result_store, late_readings=self.late_reading_store)
 
     @cached_property
     def organisation(self) -> OrganisationService:

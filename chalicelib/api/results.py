@@ -58,6 +58,15 @@ def close_week(campaign_id: str, week: str) -> dict:
     )
 
 
+@results_routes.route("/campaigns/{campaign_id}/weeks/{week}/revisions", methods=["POST"])
+@guard.requires("organiser", "admin", scope="campaign")
+def revise_week(campaign_id: str, week: str) -> dict:
+    """Version n+1 of a closed week with the readings that arrived after its close."""
+    return services().week_results.revise_with_late_readings(
+        campaign_id, _week(week), guard.principal(), guard.json_body().get("reason"), _now()
+    )
+
+
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/ranking", methods=["GET"])
 @guard.public
 def week_ranking(campaign_id: str, week: str) -> Response | dict:

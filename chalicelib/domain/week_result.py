@@ -6,7 +6,14 @@ came from), the rules (weights, tie-break, cut sizes, formula version and
 by SHA-256 over canonical JSON (sorted keys, no spaces, UTF-8). Human-readable
 `notices` are derived text and stay outside the hash so rewording a message
 never invalidates an old result. Revisions never edit a version: `disqualify`
-returns version n+1 whose `previous_hash` chains to version n.
+and `revise_with_readings` return version n+1 whose `previous_hash` chains to
+version n.
+
+A result also records, under `readings`, every reading its boundary values were
+decided by (entry id, instant, source and values): recomputing it from exactly
+those readings gives its hash again whatever was written to the store since.
+Results frozen before that key existed have no `readings`; their payload, and so
+their hash, stays what it was.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.instants import iso_utc, parse_iso_utc, require_aware
 from chalicelib.domain.ranking import (
@@ -81,6 +89,8 @@ class WeekResult:
     outputs: WeekOutputs
     previous_hash: str | None = None
     hash: str = field(default="", compare=False)
+    # entry id -> the readings that decided its boundary values; None for a result frozen before they were kept
+    readings: Mapping[str, tuple[Snapshot, ...]] | None = None
 
     @property
     def winners(self) -> tuple[str, ...]:
@@ -108,6 +118,7 @@ class WeekResult:
                 {"entry_id": e, "reason": r} for e, r in sorted(self.disqualified.items())
             ],
             "outputs": self.outputs.to_dict(),
+            **({} if self.readings is None else {"readings": readings_to_list(self.readings)}),
         }
 
     def to_dict(self) -> dict:
@@ -129,6 +140,33 @@ class WeekResult:
         return _rebuild(document)
 
 
+def readings_to_list(readings: Mapping[str, Sequence[Snapshot]]) -> list[dict]:
+    return [
+        {"entry_id": entry_id, **snapshot.to_dict()}
+        for entry_id in sorted(readings)
+        for snapshot in sorted(readings[entry_id], key=lambda s: (s.at, s.source))
+    ]
+
+
+def readings_from_list(items: Sequence[Mapping]) -> dict[str, tuple[Snapshot, ...]]:
+    grouped: dict[str, list[Snapshot]] = {}
+    for item in items:
+        grouped.setdefault(item["entry_id"], []).append(Snapshot.from_dict(item))
+    return {e: tuple(sorted(s, key=lambda r: (r.at, r.source))) for e, s in grouped.items()}
+
+
+def used_readings(entry: WeekEntry, inputs: EntryInputs) -> tuple[Snapshot, ...]:
+    """The entry's snapshots some boundary value was read from (its basis): fed back alone,
+    they decide the same values, since each was the nearest reading on its side."""
+    wanted = {
+        (reading.at, reading.source)
+        for gain in inputs.gains.values()
+        for boundary in (gain.open, gain.close)
+        for reading in boundary.basis
+    }
+    return tuple(sorted((s for s in entry.snapshots if (s.at, s.source) in wanted), key=lambda s: (s.at, s.source)))
+
+
 def _seal(unsealed: WeekResult) -> WeekResult:
     return replace(unsealed, hash=content_hash(unsealed.payload()))
 
@@ -144,6 +182,7 @@ def _build(
     inputs: tuple[EntryInputs, ...],
     disqualified: Mapping[str, str],
     previous_hash: str | None,
+    readings: Mapping[str, tuple[Snapshot, ...]] | None = None,
 ) -> WeekResult:
     return _seal(
         WeekResult(
@@ -157,6 +196,7 @@ def _build(
             disqualified=dict(sorted(disqualified.items())),
             outputs=rank_entries(inputs, rules, disqualified),
             previous_hash=previous_hash,
+            readings=None if readings is None else {e: tuple(r) for e, r in sorted(readings.items()) if r},
         )
     )
 
@@ -202,6 +242,7 @@ def freeze_week(
     inputs = collect_inputs(entries, start, end, rules)
     disqualified = dict(disqualified or {})
     _check_disqualified(disqualified, {i.entry_id for i in inputs})
+    by_id = {i.entry_id: i for i in inputs}
     return _build(
         campaign_id=campaign.id,
         week=week_number,
@@ -212,6 +253,61 @@ def freeze_week(
         inputs=inputs,
         disqualified=disqualified,
         previous_hash=None,
+        readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
+    )
+
+
+def without_readings(result: WeekResult) -> WeekResult:
+    """The result as it was sealed before results recorded their readings."""
+    return _seal(replace(result, readings=None))
+
+
+def _entries_from(result: WeekResult, readings: Mapping[str, Sequence[Snapshot]]) -> list[WeekEntry]:
+    return [WeekEntry(i.entry_id, i.published_at, readings.get(i.entry_id, ())) for i in result.inputs]
+
+
+def recompute(result: WeekResult) -> WeekResult:
+    """The same version computed again from nothing but its recorded readings and rules."""
+    if result.readings is None:
+        raise ValueError("a result frozen before readings were recorded cannot be recomputed from them")
+    entries = _entries_from(result, result.readings)
+    inputs = collect_inputs(entries, result.starts_at, result.ends_at, result.rules)
+    by_id = {i.entry_id: i for i in inputs}
+    return _build(
+        campaign_id=result.campaign_id, week=result.week, version=result.version, starts_at=result.starts_at,
+        ends_at=result.ends_at, rules=result.rules, inputs=inputs, disqualified=result.disqualified,
+        previous_hash=result.previous_hash,
+        readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
+    )
+
+
+def merge_readings(
+    recorded: Mapping[str, Sequence[Snapshot]], late: Mapping[str, Sequence[Snapshot]]
+) -> dict[str, tuple[Snapshot, ...]]:
+    """Recorded readings with late ones added; a late reading replaces one of the same instant and source."""
+    merged: dict[str, dict[tuple, Snapshot]] = {e: {(s.at, s.source): s for s in r} for e, r in recorded.items()}
+    for entry_id, snapshots in late.items():
+        for snapshot in snapshots:
+            merged.setdefault(entry_id, {})[(snapshot.at, snapshot.source)] = snapshot
+    return {e: tuple(sorted(r.values(), key=lambda s: (s.at, s.source))) for e, r in merged.items()}
+
+
+def revise_with_readings(result: WeekResult, late: Mapping[str, Sequence[Snapshot]]) -> WeekResult:
+    """Version n+1 computed from version n's readings plus `late` ones (for entries of the week only);
+    rules and disqualifications carry over, as in `disqualify`."""
+    if result.readings is None:
+        raise ValueError("a result frozen before readings were recorded cannot take late readings")
+    known = {i.entry_id for i in result.inputs}
+    merged = merge_readings(result.readings, {e: r for e, r in late.items() if e in known})
+    entries = _entries_from(result, merged)
+    rules = replace(result.rules, ranking_rules_version=RANKING_RULES_VERSION)
+    inputs = collect_inputs(entries, result.starts_at, result.ends_at, rules)
+    by_id = {i.entry_id: i for i in inputs}
+    return _build(
+        campaign_id=result.campaign_id, week=result.week, version=result.version + 1,
+        starts_at=result.starts_at, ends_at=result.ends_at, rules=rules, inputs=inputs,
+        disqualified=result.disqualified, previous_hash=result.hash,
+        readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
     )
 
 
@@ -238,6 +334,7 @@ def disqualify(result: WeekResult, entry_id: str, reason: str) -> WeekResult:
         inputs=result.inputs,
         disqualified=disqualified,
         previous_hash=result.hash,
+        readings=result.readings,
     )
 
 
@@ -257,6 +354,7 @@ def _rebuild(document: Mapping) -> WeekResult:
         inputs=tuple(EntryInputs.from_dict(i) for i in document["inputs"]),
         disqualified={d["entry_id"]: d["reason"] for d in document["disqualified"]},
         previous_hash=document["previous_hash"],
+        readings=readings_from_list(document["readings"]) if "readings" in document else None,
     )
 
 

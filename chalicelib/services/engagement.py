@@ -31,11 +31,15 @@ from chalicelib.domain.ingestion import (
     weeks_to_ingest,
 )
 from chalicelib.domain.instants import iso_utc
+from chalicelib.domain.result_versions import LateReading
 from chalicelib.domain.scope import Principal, can_see_unit, require_role
 from chalicelib.observability import logger as log
+from chalicelib.domain.weeks import week_window
 from chalicelib.services.ports import (
     CampaignCatalogue,
+    ClosedWeeks,
     IngestionRuns,
+    LateReadings,
     LiveScores,
     MessageQueue,
     PublishedEntries,
@@ -59,6 +63,8 @@ class EngagementService:
     queue: MessageQueue
     source_for: Callable[[str], MetricSource | None]
     read_table: SheetReader
+    closed_weeks: ClosedWeeks | None = None
+    late_readings: LateReadings | None = None
 
     def _campaign(self, campaign_id: str) -> Campaign:
         campaign = self.campaigns.require(campaign_id)
@@ -107,6 +113,7 @@ class EngagementService:
                 rows.append((entry.submission_id, chunk.campaign_id, snapshot_from_reading(chunk.at, source.name, reading)))
         written = self.snapshots.write(rows)
         campaign = self._campaign(chunk.campaign_id)
+        self.keep_late(campaign, {chunk.week: [(s, snap) for s, _, snap in rows]}, now)
         self.refresh_scores(campaign, chunk.week, [e for e in chunk.entries if e.video_id in readings],
                             max(chunk.at, now))
         not_returned = len(chunk.entries) - len(rows)
@@ -115,6 +122,28 @@ class EngagementService:
 
     def chunk_failed(self, chunk: Chunk, error: str, dead_lettered: bool) -> None:
         self.runs.chunk_failed(chunk.campaign_id, chunk.run_id, chunk.number, error, dead_lettered)
+
+    # --- readings after a close --------------------------------------------------------
+
+    def keep_late(self, campaign: Campaign, by_week: dict[int, list[tuple[str, Snapshot]]], now: datetime) -> int:
+        """Readings just stored for a week already closed, for an instant its close could have
+        read (at or before the close), are kept as late: the frozen result stays as it is."""
+        if self.closed_weeks is None or self.late_readings is None:
+            return 0
+        kept = 0
+        for week, rows in by_week.items():
+            if not rows or now < week_window(campaign, week)[1]:  # a week not over cannot be closed
+                continue
+            closed = self.closed_weeks.latest(campaign.id, week)
+            if closed is None:
+                continue
+            late = [LateReading(s, snapshot, now) for s, snapshot in rows if snapshot.at <= closed.snapshots_as_of]
+            if late:
+                self.late_readings.add(campaign.id, week, late)
+                log.warning("readings arrived after the week was closed", extra={
+                    "campaign_id": campaign.id, "week": week, "late_readings": len(late)})
+                kept += len(late)
+        return kept
 
     # --- live scores ---------------------------------------------------------------
 
@@ -209,6 +238,12 @@ class EngagementService:
         changed = [(s, c, snap) for (s, c, snap), values in zip(snapshots, stored) if values != dict(snap.values)]
         self.snapshots.write(changed)
         touched = {s for s, _, _ in changed}
+        changed_by_week: dict[int, list[tuple[str, Snapshot]]] = {}
+        weeks_of = {entry.submission_id: entry.week for _, entry in accepted}
+        for submission_id, _, snapshot in changed:
+            if weeks_of.get(submission_id) is not None:
+                changed_by_week.setdefault(weeks_of[submission_id], []).append((submission_id, snapshot))
+        self.keep_late(campaign, changed_by_week, now)
         by_week: dict[int, list[PublishedEntry]] = {}
         for row, entry in accepted:
             if entry.submission_id in touched and entry.published_at is not None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
     from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.organisation import OrgTree, OrgUnit
     from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
-    from chalicelib.domain.result_versions import StoredWeekResult
+    from chalicelib.domain.result_versions import LateReading, StoredWeekResult
     from chalicelib.domain.rollup import UnitCounters
     from chalicelib.domain.uploads import ObjectHead
 
@@ -227,6 +227,22 @@ class WeekResults(Protocol):
 
     def put_pending(self, pending: StoredWeekResult) -> None: ...
 
+    def pending(self, campaign_id: str, week: int) -> StoredWeekResult | None: ...
+
+
+class ClosedWeeks(Protocol):
+    """What ingestion asks of the results: is the week of a reading closed already?"""
+
+    def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None: ...
+
+
+class LateReadings(Protocol):
+    def add(self, campaign_id: str, week: int, readings: Sequence[LateReading]) -> None:
+        """The same entry, instant and source recorded again replaces the earlier record."""
+        ...
+
+    def for_week(self, campaign_id: str, week: int) -> list[LateReading]: ...
+
 
 class BestWeeklyScores(Protocol):
     def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score: object) -> bool: ...
@@ -282,6 +298,12 @@ class IngestionRuns(Protocol):
     def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None: ...
 
     def recent(self, campaign_id: str, limit: int) -> list[RunStatus]: ...
+
+
+class BoundaryRuns(Protocol):
+    """The close reads the state of the boundary reading of the week's end."""
+
+    def get(self, campaign_id: str, run_id: str) -> RunStatus | None: ...
 
 
 class MessageQueue(Protocol):

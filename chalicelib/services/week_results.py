@@ -3,10 +3,20 @@
 Reads stay bounded: a week's entries come from one Query of the by-voting-week
 index, and each entry's snapshots from one Query on its sort key between a
 margin before the open and a margin after the close (capped at the instant the
-close ran, recorded as `snapshots_as_of`, so a re-run reads exactly the same
-readings). Only when an entry has no reading inside the margin before the open
+close ran). Only when an entry has no reading inside the margin before the open
 is one more Query made for its last earlier reading; without it the boundary
 would be interpolated from publication and invent gain.
+
+Frozen means frozen. The sealed document records the readings each entry's
+boundary values came from, so closing again and `verify` recompute a version
+from exactly those readings, never from what the store holds now. The scheduled
+close waits until the boundary reading of the week's end has finished or failed
+for every chunk (it answers "waiting_for_boundary" and the five-minute retry
+schedule closes the week later). A reading that arrives after the close for an
+instant the close could have read is kept as late, shown next to the result,
+and enters a result only through `revise_with_late_readings`: version n+1, in
+the audit log. Results frozen before readings were recorded are recomputed as
+before, from the snapshots measured up to `snapshots_as_of`.
 """
 from __future__ import annotations
 
@@ -23,11 +33,12 @@ from chalicelib.domain.display import local_time
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_views import ranking_labels
-from chalicelib.domain.errors import Conflict, DomainError, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.fraud import detect_fraud
+from chalicelib.domain.ingestion import RunStatus, run_id
 from chalicelib.domain.instants import iso_utc
-from chalicelib.domain.result_versions import PENDING_VERSION, StoredWeekResult
+from chalicelib.domain.result_versions import LATE_REVISION_PREFIX, PENDING_VERSION, LateReading, StoredWeekResult
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.scoring import WeekEntry
@@ -36,14 +47,22 @@ from chalicelib.observability import logger as log
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import (
     BestWeeklyScores,
+    BoundaryRuns,
     CampaignCatalogue,
     CompetingEntries,
+    LateReadings,
     SnapshotHistory,
     Units,
     WeekResults,
 )
 
 SNAPSHOT_MARGIN = timedelta(days=2)
+# The boundary fan-out runs on the close's own cron; a week with entries to measure whose
+# boundary run has not even started this long after its end is closed without it.
+BOUNDARY_RUN_GRACE = timedelta(minutes=15)
+# How long after a week's end the five-minute retry keeps trying a close that waited.
+CLOSE_RETRY_WINDOW = timedelta(days=1)
+MAX_REVISION_REASON = 500
 # The scheduled close acts for nobody in particular; the audit log names it.
 SCHEDULER = Principal(user_id="system:weekly-close", role="admin", username="system:weekly-close")
 
@@ -90,6 +109,8 @@ class WeekResultsService:
     units: Units
     audit: AuditLog
     counters: BestWeeklyScores
+    boundary_runs: BoundaryRuns | None = None
+    late_readings: LateReadings | None = None
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -161,6 +182,9 @@ class WeekResultsService:
         if latest is not None:
             return self._reclose(campaign, week, latest)
         records = self.week_records(campaign, week)
+        waiting = self._boundary_reading_unfinished(campaign, week, end, now, records, scheduled=principal is None)
+        if waiting is not None:
+            return self._wait_for_boundary(campaign, week, waiting, scheduled=principal is None)
         result = self._freeze(campaign, week, now, records=records)
         unmeasured = result.outputs.unmeasured_entries
         if unmeasured and not confirm_unmeasured:
@@ -197,21 +221,52 @@ class WeekResultsService:
         for unit_id, (unit_path, score) in best.items():
             self.counters.raise_best_weekly_score(campaign.id, unit_id, unit_path, Decimal(render_exact(score)))
 
+    def _boundary_reading_unfinished(
+        self, campaign: Campaign, week: int, end: datetime, now: datetime, records: list[Entry], scheduled: bool,
+    ) -> dict | None:
+        """What the close waits for, or None when it may read: the boundary run of the week's end
+        has finished or failed for every chunk (or, for the schedule, never started within the grace)."""
+        if self.boundary_runs is None:
+            return None
+        run = self.boundary_runs.get(campaign.id, run_id(end, week))
+        if run is not None:
+            return _run_summary(run) if run.pending else None
+        measurable = any(r.status == "published" and r.platform_video for r in records)
+        if scheduled and measurable and now < end + BOUNDARY_RUN_GRACE:
+            return {"run_id": run_id(end, week), "state": "not_started"}
+        return None
+
+    @staticmethod
+    def _wait_for_boundary(campaign: Campaign, week: int, run: dict, scheduled: bool) -> dict:
+        if scheduled:
+            log.info("week close waits for the boundary reading",
+                     extra={"campaign_id": campaign.id, "week": week, "boundary_run": run})
+            return {"outcome": "waiting_for_boundary", "campaign_id": campaign.id, "week": week,
+                    "state": "closing", "boundary_run": run}
+        raise Conflict(
+            f"Số liệu tại thời điểm kết thúc tuần {week} đang được đọc; hãy chốt lại sau ít phút.",
+            f"The engagement reading at the end of week {week} is still in progress; close again in a few minutes.",
+            code="boundary_reading_in_progress", week=week, boundary_run=run,
+        )
+
     def _reclose(self, campaign: Campaign, week: int, latest: StoredWeekResult) -> dict:
-        """Closing again: recompute version 1 from the same readings; it must match."""
-        first = latest if latest.version == 1 else self.results.get(campaign.id, week, 1)
-        recomputed = self._recompute_first(campaign, week, first)
-        if recomputed.hash != first.hash:
-            raise Conflict(
-                "Dữ liệu của tuần đã thay đổi sau khi chốt; kết quả tính lại không khớp với kết quả đã lưu.",
-                "The week's data changed after the close; the recomputed result differs from the stored one.",
-                code="week_result_differs", stored_hash=first.hash, recomputed_hash=recomputed.hash,
-            )
+        """Closing again changes nothing: the latest version is recomputed from the readings it
+        recorded (readings stored since are late and wait for a revision). A result frozen before
+        readings were recorded is only checked against its own inputs and hash."""
+        result = week_result.WeekResult.from_dict(latest.document)  # refuses a tampered document
+        if result.readings is not None:
+            recomputed = week_result.recompute(result)
+            if recomputed.hash != latest.hash:
+                raise Conflict(
+                    "Kết quả tính lại từ các số đo đã ghi không khớp với kết quả đã lưu.",
+                    "The result recomputed from its recorded readings differs from the stored one.",
+                    code="week_result_differs", stored_hash=latest.hash, recomputed_hash=recomputed.hash,
+                )
         return self._outcome("unchanged", latest)
 
     def _recompute_first(self, campaign: Campaign, week: int, first: StoredWeekResult) -> week_result.WeekResult:
         disqualified = {d["entry_id"]: d["reason"] for d in first.document.get("disqualified", [])}
-        return self._freeze(campaign, week, first.snapshots_as_of, disqualified)
+        return week_result.without_readings(self._freeze(campaign, week, first.snapshots_as_of, disqualified))
 
     def _hold_for_confirmation(
         self, campaign: Campaign, week: int, result: week_result.WeekResult, now: datetime,
@@ -247,13 +302,20 @@ class WeekResultsService:
         return {"outcome": outcome, "campaign_id": stored.campaign_id, "week": stored.week, "state": "closed",
                 "version": stored.version, "hash": stored.hash}
 
-    def close_due_weeks(self, now: datetime) -> list[dict]:
-        """What the Monday 00:00 schedule runs: every ended week of every campaign not closed yet."""
+    def close_due_weeks(self, now: datetime, retry: bool = False) -> list[dict]:
+        """What the Monday 00:00 schedule runs: every ended week of every campaign not closed yet.
+
+        `retry` is the five-minute pass after a boundary: only weeks ended within the retry
+        window, and none held for an organiser's confirmation (holding again would add nothing)."""
         outcomes = []
         for campaign in self.campaigns.list_all():
             for voting_week in campaign.voting_weeks:
                 _, end = week_window(campaign, voting_week.number)
-                if end > now or self.results.latest(campaign.id, voting_week.number) is not None:
+                if end > now or (retry and now - end > CLOSE_RETRY_WINDOW):
+                    continue
+                if self.results.latest(campaign.id, voting_week.number) is not None:
+                    continue
+                if retry and self.results.pending(campaign.id, voting_week.number) is not None:
                     continue
                 try:
                     outcomes.append(self.close_week(campaign.id, voting_week.number, now))
@@ -356,6 +418,9 @@ class WeekResultsService:
             "finalists": list(result.finalists),
             "disqualified": disqualified,
             "notices": stored.document.get("notices", []),
+            # Readings stored after the close for instants it could have read: not in this result;
+            # they enter only through a revision (POST .../revisions).
+            "late_readings": late_summary(self.outstanding_late_readings(campaign.id, week, latest)),
             "document": stored.document,
         }
 
@@ -379,7 +444,8 @@ class WeekResultsService:
 
     # --- verification -----------------------------------------------------
     def verify(self, campaign_id: str, week: int) -> dict:
-        """Recompute every stored version of the week from the stored snapshots."""
+        """Recompute every stored version: from the readings it recorded, or, for a version
+        frozen before readings were recorded, from the snapshots measured up to its close."""
         campaign = self.campaign(campaign_id)
         versions = self.results.versions(campaign.id, week)
         if not versions:
@@ -387,27 +453,140 @@ class WeekResultsService:
                 f"Tuần {week} chưa được chốt.", f"Week {week} has not been closed.", code="week_not_closed"
             )
         report = []
-        first = versions[0]
-        recomputed = self._recompute_first(campaign, week, first)
-        previous = recomputed
-        report.append(self._check(first, recomputed.hash))
-        for stored in versions[1:]:
-            added = {d["entry_id"]: d["reason"] for d in stored.document.get("disqualified", [])}
-            new = sorted(set(added) - set(previous.disqualified))
+        previous: week_result.WeekResult | None = None
+        for stored in versions:
+            if "readings" in stored.document:
+                recomputed = _recomputed_from_readings(stored)
+                previous = recomputed
+                report.append(self._check(stored, recomputed.hash if recomputed else None, "recorded_readings"))
+                continue
             replayed_hash = None
-            if len(new) == 1:
-                previous = week_result.disqualify(previous, new[0], added[new[0]])
+            if stored.version == 1:
+                previous = self._recompute_first(campaign, week, stored)
                 replayed_hash = previous.hash
-            report.append(self._check(stored, replayed_hash))
+            elif previous is not None:
+                added = {d["entry_id"]: d["reason"] for d in stored.document.get("disqualified", [])}
+                new = sorted(set(added) - set(previous.disqualified))
+                if len(new) == 1:
+                    previous = week_result.disqualify(previous, new[0], added[new[0]])
+                    replayed_hash = previous.hash
+            report.append(self._check(stored, replayed_hash, "snapshots_as_of"))
         return {"campaign_id": campaign.id, "week": week, "ok": all(v["ok"] for v in report), "versions": report}
 
     @staticmethod
-    def _check(stored: StoredWeekResult, recomputed_hash: str | None) -> dict:
+    def _check(stored: StoredWeekResult, recomputed_hash: str | None, recomputed_from: str) -> dict:
         self_consistent = week_result.verify(stored.document)
         return {
             "version": stored.version,
             "stored_hash": stored.hash,
             "recomputed_hash": recomputed_hash,
+            "recomputed_from": recomputed_from,
             "document_verifies": self_consistent,
             "ok": self_consistent and recomputed_hash == stored.hash == stored.document.get("hash"),
         }
+
+    # --- late readings and revisions ------------------------------------------
+    def outstanding_late_readings(
+        self, campaign_id: str, week: int, latest: StoredWeekResult | None = None
+    ) -> list[LateReading]:
+        """Late readings the latest version has not taken in: recorded after the last revision that
+        took late readings, and not among the readings the latest version recorded."""
+        if self.late_readings is None:
+            return []
+        latest = latest or self.results.latest(campaign_id, week)
+        if latest is None:
+            return []
+        considered_until = max(
+            (v.created_at for v in self.results.versions(campaign_id, week)
+             if (v.reason or "").startswith(LATE_REVISION_PREFIX)),
+            default=None,
+        )
+        recorded = _recorded_values(latest.document)
+        return [
+            late for late in self.late_readings.for_week(campaign_id, week)
+            if (considered_until is None or late.recorded_at > considered_until)
+            and recorded.get(late.key) != dict(late.snapshot.values)
+        ]
+
+    def revise_with_late_readings(
+        self, campaign_id: str, week: int, principal: Principal, reason: object, now: datetime
+    ) -> dict:
+        """Version n+1 computed from version n's readings and the late ones, on an organiser's
+        explicit, audited request."""
+        campaign = self.campaign(campaign_id)
+        self.require_organiser(principal, campaign)
+        week_window(campaign, week)  # unknown_week
+        text = reason.strip() if isinstance(reason, str) else ""
+        if not text or len(text) > MAX_REVISION_REASON:
+            raise InvalidInput(
+                f"Phải nêu lý do sửa kết quả tuần (tối đa {MAX_REVISION_REASON} ký tự).",
+                f"A revision needs a reason (at most {MAX_REVISION_REASON} characters).",
+                code="revision_reason_required",
+            )
+        latest = self.results.latest(campaign.id, week)
+        if latest is None:
+            raise Conflict(
+                f"Tuần {week} chưa được chốt kết quả.", f"Week {week} is not closed yet.", code="week_not_closed",
+            )
+        result = week_result.WeekResult.from_dict(latest.document)
+        if result.readings is None:
+            raise Conflict(
+                "Kết quả tuần này được chốt trước khi hệ thống ghi lại các số đo đã dùng; không thể bổ sung số đo muộn.",
+                "This week was closed before results recorded the readings they used; late readings cannot be added.",
+                code="week_result_without_readings",
+            )
+        late = self.outstanding_late_readings(campaign.id, week, latest)
+        if not late:
+            raise Conflict(
+                "Không có số đo đến muộn nào chưa được xem xét cho tuần này.",
+                "There are no late readings left to consider for this week.",
+                code="no_late_readings",
+            )
+        grouped: dict[str, list[Snapshot]] = {}
+        for item in late:
+            grouped.setdefault(item.entry_id, []).append(item.snapshot)
+        revised = week_result.revise_with_readings(result, grouped)
+        actor = principal.username or principal.user_id
+        stored = StoredWeekResult(
+            campaign.id, week, revised.version, revised.to_dict(), revised.hash, now, actor,
+            latest.snapshots_as_of, reason=LATE_REVISION_PREFIX + text,
+        )
+        if not self.results.add(stored):
+            raise Conflict(
+                "Kết quả tuần vừa được người khác sửa; hãy tải lại rồi thử lại.",
+                "The week's result was revised by someone else meanwhile; reload and try again.",
+                code="week_result_changed", latest_version=latest.version,
+            )
+        self._raise_best_weekly_scores(campaign, revised, self.week_records(campaign, week))
+        self.audit.record(
+            principal, "revise_week", "week", campaign_week_key(campaign.id, week), now, campaign_id=campaign.id,
+            before={"version": latest.version, "hash": latest.hash},
+            after={"version": revised.version, "hash": revised.hash, "winners": list(revised.winners),
+                   "finalists": list(revised.finalists), "late_readings": len(late),
+                   "entries": sorted(grouped)[:AUDITED_IDS]},
+            reason=text,
+        )
+        return {**self._outcome("revised", stored), "previous_version": latest.version,
+                "late_readings_used": len(late)}
+
+
+def _run_summary(run: RunStatus) -> dict:
+    return {"run_id": run.run_id, "state": run.state, "chunks_planned": run.chunks_planned,
+            "chunks_pending": run.pending}
+
+
+def _recomputed_from_readings(stored: StoredWeekResult) -> week_result.WeekResult | None:
+    try:
+        return week_result.recompute(week_result.WeekResult.from_dict(stored.document))
+    except (Conflict, KeyError, TypeError, ValueError):
+        return None
+
+
+def _recorded_values(document: Mapping) -> dict[tuple[str, datetime, str], dict]:
+    readings = week_result.readings_from_list(document.get("readings") or [])
+    return {(e, s.at, s.source): dict(s.values) for e, found in readings.items() for s in found}
+
+
+def late_summary(late: Iterable[LateReading]) -> dict:
+    items = list(late)
+    return {"count": len(items), "entries": sorted({r.entry_id for r in items})}

@@ -22,7 +22,7 @@ from chalicelib.domain.jury import Scorecard, StoredScorecard
 from chalicelib.domain.media.probe import BytesRangeReader
 from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
 from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
-from chalicelib.domain.result_versions import StoredWeekResult
+from chalicelib.domain.result_versions import LateReading, StoredWeekResult
 from chalicelib.domain.rollup import UnitCounters
 from chalicelib.domain.uploads import ObjectHead
 
@@ -311,6 +311,18 @@ class FakeWeekResults:
         self.items[(pending.campaign_id, pending.week, 0)] = pending
 
 
+class FakeLateReadings:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int], dict[tuple, LateReading]] = {}
+
+    def add(self, campaign_id: str, week: int, readings) -> None:
+        for reading in readings:
+            self.items.setdefault((campaign_id, week), {})[reading.key] = reading
+
+    def for_week(self, campaign_id: str, week: int) -> list[LateReading]:
+        return sorted(self.items.get((campaign_id, week), {}).values(), key=lambda r: r.key)
+
+
 class FakeBestScores:
     def __init__(self) -> None:
         self.best: dict[tuple[str, str], tuple[str, object]] = {}
@@ -431,6 +443,9 @@ class FakeIngestionRuns:
         run = self.runs[(campaign_id, run_id)]
         self._change(campaign_id, run_id, failed_attempts=run.failed_attempts + 1, last_error=error[:500],
                      chunks_dead_lettered=run.chunks_dead_lettered | ({str(number)} if dead_lettered else set()))
+
+    def get(self, campaign_id: str, run_id: str) -> RunStatus | None:
+        return self.runs.get((campaign_id, run_id))
 
     def recent(self, campaign_id: str, limit: int) -> list[RunStatus]:
         return sorted((r for (c, _), r in self.runs.items() if c == campaign_id),

@@ -156,6 +156,9 @@ ROUTES: dict[str, Probe] = {
     # The campaign as a whole: its organising unit (or above) and admins.
     "POST /campaigns/{campaign_id}/weeks/{week}/close": Probe("campaign", lambda w, u: Call(
         "POST", f"/campaigns/{run_by('ha-noi-ba-dinh')}/weeks/1/close", "{}", JSON), success=(200, 409)),
+    "POST /campaigns/{campaign_id}/weeks/{week}/revisions": Probe("campaign", lambda w, u: Call(
+        "POST", f"/campaigns/{run_by('ha-noi-ba-dinh')}/weeks/1/revisions", '{"reason": "Số đo muộn"}', JSON),
+        success=(200, 409)),
     "GET /campaigns/{campaign_id}/results": Probe("campaign", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('ha-noi-ba-dinh')}/results"), success=(200, 409)),
     "GET /campaigns/{campaign_id}/awards": Probe("campaign", lambda w, u: Call(

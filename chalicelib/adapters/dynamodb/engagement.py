@@ -131,5 +131,11 @@ class IngestionRunStore:
             actions.append(IngestionRunRecord.chunks_dead_lettered.add({str(number)}))
         IngestionRunRecord(campaign_id=campaign_id, run_id=run_id).update(actions=actions)
 
+    def get(self, campaign_id: str, run_id: str) -> RunStatus | None:
+        try:
+            return _status(IngestionRunRecord.get(campaign_id, run_id, consistent_read=True))
+        except IngestionRunRecord.DoesNotExist:
+            return None
+
     def recent(self, campaign_id: str, limit: int) -> list[RunStatus]:
         return [_status(r) for r in IngestionRunRecord.query(campaign_id, scan_index_forward=False, limit=limit)]

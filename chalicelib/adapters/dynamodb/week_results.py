@@ -9,12 +9,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb.models import WeekResultRecord
-from chalicelib.domain.result_versions import PENDING_VERSION, StoredWeekResult
+from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.instants import iso_utc
+from chalicelib.domain.result_versions import PENDING_VERSION, LateReading, StoredWeekResult
 
 # Below DynamoDB's 400 KB item limit with room for the item's other attributes.
 INLINE_DOCUMENT_BYTES = 300 * 1024
@@ -122,3 +124,40 @@ class WeekResultStore:
         if not pending.pending:
             raise ValueError("a pending close is version 0")
         self.record_for(pending).save()
+
+
+LATE_READING_BY = "late_reading"
+
+
+def late_reading_version(reading: LateReading) -> int:
+    """A negative sort key derived from (entry, instant, source): below every result version,
+    one item per reading, and the same reading recorded twice lands on the same item."""
+    name = f"{reading.entry_id}#{iso_utc(reading.snapshot.at)}#{reading.snapshot.source}"
+    return -(int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:15], 16) + 1)
+
+
+class LateReadingStore:
+    """Late readings of a week, kept in the week-results table under negative versions, so a
+    week's results and its late readings are one partition and listing them is one Query."""
+
+    def add(self, campaign_id: str, week: int, readings: Sequence[LateReading]) -> None:
+        with WeekResultRecord.batch_write() as batch:
+            for reading in readings:
+                document = {"entry_id": reading.entry_id, **reading.snapshot.to_dict()}
+                batch.save(WeekResultRecord(
+                    campaign_week=campaign_week_key(campaign_id, week),
+                    version=late_reading_version(reading),
+                    document_gz=gzip.compress(json.dumps(document, sort_keys=True).encode("utf-8"), mtime=0),
+                    created_at=reading.recorded_at,
+                    created_by=LATE_READING_BY,
+                    snapshots_as_of=reading.snapshot.at,
+                ))
+
+    def for_week(self, campaign_id: str, week: int) -> list[LateReading]:
+        found = []
+        for record in WeekResultRecord.query(
+            campaign_week_key(campaign_id, week), WeekResultRecord.version < 0, consistent_read=True
+        ):
+            document = json.loads(gzip.decompress(record.document_gz).decode("utf-8"))
+            found.append(LateReading(document["entry_id"], Snapshot.from_dict(document), record.created_at))
+        return sorted(found, key=lambda r: (r.entry_id, r.snapshot.at, r.snapshot.source))
