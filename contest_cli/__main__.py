@@ -93,8 +93,9 @@ def fire(args: argparse.Namespace) -> int:
 
 
 def verify_week(campaign_id: str, week: int) -> dict:
-    """Recompute every stored version of a week from the stored snapshots and compare
-    hashes. Uses whatever environment is already set (tests set the emulator's)."""
+    """Recompute every stored version of a week from the readings it recorded (older versions:
+    from the snapshots measured up to their close) and compare hashes. Uses whatever
+    environment is already set (tests set the emulator's)."""
     from chalicelib.bootstrap import services
 
     return services().week_results.verify(campaign_id, week)
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--at", help="the event time, ISO 8601 (default: now)")
     p.set_defaults(run=fire)
 
-    p = commands.add_parser("verify-week", help="recompute a closed week from stored snapshots (needs `make run`)")
+    p = commands.add_parser("verify-week", help="recompute every version of a closed week from its recorded readings (needs `make run`)")
     p.add_argument("campaign")
     p.add_argument("week", type=int)
     p.set_defaults(run=verify_week_command)
