@@ -496,6 +496,9 @@ class WeekResultsService:
         latest = latest or self.results.latest(campaign_id, week)
         if latest is None:
             return []
+        late = self.late_readings.for_week(campaign_id, week)
+        if not late:  # the usual case: one Query, and the versions are not read
+            return []
         considered_until = max(
             (v.created_at for v in self.results.versions(campaign_id, week)
              if (v.reason or "").startswith(LATE_REVISION_PREFIX)),
@@ -503,9 +506,9 @@ class WeekResultsService:
         )
         recorded = _recorded_values(latest.document)
         return [
-            late for late in self.late_readings.for_week(campaign_id, week)
-            if (considered_until is None or late.recorded_at > considered_until)
-            and recorded.get(late.key) != dict(late.snapshot.values)
+            reading for reading in late
+            if (considered_until is None or reading.recorded_at > considered_until)
+            and recorded.get(reading.key) != dict(reading.snapshot.values)
         ]
 
     def revise_with_late_readings(

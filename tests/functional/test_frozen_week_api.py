@@ -11,10 +11,13 @@ from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
 from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.ingestion import run_id
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES
+from chalicelib.services.week_results import BOUNDARY_RUN_GRACE
 from contest_cli.__main__ import verify_week
 from tests.functional.conftest import bearer
+from tests.functional.test_metrics_ingestion import campaign, pump, publish, sqs  # noqa: F401 - fixtures
 from tests.functional.test_review_and_results_api import ADMIN, _valid_entry
 
 JSON = {"Content-Type": "application/json"}
@@ -78,3 +81,52 @@ def test_a_late_import_is_shown_and_enters_only_through_an_audited_revision(clie
     assert report["ok"] and [v["version"] for v in report["versions"]] == [1, 2]
     [audit] = [a for a in services().audit_store.for_entity("week", f"{campaign.id}#1") if a.action == "revise_week"]
     assert (audit.actor, audit.reason, audit.after["version"]) == ("admin", "Số liệu TikTok Studio gửi muộn", 2)
+
+
+def _measured_before_the_end(campaign: Campaign, week: int, entry_id: str) -> None:
+    """Every weighted metric measured an hour before the week's end (saves and reposts come from a sheet)."""
+    _, end = week_window(campaign, week)
+    services().snapshot_store.put_many([EntrySnapshot(entry_id, campaign.id, Snapshot(
+        end - timedelta(hours=1), "csv", {"likes": 40, "saves": 4, "shares": 4, "reposts": 4, "views": 400}))])
+
+
+def test_the_close_waits_for_the_boundary_chunks_and_a_chunk_after_the_close_is_late(
+    client, tokens, campaign, pump, live_tiktok  # noqa: F811 - fixtures
+):
+    weeks = services().week_results
+    first, second = publish(campaign, 1, "8101"), publish(campaign, 2, "8201")
+    _measured_before_the_end(campaign, 1, first)
+    _measured_before_the_end(campaign, 2, second)
+    live_tiktok.tiktok_videos.update({
+        "8101": {"like_count": 90, "share_count": 9, "comment_count": 0, "view_count": 900},
+        "8201": {"like_count": 70, "share_count": 7, "comment_count": 0, "view_count": 700}})
+    _, end1 = week_window(campaign, 1)
+    _, end2 = week_window(campaign, 2)
+
+    # Week 1: the boundary reading is fanned out at the close's own instant, its chunk still queued
+    services().engagement.fan_out(end1, "boundary", end1)
+    waiting = weeks.close_week(campaign.id, 1, end1)
+    assert (waiting["outcome"], waiting["boundary_run"]["run_id"]) == ("waiting_for_boundary", run_id(end1, 1))
+    busy = client.http.post(f"/campaigns/{campaign.id}/weeks/1/close", headers={**JSON, **bearer(tokens["admin"])},
+                            body="{}")
+    assert (busy.status_code, busy.json_body["error"]["code"]) == (409, "boundary_reading_in_progress")
+    assert pump.drain() >= 1
+    closed = weeks.close_week(campaign.id, 1, end1 + timedelta(minutes=5))
+    assert closed["outcome"] == "closed"
+    ranking = client.http.get(f"/campaigns/{campaign.id}/weeks/1/ranking").json_body
+    likes = next(p for p in ranking["rows"][0]["breakdown"] if p["metric"] == "likes")
+    assert likes["value"] == 90 and ranking["late_readings"]["count"] == 0
+
+    # Week 2: the boundary run never started within the grace, so the week closed without it;
+    # the chunk that comes afterwards is late and the result stays as frozen
+    closed2 = weeks.close_week(campaign.id, 2, end2 + BOUNDARY_RUN_GRACE)
+    assert closed2["outcome"] == "closed"
+    services().engagement.fan_out(end2, "boundary", end2 + BOUNDARY_RUN_GRACE)
+    assert pump.drain() >= 1
+    ranking2 = client.http.get(f"/campaigns/{campaign.id}/weeks/2/ranking").json_body
+    assert (ranking2["version"], ranking2["hash"]) == (1, closed2["hash"])
+    assert ranking2["late_readings"] == {"count": 1, "entries": [second]}
+    again = weeks.close_week(campaign.id, 2, end2 + timedelta(days=1))
+    assert (again["outcome"], again["hash"]) == ("unchanged", closed2["hash"])
+    assert verify_week(campaign.id, 1)["ok"] and verify_week(campaign.id, 2)["ok"]
+

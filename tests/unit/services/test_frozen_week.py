@@ -228,3 +228,28 @@ def test_a_version_frozen_before_readings_were_recorded_still_verifies_from_its_
 
     assert report["ok"] and report["versions"][0]["recomputed_from"] == "snapshots_as_of"
     assert (again["outcome"], again["hash"]) == ("unchanged", legacy.hash)
+
+
+def test_a_waiting_close_is_retried_every_five_minutes_by_the_cloud_and_the_local_scheduler():
+    import app
+    from chalicelib.local.scheduler import next_fire_time, schedule_bindings
+
+    [retry] = [b for b in schedule_bindings(app.app) if b.name == "retry_waiting_week_closes"]
+
+    assert next_fire_time(retry.expression, WEEK_1_ENDS) == WEEK_1_ENDS + timedelta(minutes=5)
+
+
+def test_a_result_records_only_the_readings_its_boundaries_came_from_and_recomputes_from_them(world):
+    from chalicelib.domain.scoring import WeekEntry
+
+    hourly = [Snapshot(PUBLISHED + timedelta(hours=h), "tiktok", {m: h for m in ZEROS}) for h in range(0, 200, 6)]
+    entry = WeekEntry("e1", PUBLISHED, hourly)
+
+    frozen = week_result.freeze_week(world.campaign, 1, [entry], WEEK_1_ENDS + timedelta(hours=1))
+
+    recorded = frozen.readings["e1"]
+    assert 0 < len(recorded) <= 2 < len(hourly)  # the last reading before the end (and one after, if any)
+    assert week_result.recompute(frozen).hash == frozen.hash
+    assert week_result.verify(frozen.to_dict())
+    tampered = dataclasses.replace(frozen, readings={"e1": (dataclasses.replace(recorded[0], values={**ZEROS}),)})
+    assert week_result.recompute(tampered).hash != frozen.hash
