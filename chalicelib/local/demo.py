@@ -184,7 +184,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
         outcome = fire(closer, end, LOCAL_REGION)["outcomes"]
         if any(item["outcome"] == "waiting_for_boundary" for item in outcome):
             # This demo wrote its readings directly, so no boundary run ever starts: the retry closes after the grace.
-            print(f"Lịch chốt tuần {week.number}: chờ số đo mốc tuần, thử lại sau {BOUNDARY_RUN_GRACE}")
+            minutes = BOUNDARY_RUN_GRACE.seconds // 60
+            print(f"Lịch chốt tuần {week.number}: chờ số đo mốc tuần, thử lại sau {minutes} phút")
             outcome = fire(retry, end + BOUNDARY_RUN_GRACE, LOCAL_REGION)["outcomes"]
         for item in outcome:
             print(f"Lịch chốt tuần {item['week']} lúc {local_text(end)} (UTC {end:%a %H:%M}): {item['outcome']}")
