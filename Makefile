@@ -14,7 +14,7 @@ REGION ?= ap-southeast-1
 BUILD := build/$(STAGE)
 ALLOWED_ORIGINS ?= https://khatvonghungcuong.vn
 
-.PHONY: run test demo venv package-venv system-deps package deploy fixtures bench clean lint-infra tables
+.PHONY: run reset test demo venv package-venv system-deps package deploy fixtures bench clean lint-infra tables
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ fixtures: venv system-deps
 
 run: venv
 	$(PY) -m chalicelib.local.runner
+
+# Forgets what `make run` kept under .local/ and starts clean.
+reset: venv
+	$(PY) -m chalicelib.local.runner --reset
 
 test: venv package-venv system-deps
 	$(PY) -m pytest

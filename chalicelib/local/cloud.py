@@ -66,10 +66,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_moto_server(port: int) -> Any:
-    from moto.server import ThreadedMotoServer
+def start_moto_server(port: int, state_dir: Path | None = None) -> Any:
+    """The emulator on loopback, one request at a time; durable when given a state directory."""
+    from chalicelib.local.durable import LocalCloudServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = LocalCloudServer(port, state_dir)
     server.start()
     return server
 

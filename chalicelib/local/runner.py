@@ -2,18 +2,24 @@
 
 Starts the moto server, creates every resource, seeds the samples, then serves
 the API through Chalice's local server while an event pump and a scheduler
-stand in for Lambda's SQS and EventBridge triggers. Ctrl-C stops everything.
+stand in for Lambda's SQS and EventBridge triggers. Ctrl-C or SIGTERM stops
+everything. What the cloud confirmed is kept under .local/ (see durable.py):
+the next start carries on from it, `--reset` (`make reset`) starts clean.
 """
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
+import time
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chalicelib.local.cloud import (
@@ -29,6 +35,9 @@ from chalicelib.local.pump import EventPump, sqs_bindings
 from chalicelib.local.scheduler import Scheduler, schedule_bindings
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", ".local/cloud-state"))
+# Past this, a stuck thread no longer holds the terminal: what was confirmed is on disk already.
+STOP_DEADLINE_SECONDS = 8
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -36,6 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("API_PORT", "8000")))
     parser.add_argument("--cloud-port", type=int, default=int(os.environ.get("CLOUD_PORT", "5000")))
+    parser.add_argument("--state-dir", type=Path, default=STATE_DIR)
+    parser.add_argument("--reset", action="store_true", help="forget the local cloud's state and start clean")
     return parser.parse_args(argv)
 
 
@@ -57,31 +68,64 @@ def local_config(cloud_port: int, api_port: int) -> CloudConfig:
     )
 
 
+def _stop_on_signals() -> threading.Event:
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            os._exit(128 + signum)  # asked twice: leave now
+        stopping.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, request_stop)
+    return stopping
+
+
+def _force_exit_after(seconds: float) -> None:
+    def leave() -> None:
+        print(f"Still stopping after {seconds:.0f} s; leaving. Threads at that moment:", file=sys.stderr)
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, leave)
+    timer.daemon = True
+    timer.start()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto = start_moto_server(args.cloud_port)
+    stopping = _stop_on_signals()
+    if args.reset:
+        shutil.rmtree(args.state_dir, ignore_errors=True)
+    moto = start_moto_server(args.cloud_port, args.state_dir)
     config = local_config(args.cloud_port, args.port)
     provisioned = provision(config)
     environment = config.environment(provisioned.user_pool_id, provisioned.user_pool_client_id)
     apply_environment(environment)
     write_state(environment)
 
-    from chalicelib.local.seed import seed
+    from chalicelib.local.seed import default_accounts, seed
 
-    accounts = seed(config, provisioned.user_pool_id, datetime.now(VIETNAM).date())
+    seeded = args.state_dir / "seeded"
+    if not seeded.exists():
+        accounts = seed(config, provisioned.user_pool_id, datetime.now(VIETNAM).date())
+        seeded.touch()
+    else:
+        accounts = default_accounts()  # kept from an earlier run, with everything else
     app_module = importlib.import_module("app")
 
     from chalice.config import Config
-    from chalice.local import create_local_server
 
     import boto3
+
+    from chalicelib.local.api_server import create_api_server
 
     sqs = boto3.client("sqs", region_name=LOCAL_REGION, endpoint_url=config.endpoint_url)
     pump = EventPump(sqs, sqs_bindings(app_module.app), LOCAL_REGION)
     scheduler = Scheduler(schedule_bindings(app_module.app), LOCAL_REGION)
-    server = create_local_server(
+    server = create_api_server(
         app_module.app,
         Config.create(chalice_stage="local", app_name="contest", chalice_app=app_module.app),
         args.host,
@@ -90,29 +134,37 @@ def main(argv: list[str] | None = None) -> int:
     api_thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     pump.start()
     scheduler.start()
-
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
     api_thread.start()
 
-    print(f"\nLocal cloud (moto) on {config.endpoint_url}")
+    print(f"\nLocal cloud (moto) on {config.endpoint_url}, state in {args.state_dir}/"
+          f" ({'new' if moto.cloud.fresh else f'kept from the last run, {moto.cloud.replayed} journal entries replayed'})")
     print(f"API on http://localhost:{args.port}  (upload page: http://localhost:{args.port}/upload)")
     print("Accounts (POST /auth/token with username and password):")
     for account in accounts:
         print(f"  {account.role:<10} {account.username:<20} {account.password}  unit={account.unit_id}")
     for when, binding in scheduler.upcoming():
         print(f"  schedule {binding.name}: next at {when.astimezone(VIETNAM):%Y-%m-%d %H:%M} (Vietnam)")
-    print("Ctrl-C stops everything.", flush=True)
+    print("Ctrl-C stops everything; `make reset` starts clean.", flush=True)
 
-    stopping.wait()
+    while not stopping.wait(0.5):
+        pass
     print("\nStopping…", flush=True)
-    scheduler.stop()
-    pump.stop()
-    server.shutdown()
+    stop_began = time.monotonic()
+    _force_exit_after(STOP_DEADLINE_SECONDS)
+    stoppers = [threading.Thread(target=stop) for stop in (server.shutdown, scheduler.stop, pump.stop)]
+    for stopper in stoppers:
+        stopper.start()
+    for stopper in stoppers:
+        stopper.join()
     moto.stop()
+    print(f"Stopped in {time.monotonic() - stop_began:.1f} s; the local cloud's state is kept.", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything is on disk by now; the interpreter's teardown of moto's objects took seconds.
+    os._exit(code)
