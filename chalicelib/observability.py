@@ -59,14 +59,15 @@ def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     from chalice.app import Request, Response
 
     correlation_id = _correlation_id(event)
-    logger.set_correlation_id(correlation_id)
+    # Per-thread keys: `make run` serves requests and queue batches on threads of one process.
+    logger.thread_safe_append_keys(correlation_id=correlation_id)
     if isinstance(event, Request):
-        logger.append_keys(http_method=event.method, route=event.context.get("resourcePath"))
+        logger.thread_safe_append_keys(http_method=event.method, route=event.context.get("resourcePath"))
     try:
         response = get_response(event)
     finally:
         metrics.flush_metrics(raise_on_empty_metrics=False)
-        logger.remove_keys(["http_method", "route"])
+        logger.thread_safe_remove_keys(["http_method", "route"])
     if isinstance(response, Response):
         response.headers["X-Correlation-Id"] = correlation_id
         if response.status_code >= 500:
