@@ -43,7 +43,9 @@ class LocalRun:
                            LOCAL_STATE_DIR=str(self.state_dir), PYTHONUNBUFFERED="1")
         began = time.monotonic()
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(["make", "--no-print-directory", "reset" if reset else "run"], cwd=ROOT,
+        # `-o` keeps make from reinstalling the venv when a requirements file is newer than its stamp.
+        self.process = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed",
+                                         "reset" if reset else "run"], cwd=ROOT,
                                         env=environment, stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         while time.monotonic() - began < timeout:

@@ -345,6 +345,8 @@ class SerialisedCloud:
         self._compact_after_bytes = compact_after_bytes
         self._journal: Journal | None = None
         self._seq = 0
+        # Seeds are salted per state directory: after `make reset` ids (pools, clients) are new ones.
+        self._salt = os.urandom(8).hex()
         self.replayed = 0
         self.fresh = True
         if state_dir is not None:
@@ -371,7 +373,7 @@ class SerialisedCloud:
             if snapshot.get("format") != SNAPSHOT_FORMAT:
                 raise RuntimeError(f"{self.snapshot_path} has another format; `make reset` starts clean")
             restore_state(snapshot["state"])
-            self._seq = snapshot["seq"]
+            self._seq, self._salt = snapshot["seq"], snapshot["salt"]
         for record in read_journal(self.journal_path):
             if record["seq"] <= self._seq:
                 continue
@@ -380,12 +382,15 @@ class SerialisedCloud:
             self.replayed += 1
         self.compact()
 
+    def _seed(self, seq: int) -> str:
+        return f"{self._salt}:{seq}"
+
     def _replay(self, record: dict[str, Any]) -> None:
         if "queue_effect" in record:
             apply_queue_effect(record["queue_effect"])
             return
         body = base64.b64decode(record["body"])
-        self._random.seed(record["seq"])
+        self._random.seed(self._seed(record["seq"]))
         try:
             answer = call(self._app, rebuilt_environ(record["environ"], body))
         finally:
@@ -398,7 +403,8 @@ class SerialisedCloud:
         if self._state_dir is None:
             return
         with self._lock:
-            data = pickle.dumps({"format": SNAPSHOT_FORMAT, "seq": self._seq, "state": capture_state()},
+            data = pickle.dumps({"format": SNAPSHOT_FORMAT, "seq": self._seq, "salt": self._salt,
+                                 "state": capture_state()},
                                 protocol=pickle.HIGHEST_PROTOCOL)
             _write_atomically(self.snapshot_path, data)
             if self._journal is not None:
@@ -430,15 +436,16 @@ class SerialisedCloud:
         environ = dict(environ)
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         offset = 0
+        journaled = self._journal is not None
         with self._lock:
-            if kind is Kind.CHANGE:
-                self._random.seed(self._seq + 1)
+            if kind is Kind.CHANGE and journaled:
+                self._random.seed(self._seed(self._seq + 1))
             queue = _find_queue(_queue_name(environ, body)) if kind is Kind.QUEUE_CONSUMPTION else None
             before = _queue_state(queue[2]) if queue else None
             try:
                 answer = call(self._app, environ)
             finally:
-                if kind is Kind.CHANGE:
+                if kind is Kind.CHANGE and journaled:
                     self._random.seed()
             if self._journal is not None:
                 record = self._record(kind, environ, body, answer, queue, before)

@@ -1,14 +1,19 @@
 """The embedded local cloud builds what infra/ describes, and the pump behaves like Lambda."""
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
+import requests
 from chalice import Chalice
+from chalice.config import Config
 
 from chalicelib.adapters.dynamodb.models import ALL_MODELS
 from chalicelib.adapters.dynamodb.schema import key_schema
-from chalicelib.local.cloud import LOCAL_REGION, provision
+from chalicelib.local.api_server import LISTEN_QUEUE, create_api_server
+from chalicelib.local.cloud import LOCAL_REGION, free_port, provision
 from chalicelib.local.pump import EventPump, QueueBinding
 
 
@@ -115,3 +120,25 @@ def test_a_handler_that_raises_leaves_the_whole_batch_for_retry(scratch_queue):
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
     assert calls == [1]
+
+
+def test_the_local_api_server_holds_a_crowd():
+    app = Chalice("crowd")
+
+    @app.route("/")
+    def index():
+        return {"ok": True}
+
+    port = free_port()
+    server = create_api_server(app, Config.create(chalice_stage="local", app_name="crowd", chalice_app=app),
+                               "127.0.0.1", port)
+    assert server.server.request_queue_size == LISTEN_QUEUE >= 128
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with ThreadPoolExecutor(64) as pool:
+            answers = list(pool.map(lambda _: requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code,
+                                    range(64)))
+    finally:
+        server.shutdown()
+    assert answers == [200] * 64
