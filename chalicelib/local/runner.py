@@ -81,6 +81,19 @@ def _stop_on_signals() -> threading.Event:
     return stopping
 
 
+def _stop_when_the_parent_goes() -> None:
+    """`kill <pid of make>` alone must not leave the server running without its terminal."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # it went before the request above was in place
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _force_exit_after(seconds: float) -> None:
     def leave() -> None:
         print(f"Still stopping after {seconds:.0f} s; leaving. Threads at that moment:", file=sys.stderr)
@@ -97,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stopping = _stop_on_signals()
+    _stop_when_the_parent_goes()
     if args.reset:
         shutil.rmtree(args.state_dir, ignore_errors=True)
     moto = start_moto_server(args.cloud_port, args.state_dir)
