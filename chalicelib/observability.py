@@ -64,14 +64,17 @@ def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     if isinstance(event, Request):
         logger.thread_safe_append_keys(http_method=event.method, route=event.context.get("resourcePath"))
     try:
-        response = get_response(event)
+        try:
+            response = get_response(event)
+        finally:
+            metrics.flush_metrics(raise_on_empty_metrics=False)
+            logger.thread_safe_remove_keys(["http_method", "route"])
+        if isinstance(response, Response):
+            response.headers["X-Correlation-Id"] = correlation_id
+            if response.status_code >= 500:
+                logger.error("request failed", extra={"status": response.status_code})
+            else:
+                logger.info("request served", extra={"status": response.status_code})
+        return response
     finally:
-        metrics.flush_metrics(raise_on_empty_metrics=False)
-        logger.thread_safe_remove_keys(["http_method", "route"])
-    if isinstance(response, Response):
-        response.headers["X-Correlation-Id"] = correlation_id
-        if response.status_code >= 500:
-            logger.error("request failed", extra={"status": response.status_code})
-        else:
-            logger.info("request served", extra={"status": response.status_code})
-    return response
+        logger.thread_safe_remove_keys(["correlation_id"])  # the thread's next invocation brings its own

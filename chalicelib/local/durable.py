@@ -305,8 +305,8 @@ class Journal:
 
     def sync(self, offset: int) -> None:
         with self._sync_lock:
-            if self._synced >= offset:
-                return
+            if self._file.closed or self._synced >= offset:
+                return  # closed only after a snapshot that holds every line it had
             target = self._file.tell()
             os.fsync(self._file.fileno())
             self._synced = target
