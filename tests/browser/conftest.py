@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,8 +118,11 @@ def live_server():
     api_port, cloud_port = _free_ports(2)
     log_file = tempfile.NamedTemporaryFile(prefix="contest-runner-", suffix=".log", delete=False)
     env = {**os.environ, "LOCAL_QUEUE_VISIBILITY": "2", "PYTHONUNBUFFERED": "1"}
+    # A state directory of its own: the runner keeps what it confirmed, and these tests start clean.
+    state_dir = tempfile.mkdtemp(prefix="contest-runner-state-")
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.local.runner", "--port", str(api_port), "--cloud-port", str(cloud_port)],
+        [sys.executable, "-m", "chalicelib.local.runner", "--port", str(api_port), "--cloud-port", str(cloud_port),
+         "--state-dir", state_dir],
         cwd=ROOT,
         env=env,
         stdout=log_file,
@@ -140,6 +144,7 @@ def live_server():
     yield server
     _stop(process)
     os.unlink(server.log_path)
+    shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
