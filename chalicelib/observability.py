@@ -45,11 +45,15 @@ def observed(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     @functools.wraps(handler)
     def run(event: Any) -> Any:
-        logger.set_correlation_id(_correlation_id(event))
+        correlation_id = _correlation_id(event)
+        logger.set_correlation_id(correlation_id)
+        # The per-thread key wins on this thread: under `make run` triggers run on threads of one process.
+        logger.thread_safe_append_keys(correlation_id=correlation_id)
         try:
             return handler(event)
         finally:
             metrics.flush_metrics(raise_on_empty_metrics=False)
+            logger.thread_safe_remove_keys(["correlation_id"])
 
     return run
 
@@ -59,7 +63,7 @@ def observe(event: Any, get_response: Callable[[Any], Any]) -> Any:
     from chalice.app import Request, Response
 
     correlation_id = _correlation_id(event)
-    # Per-thread keys: `make run` serves requests and queue batches on threads of one process.
+    # Per-thread keys: `make run` serves requests on threads of one process.
     logger.thread_safe_append_keys(correlation_id=correlation_id)
     if isinstance(event, Request):
         logger.thread_safe_append_keys(http_method=event.method, route=event.context.get("resourcePath"))
