@@ -74,11 +74,23 @@ class LocalRun:
             return 0.0
         try:
             self.process.wait(timeout)
+            while self._group_alive() and time.monotonic() - began < timeout:
+                time.sleep(0.05)  # make may leave before the runner it started
         except subprocess.TimeoutExpired:
+            pass
+        if self._group_alive():
             self.signal_group(signal.SIGKILL)
             self.process.wait()
             return float("inf")
         return time.monotonic() - began
+
+    def _group_alive(self) -> bool:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 @dataclass

@@ -72,11 +72,12 @@ def _stop_on_signals() -> threading.Event:
     stopping = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
-        if stopping.is_set():
+        if stopping.is_set() and signum != signal.SIGHUP:
             os._exit(128 + signum)  # asked twice: leave now
         stopping.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP: the terminal closed, or make went (see _stop_when_the_parent_goes).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, request_stop)
     return stopping
 
@@ -89,9 +90,10 @@ def _stop_when_the_parent_goes() -> None:
 
     parent = os.getppid()
     pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    # SIGHUP, not SIGTERM: a SIGTERM to the whole group would otherwise arrive twice and cut the stop short.
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGHUP)
     if os.getppid() != parent:  # it went before the request above was in place
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGHUP)
 
 
 def _force_exit_after(seconds: float) -> None:
