@@ -7,6 +7,7 @@ from chalicelib.api.campaigns import campaign_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
 from chalicelib.api.organisation import organisation_routes
+from chalicelib.api.refusals import project_shaped_refusals
 from chalicelib.api.reports import report_routes
 from chalicelib.api.results import results_routes
 from chalicelib.api.review import review_routes
@@ -23,6 +24,7 @@ app = Chalice(app_name="contest")
 # Spreadsheet exports are binary: API Gateway must pass them through (clients send a matching Accept).
 app.api.binary_types.append(XLSX_TYPE)
 app.register_middleware(observe, "http")
+app.register_middleware(project_shaped_refusals, "http")
 app.register_blueprint(health_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(campaign_routes)

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.uploads import ObjectHead
+from chalicelib.domain.uploads import ObjectHead, ObjectReplaced
 
 UPLOAD_URL_TTL_SECONDS = 15 * 60
 
@@ -126,9 +126,14 @@ class S3RangeReader:
             return b""
         last = min(offset + length, self.size) - 1
         self.requests += 1
-        response = self._client.get_object(
-            Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-{last}", IfMatch=f'"{self._etag}"'
-        )
+        try:
+            response = self._client.get_object(
+                Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-{last}", IfMatch=f'"{self._etag}"'
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("PreconditionFailed", "412"):
+                raise ObjectReplaced(self._key, self._etag) from None
+            raise
         data = response["Body"].read()
         self.bytes_read += len(data)
         return data

@@ -7,7 +7,6 @@ to HTTP responses, so no handler needs its own try/except.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
@@ -15,7 +14,8 @@ from chalice import Blueprint
 
 from chalicelib.api.errors import preferred_language, to_response
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated
+from chalicelib.domain.json_input import parse_bounded_json
 
 if TYPE_CHECKING:
     from chalicelib.domain.scope import Principal
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 
 Scope = Literal["public", "branch", "campaign", "jury_pool", "everything", "own_account"]
+# Below API Gateway's own 10 MB; the largest legitimate body (a 5 MB spreadsheet in base64) fits.
+MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Guard:
         """The request body as a JSON object, or a clear 400."""
         raw = self.request.raw_body
         try:
-            body = json.loads(raw or b"{}")
+            body = parse_bounded_json(raw or b"{}")
         except ValueError:
             raise InvalidInput(
                 "Nội dung yêu cầu không phải JSON hợp lệ.",
@@ -108,6 +110,15 @@ class Guard:
                 code="invalid_json",
             )
         return body
+
+    def _refuse_oversized_body(self) -> None:
+        size = len(self.request.raw_body or b"")
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge(
+                f"Nội dung yêu cầu quá lớn (tối đa {MAX_BODY_BYTES // (1024 * 1024)} MB).",
+                f"The request body is too large (at most {MAX_BODY_BYTES // (1024 * 1024)} MB).",
+                max_bytes=MAX_BODY_BYTES,
+            )
 
     def _authenticate(self, rule: AccessRule) -> None:
         header = self.request.headers.get("authorization") or ""
@@ -132,6 +143,7 @@ class Guard:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
+                self._refuse_oversized_body()
                 if not rule.public:
                     self._authenticate(rule)
                 return view(*args, **kwargs)

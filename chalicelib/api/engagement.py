@@ -10,25 +10,18 @@ from chalice import Blueprint
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.request_numbers import MAX_WEEK, whole_number
 
 engagement_routes = Blueprint(__name__)
 guard = Guard(engagement_routes)
 
 
 def _limit(default: int, maximum: int) -> int:
-    raw = (guard.request.query_params or {}).get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise InvalidInput(
-            f"Tham số limit phải là số từ 1 đến {maximum}.", f"limit must be a number from 1 to {maximum}.",
-            code="invalid_limit", maximum=maximum,
-        )
-    return int(raw)
+    return whole_number((guard.request.query_params or {}).get("limit"), "limit", 1, maximum, default=default)
 
 
 def _week(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInput("Số tuần không hợp lệ.", "The week must be a number.", code="invalid_week")
-    return int(raw)
+    return whole_number(raw, "week", 1, MAX_WEEK)
 
 
 def _uploaded_file(body: dict) -> tuple[bytes, str]:

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.access import Guard
 from chalicelib.api.downloads import file_response
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.request_numbers import MAX_VERSION, MAX_WEEK, whole_number
 
 if TYPE_CHECKING:
     from chalicelib.domain.exports import Sheet
@@ -23,10 +23,7 @@ def _now() -> datetime:
 
 
 def _week(week: str) -> int:
-    if not week.isdigit() or int(week) < 1:
-        raise InvalidInput("Số tuần phải là số nguyên dương.", "The week must be a positive whole number.",
-                           code="invalid_week")
-    return int(week)
+    return whole_number(week, "week", 1, MAX_WEEK)
 
 
 def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: str) -> Response | dict:
@@ -74,10 +71,9 @@ def week_ranking(campaign_id: str, week: str) -> Response | dict:
 
     params = guard.request.query_params or {}
     version = params.get("version")
-    if version is not None and not version.isdigit():
-        raise InvalidInput("Phiên bản phải là số nguyên.", "version must be a whole number.", code="invalid_version")
     view = services().week_results.ranking(
-        campaign_id, _week(week), int(version) if version else None, _now()
+        campaign_id, _week(week), whole_number(version, "version", 1, MAX_VERSION) if version is not None else None,
+        _now(),
     )
     return _negotiated(view, ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
 

@@ -7,10 +7,24 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
+from chalicelib.domain.errors import InvalidInput
 
 submission_routes = Blueprint(__name__)
 guard = Guard(submission_routes)
 PARTICIPANT_TOKEN_HEADER = "x-participant-token"
+MAX_IDEMPOTENCY_KEY_CHARS = 200
+
+
+def _idempotency_key(key: str) -> str:
+    """Refused when too long: cutting it would merge two keys that share their first 200 characters."""
+    if len(key) > MAX_IDEMPOTENCY_KEY_CHARS:
+        raise InvalidInput(
+            f"Idempotency-Key dài tối đa {MAX_IDEMPOTENCY_KEY_CHARS} ký tự.",
+            f"Idempotency-Key is at most {MAX_IDEMPOTENCY_KEY_CHARS} characters long.",
+            code="invalid_idempotency_key",
+            max_length=MAX_IDEMPOTENCY_KEY_CHARS,
+        )
+    return key
 
 
 def _token() -> str | None:
@@ -28,7 +42,7 @@ def create_submission(campaign_id: str) -> Response:
     key = guard.request.headers.get("idempotency-key")
     if key:
         created = services().idempotency.once(
-            "create-submission", key[:200], {"campaign_id": campaign_id, "body": body}, create,
+            "create-submission", _idempotency_key(key), {"campaign_id": campaign_id, "body": body}, create,
             lambda_context=guard.request.lambda_context,
         )
     else:

@@ -5,9 +5,11 @@ from chalice import Blueprint
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.request_numbers import whole_number
 
 unit_routes = Blueprint(__name__)
 guard = Guard(unit_routes)
+MAX_UNIT_RESULTS = 50
 
 
 @unit_routes.route("/units", methods=["GET"])
@@ -18,8 +20,5 @@ def search_units() -> dict:
     query = params.get("q", "")
     if len(query) > 100:
         raise InvalidInput("Từ khóa tìm kiếm quá dài.", "The search text is too long.", code="query_too_long")
-    try:
-        limit = int(params.get("limit", "20"))
-    except ValueError:
-        raise InvalidInput("Tham số limit phải là số.", "limit must be a number.", code="invalid_limit") from None
+    limit = whole_number(params.get("limit"), "limit", 1, MAX_UNIT_RESULTS, default=20)
     return {"units": services().unit_directory.search(query, limit)}

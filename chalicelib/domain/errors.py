@@ -35,6 +35,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PayloadTooLarge(DomainError):
+    code = "body_too_large"
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"
 

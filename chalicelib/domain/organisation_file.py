@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.json_input import parse_bounded_json
 from chalicelib.domain.organisation import (
     LEVEL_NAMES_VI,
     LEVEL_RANK,
@@ -42,6 +43,7 @@ _LEVEL_ALIASES: dict[str, Level] = {
 
 MAX_NAME_LENGTH = 300
 CSV_COLUMNS = ("unit_id", "name", "parent_id", "level")
+MAX_LISTED_PROBLEMS = 100
 
 
 @dataclass(frozen=True)
@@ -63,17 +65,21 @@ class ImportProblem:
 
 
 class OrganisationImportError(InvalidInput):
-    """The whole import is refused; `problems` lists every bad row."""
+    """The whole import is refused; `problems` keeps every bad row, the answer lists the first
+    MAX_LISTED_PROBLEMS of them with the total (a file of bad rows must not make a larger answer)."""
 
     code = "invalid_organisation"
 
     def __init__(self, problems: Iterable[ImportProblem]) -> None:
         self.problems: tuple[ImportProblem, ...] = tuple(problems)
         count = len(self.problems)
+        listed = self.problems[:MAX_LISTED_PROBLEMS]
         super().__init__(
             f"Danh sách đơn vị có {count} lỗi; chưa nhập đơn vị nào.",
             f"The unit list has {count} problem(s); nothing was imported.",
-            problems=[p.as_dict() for p in self.problems],
+            problems=[p.as_dict() for p in listed],
+            problem_count=count,
+            problems_listed=len(listed),
         )
 
 
@@ -181,7 +187,7 @@ def parse_units_json(text: str) -> list[RawUnitRow]:
     `row` is the 1-based position in the list.
     """
     try:
-        data = json.loads(text)
+        data = parse_bounded_json(text)
     except json.JSONDecodeError as exc:
         raise OrganisationImportError(
             [
@@ -192,6 +198,12 @@ def parse_units_json(text: str) -> list[RawUnitRow]:
                 )
             ]
         ) from None
+    except (InvalidInput, ValueError) as exc:  # nested too deep, or a number too long to convert
+        message_vi, message_en = (
+            (exc.message_vi, exc.message_en) if isinstance(exc, InvalidInput)
+            else ("Tệp JSON có số quá dài.", "The JSON has a number that is too long.")
+        )
+        raise OrganisationImportError([ImportProblem("invalid_json", message_vi, message_en)]) from None
     if isinstance(data, dict) and set(data) == {"units"}:
         data = data["units"]
     if not isinstance(data, list):

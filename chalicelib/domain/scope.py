@@ -106,6 +106,14 @@ def require_unit_in_scope(principal: Principal, unit_path: str) -> None:
         raise unit_not_found()
 
 
+def require_unit_found_in_scope(principal: Principal, unit: OrgUnit | None) -> OrgUnit:
+    """The unit if it exists and the caller may see it; missing and out of branch look the same (404)."""
+    require_unit_in_scope(principal, unit.path if unit else "")
+    if unit is None:  # an admin sees every path, the empty one too
+        raise unit_not_found()
+    return unit
+
+
 def scope_prefix(principal: Principal) -> str | None:
     """The branch path a list query must stay within; None means everything (admin only).
 

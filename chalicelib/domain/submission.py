@@ -93,6 +93,16 @@ def parse_request(model: type[BaseModel], body: dict) -> BaseModel:
         raise _invalid_fields(exc) from None
 
 
+def require_video_campaign(campaign: Campaign) -> None:
+    """A link campaign (units post links to their own posts) takes no video entries."""
+    if campaign.entry_kind == "link":
+        raise Conflict(
+            "Cuộc thi này nhận đường dẫn bài đăng của đơn vị, không nhận video dự thi.",
+            "This campaign takes links to units' posts, not video entries.",
+            code="campaign_takes_links",
+        )
+
+
 def check_file_allowed(campaign: Campaign, declared: FileDeclaration) -> str:
     """The upload's extension, after refusing a type or size the campaign does not accept."""
     if declared.content_type not in campaign.media.content_types:

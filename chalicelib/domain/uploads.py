@@ -28,6 +28,14 @@ class ObjectHead:
     content_type: str | None
 
 
+class ObjectReplaced(Exception):
+    """A read pinned to an object's ETag found a newer object under the key: the one being judged is gone."""
+
+    def __init__(self, key: str, etag: str) -> None:
+        super().__init__(f"{key} no longer has ETag {etag}")
+        self.key = key
+
+
 @dataclass(frozen=True)
 class ObjectCreated:
     """One object stored in the upload bucket, as its event notification names it."""

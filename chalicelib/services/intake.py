@@ -14,7 +14,7 @@ from typing import Literal
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.media.verdict import verdict_for
 from chalicelib.domain.submission import submission_id_from_key
-from chalicelib.domain.uploads import ObjectCreated
+from chalicelib.domain.uploads import ObjectCreated, ObjectReplaced
 from chalicelib.domain import entry_status
 from chalicelib.observability import logger as log
 from chalicelib.services.ports import Campaigns, IntakeEntries, UploadedObjects
@@ -78,7 +78,11 @@ class IntakeService:
         campaign = self.campaigns.get(entry.campaign_id)
         if campaign is None:
             raise LookupError(f"campaign {entry.campaign_id} of entry {entry.submission_id} is missing")
-        verdict = verdict_for(self.bucket.reader(created.key, head), campaign)
+        try:
+            verdict = verdict_for(self.bucket.reader(created.key, head), campaign)
+        except ObjectReplaced:
+            # Overwritten while being read: the newer object's own event judges it, so no retry.
+            return "stale"
         previous = entry.stored_key
         if not self.submissions.finish_validation(claimed, created.key, object_id, verdict["status"], verdict, now):
             return "duplicate"

@@ -23,7 +23,7 @@ from chalicelib.domain.links import StoredLink
 from chalicelib.domain.organisation import OrgTree
 from chalicelib.domain.organisation_changes import plan_update, refuse_removing_units_in_use
 from chalicelib.domain.organisation_file import load_tree_csv, load_tree_json
-from chalicelib.domain.scope import Principal, require_unit_in_scope
+from chalicelib.domain.scope import Principal, require_unit_found_in_scope
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import CampaignCatalogue, Refileable, TreeWriter, UnitCounts, UnitHistory, UnitTree
 
@@ -124,10 +124,8 @@ class OrganisationService:
         return {"complete": complete, "moved": moved, "pending_moves": len(pending) - finished}
 
     def unit_view(self, principal: Principal, unit_id: str) -> dict[str, Any]:
-        unit = self.units.find(unit_id)
         # Missing and out-of-branch look the same: no probing other branches.
-        require_unit_in_scope(principal, unit.path if unit else "")
-        assert unit is not None
+        unit = require_unit_found_in_scope(principal, self.units.find(unit_id))
         branch = OrgTree(self.units.branch(unit.path))
         return {
             "unit_id": unit.unit_id,

@@ -24,6 +24,7 @@ from chalicelib.domain.submission import (
     new_upload_key,
     parse_request,
     require_reuploadable,
+    require_video_campaign,
     token_matches,
 )
 from chalicelib.domain.uploads import PRESIGNED_POST_LIMIT, part_plan
@@ -45,6 +46,7 @@ class ParticipantService:
     # --- creating an entry ------------------------------------------------
     def create(self, campaign_id: str, body: dict, now: datetime) -> dict:
         campaign = self.campaigns.require(campaign_id)
+        require_video_campaign(campaign)
         if not campaign.is_open_for_submissions(now):
             raise Conflict(
                 "Cuộc thi hiện không nhận bài dự thi.",

@@ -31,11 +31,13 @@ from chalicelib.domain.exports import (
     posting_sheet,
     rollup_sheet,
 )
+from chalicelib.domain.json_input import parse_bounded_json
 from chalicelib.domain.links import NewLink
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
 from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
+from chalicelib.domain.request_numbers import whole_number
 from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
-from chalicelib.domain.scope import Principal, require_role, require_unit_in_scope
+from chalicelib.domain.scope import Principal, require_role, require_unit_found_in_scope
 from chalicelib.domain.submission import parse_request
 from chalicelib.domain.weeks import weeks_between
 from chalicelib.services.audit import AuditLog
@@ -44,6 +46,7 @@ from chalicelib.services.ports import BranchCounters, BranchUnits, Campaigns, En
 PAGE_DEFAULT, PAGE_MAX = 50, 100
 EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
 STATS_TTL_SECONDS = 60
+MAX_CURSOR_CHARS = 2048  # a real one (three short keys) is a few hundred
 
 
 
@@ -64,9 +67,11 @@ def decode_cursor(cursor: str | None, campaign_id: str, branch_path: str) -> dic
     a cursor is opaque to clients, but never trusted."""
     if not cursor:
         return None
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise _invalid_cursor()
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
+        key = parse_bounded_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, InvalidInput):
         raise _invalid_cursor() from None
     if not isinstance(key, dict) or set(key) != {"campaign_id", "unit_sort", "submission_id"}:
         raise _invalid_cursor()
@@ -78,19 +83,7 @@ def decode_cursor(cursor: str | None, campaign_id: str, branch_path: str) -> dic
 
 
 def _int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise InvalidInput(
-            f"Tham số {name} phải là số nguyên từ {low} đến {high}.",
-            f"{name} must be a whole number from {low} to {high}.",
-            code=f"invalid_{name}",
-        )
-    return value
+    return whole_number(raw, name, low, high, default=default)
 
 
 def _date_param(raw: str | None, name: str) -> date | None:
@@ -158,10 +151,7 @@ class ReportService:
         require_role(principal, "admin", "organiser")
         if unit_id is None:
             unit_id = principal.unit_id if principal.role == "organiser" else None
-        unit = self.units.find(unit_id) if unit_id else self.units.root()
-        require_unit_in_scope(principal, unit.path if unit else "")
-        assert unit is not None
-        return unit
+        return require_unit_found_in_scope(principal, self.units.find(unit_id) if unit_id else self.units.root())
 
     def _branch(self, unit: OrgUnit) -> OrgTree:
         return OrgTree(self.units.branch(unit.path))

@@ -440,7 +440,7 @@ class WeekResultsService:
             if flag.entry_id in visible
         ]
         return {"campaign_id": campaign.id, "week": week, "as_of": iso_utc(min(now, end + SNAPSHOT_MARGIN)),
-                "entries_checked": len(entries), "flags": flags}
+                "entries_checked": sum(1 for e in entries if e.entry_id in visible), "flags": flags}
 
     # --- verification -----------------------------------------------------
     def verify(self, campaign_id: str, week: int) -> dict:

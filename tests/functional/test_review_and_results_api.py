@@ -241,7 +241,10 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
 
 def test_fraud_flags_are_for_organisers(client, tokens, past):
     ok = client.http.get(f"/campaigns/{past.campaign.id}/weeks/1/flags", headers=bearer(tokens["organiser-ha-noi"]))
-    assert ok.status_code == 200 and ok.json_body["entries_checked"] == 3
+    # Only the caller's branch is counted: kim-ma is in Hà Nội, ben-nghe and bao-chi are not.
+    assert ok.status_code == 200 and ok.json_body["entries_checked"] == 1
+    everything = client.http.get(f"/campaigns/{past.campaign.id}/weeks/1/flags", headers=bearer(tokens["admin"]))
+    assert everything.status_code == 200 and everything.json_body["entries_checked"] == 3
     denied = client.http.get(f"/campaigns/{past.campaign.id}/weeks/1/flags", headers=bearer(tokens["jury-1"]))
     assert error_of(denied) == (403, "role_not_allowed")
 

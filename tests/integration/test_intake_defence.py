@@ -135,3 +135,32 @@ def test_the_sample_sqs_event_runs_through_the_lambda_handler(seeded_cloud):
 
     event = load_event("sqs_s3_object_created.json")
     assert validate_upload(event, None) == {"batchItemFailures": []}
+
+
+def test_an_object_overwritten_while_it_is_read_is_stale_at_once(s3, videos, caplog):
+    """The ranged GETs are pinned to the ETag read first: PreconditionFailed means a newer object,
+    whose own event judges it; no ERROR, no retry spent."""
+    from dataclasses import replace
+
+    path = case("valid-faststart.mp4").path(videos)
+    created = _create_entry(path)
+    key = created["upload"]["key"]
+    bucket = services().upload_bucket
+    s3.put_object(Bucket=bucket.name, Key=key, Body=path.read_bytes())
+    judged_head = bucket.head(key)
+    s3.put_object(Bucket=bucket.name, Key=key, Body=path.read_bytes() + b"\0")  # a newer object
+
+    class HeadReadBeforeTheOverwrite:
+        name = bucket.name
+
+        def head(self, _key):
+            return judged_head
+
+        def reader(self, _key, head):
+            return bucket.reader(_key, head)
+
+    service = replace(services().intake, bucket=HeadReadBeforeTheOverwrite())
+    event = ObjectCreated(bucket.name, key, judged_head.size, judged_head.etag, "01")
+    with caplog.at_level("ERROR"):
+        assert service.handle(event, datetime.now(timezone.utc)) == "stale"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
