@@ -151,3 +151,23 @@ def test_the_code_needs_nothing_the_package_leaves_out():
             for name in names:
                 assert not any(name == m or name.startswith(m + ".") for m in left_out), f"{source}: {name}"
                 assert not name.startswith("chalicelib.local"), f"{source} imports the local cloud"
+
+
+def test_api_gateway_answers_its_own_refusals_in_the_project_error_shape():
+    from chalicelib.api.refusals import FRAMEWORK_REFUSALS
+    from chalicelib.local.gateway_errors import ROUTE_NOT_FOUND
+
+    resources = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())["Resources"]
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources.values()
+                 if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNSUPPORTED_MEDIA_TYPE", "MISSING_AUTHENTICATION_TOKEN",
+            "REQUEST_TOO_LARGE"} <= set(responses)
+    for kind, properties in responses.items():
+        assert properties["RestApiId"] == {"Ref": "RestAPI"}  # the API chalice package generates
+        body = json.loads(properties["ResponseTemplates"]["application/json"])
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "message_vi", "message_en"}, kind
+        assert body["error"]["message"] == body["error"]["message_vi"]
+    codes = {kind: json.loads(p["ResponseTemplates"]["application/json"])["error"]["code"] for kind, p in responses.items()}
+    assert codes["MISSING_AUTHENTICATION_TOKEN"] == ROUTE_NOT_FOUND[0]
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert codes["UNSUPPORTED_MEDIA_TYPE"] == FRAMEWORK_REFUSALS["UnsupportedMediaType"][0]
