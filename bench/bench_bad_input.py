@@ -4,7 +4,9 @@ within 5 s and under 1 MB.
 
 Every operation in docs/openapi.yaml is hit, as an anonymous caller and as the local admin, with
 hostile path ids, query values, headers and bodies: JSON nested 1,000 deep, invalid UTF-8,
-long and odd ids, injection strings, Unicode digits, huge numbers and 10 MB bodies.
+long and odd ids, injection strings, Unicode digits, huge numbers and 10 MB bodies; opaque
+cursors that decode to deep or huge JSON, 400 KB of bad organisation rows, methods a path does
+not serve and paths the API does not have.
 
     .venv/bin/python bench/bench_bad_input.py                 # starts its own local product
     .venv/bin/python bench/bench_bad_input.py --url http://localhost:8000   # against `make run`
@@ -14,6 +16,7 @@ Exits 1 when any answer breaks the rules above, after printing the summary.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -85,6 +88,22 @@ BODIES: dict[str, tuple[bytes, str]] = {
                     "application/json"),
     "10 MB": (b'{"title": "' + b"x" * (10 * 1024 * 1024) + b'"}', "application/json"),
 }
+def bad_rows_csv(size: int) -> bytes:
+    rows = ["unit_id,name,parent_id,level"]
+    while sum(len(r) + 1 for r in rows) < size:
+        rows.append(f"u{len(rows)},Đơn vị {len(rows)},khong-co-{len(rows)},province")
+    return "\n".join(rows).encode("utf-8")
+
+
+BODIES["400 KB of bad rows as CSV"] = (bad_rows_csv(400 * 1024), "text/csv")
+CURSORS = {
+    "nested 1000 arrays": base64.urlsafe_b64encode(deep_json(1000)).decode().rstrip("="),
+    "4301-digit number": base64.urlsafe_b64encode(b"9" * 4301).decode().rstrip("="),
+    "not base64": "%%%%",
+    "long": "A" * 5000,
+    "request line over 64 KB": "A" * 100_000,
+}
+UNKNOWN_PATHS = ["/khong-co", "/campaigns/x/y/z/w/v", "/" + "a" * 2000, "/%ff%fe", "/campaigns/../../etc/passwd"]
 HEADERS = {
     "long idempotency key": {"Idempotency-Key": "k" * 300},
     "garbage bearer": {"Authorization": "Bearer not.a.token"},
@@ -169,7 +188,24 @@ def probes(identities: list[str]) -> list[Probe]:
                 for variant, (body, content_type) in BODIES.items():
                     out.append(Probe(method, base, f"body {variant}", identity, body, content_type))
             out.append(Probe(method, base + "?format=xlsx&lang=%ff", "odd format and lang", identity))
+            if any(p.get("name") == "cursor" for p in operation.get("parameters", [])):
+                for variant, cursor in CURSORS.items():
+                    out.append(Probe(method, f"{base}?cursor={cursor}", f"cursor {variant}", identity))
+        for path, served in served_methods().items():
+            base = fill(path, "khat-vong-hung-cuong", {"week": "1"})
+            for method in sorted({"GET", "POST", "PUT", "DELETE", "PATCH"} - served):
+                out.append(Probe(method, base, "method not served", identity))
+        for path in UNKNOWN_PATHS:
+            for method in ("GET", "POST"):
+                out.append(Probe(method, path, "unknown path", identity))
     return out
+
+
+def served_methods() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for method, path, _ in operations():
+        found.setdefault(path, set()).add(method)
+    return found
 
 
 def send(base_url: str, probe: Probe, token: str | None) -> Answer:
@@ -196,7 +232,8 @@ def send(base_url: str, probe: Probe, token: str | None) -> Answer:
     seconds = time.monotonic() - started
     try:
         parsed = json.loads(data)
-        shaped = isinstance(parsed, dict) and isinstance(parsed.get("error"), dict) and "code" in parsed["error"]
+        shaped = (isinstance(parsed, dict) and isinstance(parsed.get("error"), dict)
+                  and {"code", "message", "message_vi", "message_en"} <= set(parsed["error"]))
     except ValueError:
         shaped = False
     return Answer(probe, status, seconds, len(data), shaped, data[:160].decode("utf-8", "replace"))

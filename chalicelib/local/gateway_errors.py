@@ -20,14 +20,38 @@ ROUTE_NOT_FOUND = (
 GATEWAY_REFUSED = ("request_refused", "Yêu cầu bị từ chối.", "The request was refused.")
 
 
+REQUEST_TOO_LONG = (
+    "request_too_long",
+    "Dòng yêu cầu hoặc tiêu đề quá dài.",
+    "The request line or a header is too long.",
+)
+
+
 class ShapedRequestHandler(ChaliceRequestHandler):
     def _send_error_response(self, error: LocalGatewayException) -> None:
         status = 404 if isinstance(error, ForbiddenError) else error.CODE
         code, message_vi, message_en = ROUTE_NOT_FOUND if status == 404 else GATEWAY_REFUSED
-        query = dict(part.partition("=")[::2] for part in self.path.partition("?")[2].split("&") if part)
-        lang = preferred_language({k.lower(): v for k, v in self.headers.items()}, query)
-        body = json.dumps(error_body(code, message_vi, message_en, lang), ensure_ascii=False).encode("utf-8")
         headers = {k: v for k, v in error.headers.items() if k != "x-amzn-ErrorType"}
         headers["Content-Type"] = "application/json"
-        self._send_http_response(status, headers, body)
+        self._send_http_response(status, headers, self._shaped_body(code, message_vi, message_en))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KB, a malformed request) before any routing."""
+        refusal = REQUEST_TOO_LONG if code in (414, 431) else GATEWAY_REFUSED
+        body = self._shaped_body(*refusal)
+        self.close_connection = True
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+    def _shaped_body(self, code: str, message_vi: str, message_en: str) -> bytes:
+        path = getattr(self, "path", "") or ""
+        query = dict(part.partition("=")[::2] for part in path.partition("?")[2].split("&") if part)
+        headers = getattr(self, "headers", None)
+        lang = preferred_language({k.lower(): v for k, v in headers.items()} if headers else {}, query)
+        return json.dumps(error_body(code, message_vi, message_en, lang), ensure_ascii=False).encode("utf-8")
 

@@ -41,3 +41,8 @@ def test_an_unknown_path_is_a_404_route_not_found(local_server, headers):
 def test_a_known_path_still_reaches_the_app(local_server):
     status, body = _get(local_server, "/campaigns")
     assert status == 200 and "campaigns" in body
+
+
+def test_a_request_line_too_long_for_the_server_is_refused_in_the_project_shape(local_server):
+    status, body = _get(local_server, "/units?q=" + "a" * 70_000)
+    assert status == 414 and body["error"]["code"] == "request_too_long"
