@@ -20,6 +20,11 @@ ROUTE_NOT_FOUND = (
 GATEWAY_REFUSED = ("request_refused", "Yêu cầu bị từ chối.", "The request was refused.")
 
 
+METHOD_NOT_ALLOWED = (
+    "method_not_allowed",
+    "Đường dẫn này không hỗ trợ phương thức HTTP đã gửi.",
+    "This path does not support the HTTP method used.",
+)
 REQUEST_TOO_LONG = (
     "request_too_long",
     "Dòng yêu cầu hoặc tiêu đề quá dài.",
@@ -37,7 +42,10 @@ class ShapedRequestHandler(ChaliceRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a request line over 64 KB, a malformed request) before any routing."""
-        refusal = REQUEST_TOO_LONG if code in (414, 431) else GATEWAY_REFUSED
+        if code == 501:  # a method http.server has no handler for (TRACE, CONNECT, ...)
+            code, refusal = 405, METHOD_NOT_ALLOWED
+        else:
+            refusal = REQUEST_TOO_LONG if code in (414, 431) else GATEWAY_REFUSED
         body = self._shaped_body(*refusal)
         self.close_connection = True
         self.send_response(code)

@@ -149,3 +149,11 @@ def test_an_idempotency_key_longer_than_200_characters_is_refused_not_cut(client
 def test_a_link_campaign_takes_no_video_entries(client):
     response = client.http.post(f"/campaigns/{LINK_CAMPAIGN}/submissions", headers=JSON, body=json.dumps(_entry()))
     assert error_of(response) == (409, "campaign_takes_links")
+
+
+@pytest.mark.parametrize("day", ["", "FALSE", "20250101", "2025-1-01", "２０２５-01-01", "2025-02-30"])
+def test_the_audit_day_is_a_documented_date_or_refused(client, tokens, day):
+    for extra in ("", "&actor=admin"):
+        response = client.http.get(f"/audit?day={quote(day)}{extra}", headers=bearer(tokens["admin"]))
+        assert error_of(response) == (400, "invalid_day")
+    assert client.http.get("/audit?day=2025-01-01", headers=bearer(tokens["admin"])).status_code == 200

@@ -46,3 +46,10 @@ def test_a_known_path_still_reaches_the_app(local_server):
 def test_a_request_line_too_long_for_the_server_is_refused_in_the_project_shape(local_server):
     status, body = _get(local_server, "/units?q=" + "a" * 70_000)
     assert status == 414 and body["error"]["code"] == "request_too_long"
+
+
+def test_a_method_the_server_has_no_handler_for_is_a_405(local_server):
+    connection = http.client.HTTPConnection("127.0.0.1", local_server, timeout=10)
+    connection.request("TRACE", "/health")
+    response = connection.getresponse()
+    assert response.status == 405 and json.loads(response.read())["error"]["code"] == "method_not_allowed"
