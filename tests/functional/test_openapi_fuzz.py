@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,6 +92,7 @@ def product():
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         os.unlink(log.name)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @schema.parametrize()
