@@ -67,15 +67,14 @@ def revise_week(campaign_id: str, week: str) -> dict:
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/ranking", methods=["GET"])
 @guard.public
 def week_ranking(campaign_id: str, week: str) -> Response | dict:
-    from chalicelib.domain.exports import ranking_sheet
-
     params = guard.request.query_params or {}
     version = params.get("version")
-    view = services().week_results.ranking(
+    week_results = services().week_results
+    view = week_results.ranking(
         campaign_id, _week(week), whole_number(version, "version", 1, MAX_VERSION) if version is not None else None,
         _now(),
     )
-    return _negotiated(view, ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
+    return _negotiated(view, week_results.ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/flags", methods=["GET"])
@@ -101,10 +100,9 @@ def score_finalist(campaign_id: str, submission_id: str) -> dict:
 @results_routes.route("/campaigns/{campaign_id}/results", methods=["GET"])
 @guard.requires("organiser", "admin", scope="campaign")
 def final_results(campaign_id: str) -> Response | dict:
-    from chalicelib.domain.exports import results_sheet
-
-    view = services().final_round.results(campaign_id, guard.principal())
-    return _negotiated(view, results_sheet, f"ket-qua-{campaign_id}")
+    final_round = services().final_round
+    view = final_round.results(campaign_id, guard.principal())
+    return _negotiated(view, final_round.results_sheet, f"ket-qua-{campaign_id}")
 
 
 @results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])

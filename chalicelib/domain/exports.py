@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.compliance import MinimumEntriesReport
 from chalicelib.domain.display import METRIC_LABELS_VI
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.organisation import LEVEL_NAMES_VI
+from chalicelib.domain.organisation import LEVEL_NAMES_VI, OrgTree
 from chalicelib.domain.posting_quota import MonthSummary, PostingQuotaTable
 from chalicelib.domain.rollup import BranchReport, UnitCounters
 
@@ -29,6 +31,9 @@ class Sheet:
     name: str  # file name stem and worksheet title (Excel allows 31 characters)
     headers: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    # (label, value) lines above the table, so a printed or forwarded file says what it is;
+    # the first line is the heading.
+    title: tuple[tuple[str, str], ...] = ()
 
 
 def export_format(raw: str | None) -> str | None:
@@ -47,6 +52,11 @@ def export_format(raw: str | None) -> str | None:
 
 def vietnam_time(moment: datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def vietnam_wall_clock(moment: datetime) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam, the way a report handed to a superior writes a date."""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 ENTRY_HEADERS = (
@@ -118,6 +128,48 @@ def posting_sheet(campaign_id: str, table: PostingQuotaTable, months: Sequence[M
 
 # --- weekly rankings and final results -------------------------------------
 _YES, _NO = "Có", ""
+PROVISIONAL = "Tạm tính"
+AUTHOR_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """What a ranking or results row names of its entry, for people rather than machines.
+    Authors' names only: their contacts are personal data, shown only where the campaign's
+    reviewers may see them (issue item 5), never in these files."""
+
+    title: str
+    authors: str
+    unit_name: str
+    parent_unit_name: str
+    video_link: str
+
+
+MISSING_ENTRY = EntryDetails("", "", "", "", "")
+
+
+def video_link(platform_video: str | None, publication: Mapping[str, Any], account: str | None = None) -> str:
+    """The published video's address: built from the channel's account when it is known,
+    else the link the organiser recorded at publication."""
+    platform, _, video_id = (platform_video or "").partition("#")
+    if platform == "tiktok" and video_id and account:
+        return f"https://www.tiktok.com/@{account.lstrip('@')}/video/{video_id}"
+    return publication.get("url") or ""
+
+
+def entry_details(entry: Entry | None, tree: OrgTree, account: str | None = None) -> EntryDetails:
+    if entry is None:
+        return MISSING_ENTRY
+    unit = tree.find(entry.unit_id)
+    parent = tree.find(unit.parent_id) if unit and unit.parent_id else None
+    names = (str(a.get("name") or "").strip() for a in (entry.authors or []))
+    return EntryDetails(
+        title=entry.title,
+        authors=AUTHOR_SEPARATOR.join(n for n in names if n),
+        unit_name=unit.name if unit else entry.unit_id,
+        parent_unit_name=parent.name if parent else "",
+        video_link=video_link(entry.platform_video, entry.publication, account),
+    )
 
 
 def _number(value: Any) -> Any:
@@ -130,36 +182,97 @@ def _number(value: Any) -> Any:
     return value
 
 
-def ranking_sheet(view: dict, name: str) -> Sheet:
-    metrics = list(view["weights"])
-    headers = ["Vị trí", "Hạng", "Mã tác phẩm", "Tác phẩm", "Đơn vị", "Điểm"]
+def metrics_in_rules_order(campaign: Campaign, weighted: Iterable[str]) -> list[str]:
+    """The campaign rules' own order (as its organisers wrote the weights); a metric a frozen
+    result weighted that today's rules no longer name keeps its place after them."""
+    present = list(weighted)
+    ordered = [m for m in campaign.scoring.weights if m in present]
+    return ordered + [m for m in present if m not in ordered]
+
+
+def _metric_names(metrics: Iterable[str]) -> str:
+    return ", ".join(METRIC_LABELS_VI.get(m, m) for m in metrics)
+
+
+_CUT_NAMES_VI = {"winners": "giải tuần", "finalists": "vào chung khảo"}
+
+
+def ranking_title(campaign: Campaign, week: int, starts_at: datetime, ends_at: datetime,
+                  frozen_at: datetime | None, version: int | None, latest_version: int | None,
+                  result_hash: str | None) -> tuple[tuple[str, str], ...]:
+    """Frozen results name their moment, version and hash; a live ranking says it is provisional."""
+    lines = [
+        ("Bảng xếp hạng bình chọn", campaign.name_vi),
+        ("Tuần", f"Tuần {week}: từ {vietnam_wall_clock(starts_at)} đến {vietnam_wall_clock(ends_at)} (giờ Việt Nam)"),
+    ]
+    if frozen_at is None:
+        lines.append(("Trạng thái", f"{PROVISIONAL}: tuần chưa được chốt, thứ hạng còn thay đổi"))
+        return tuple(lines)
+    lines.append(("Chốt kết quả lúc", f"{vietnam_wall_clock(frozen_at)} (giờ Việt Nam)"))
+    shown = str(version)
+    if latest_version is not None and latest_version != version:
+        shown += f" (phiên bản mới nhất: {latest_version})"
+    lines += [("Phiên bản", shown), ("Mã băm (SHA-256)", result_hash or "")]
+    return tuple(lines)
+
+
+def ranking_sheet(view: dict, name: str, campaign: Campaign, details: Mapping[str, EntryDetails],
+                  title: tuple[tuple[str, str], ...] = ()) -> Sheet:
+    """One row per ranked entry, then the disqualified ones. The full entry id closes each row:
+    it is what support and the audit log go by."""
+    metrics = metrics_in_rules_order(campaign, view["weights"])
+    headers = ["STT", "Hạng", "Tác phẩm", "Tác giả", "Đơn vị", "Đơn vị cấp trên", "Liên kết TikTok"]
     headers += [METRIC_LABELS_VI.get(m, m) for m in metrics]
-    headers += ["Giải tuần", "Vào chung khảo", "Ước tính", "Chưa đo"]
+    headers += ["Điểm", "Giải tuần", "Vào chung khảo", "Số liệu ước tính", "Chưa đo", "Bằng điểm tại ngưỡng",
+                "Ghi chú", "Mã tác phẩm"]
     rows = []
     for row in view["rows"]:
+        entry = details.get(row["entry_id"], MISSING_ENTRY)
         gains = {p["metric"]: p["value"] for p in row["breakdown"]}
         rows.append(
-            [row["position"], row["rank"], row["entry_id"], row["title"], row["unit_name"], _number(row["score"])]
+            [row["position"], row["rank"], entry.title or row["title"] or "", entry.authors, entry.unit_name,
+             entry.parent_unit_name, entry.video_link]
             + [gains.get(m) for m in metrics]
-            + [_YES if row["winner"] else _NO, _YES if row["finalist"] else _NO,
-               ", ".join(METRIC_LABELS_VI.get(m, m) for m in row["estimated_metrics"]),
-               ", ".join(METRIC_LABELS_VI.get(m, m) for m in row["unmeasured_metrics"])]
+            + [_number(row["score"]), _YES if row["winner"] else _NO, _YES if row["finalist"] else _NO,
+               _metric_names(row["estimated_metrics"]), _metric_names(row["unmeasured_metrics"]),
+               ", ".join(_CUT_NAMES_VI.get(c, c) for c in row.get("tie_at_cut") or []), "", row["entry_id"]]
         )
     for item in view["disqualified"]:
-        rows.append(["", "Bị loại", item["entry_id"], item["title"], item["unit_name"], ""]
-                    + ["" for _ in metrics] + ["", "", "", item["reason"]])
-    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows))
+        entry = details.get(item["entry_id"], MISSING_ENTRY)
+        rows.append(["", "Bị loại", entry.title or item["title"] or "", entry.authors, entry.unit_name,
+                     entry.parent_unit_name, entry.video_link]
+                    + ["" for _ in metrics] + ["", "", "", "", "", "", f"Bị loại: {item['reason']}", item["entry_id"]])
+    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows), title)
 
 
-def results_sheet(view: dict, name: str) -> Sheet:
+def results_title(campaign: Campaign, view: dict) -> tuple[tuple[str, str], ...]:
+    missing = len(view.get("missing_scorecards") or []) + len(view.get("unscored") or [])
+    state = "Chính thức: mọi giám khảo đã chấm mọi bài" if view.get("complete") else (
+        f"{PROVISIONAL}: còn {missing} phiếu chấm hoặc bài chưa chấm")
+    return (
+        ("Kết quả chung khảo", campaign.name_vi),
+        ("Trạng thái", state),
+        ("Số giám khảo", str(len(view.get("judges") or []))),
+    )
+
+
+def results_sheet(view: dict, name: str, details: Mapping[str, EntryDetails] | None = None,
+                  title: tuple[tuple[str, str], ...] = ()) -> Sheet:
+    """The list certificates are written from: prize, rank, work, authors, unit and its parent."""
+    details = details or {}
     criteria = view["criteria"]
-    headers = ["Hạng", "Tác phẩm", "Mã tác phẩm", "Đơn vị", "Tuần", "Điểm trung bình"]
+    tied = {e for flag in view.get("tie_flags") or [] for e in flag["entry_ids"]}
+    headers = ["Giải", "Hạng", "Tác phẩm", "Tác giả", "Đơn vị", "Đơn vị cấp trên", "Tuần", "Điểm trung bình"]
     headers += [c["name_vi"] for c in criteria]
-    headers += ["Số giám khảo", "Giải"]
-    rows = [
-        [s["rank"], s["title"], s["entry_id"], s["unit_name"], s["week"], _number(s["average"])]
-        + [_number(s["criteria"].get(c["key"])) for c in criteria]
-        + [s["judge_count"], s["prize_name_vi"] or ""]
-        for s in view["standings"]
-    ]
-    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows))
+    headers += ["Số giám khảo", "Bằng điểm tại ranh giới giải", "Liên kết", "Mã tác phẩm"]
+    rows = []
+    for s in view["standings"]:
+        entry = details.get(s["entry_id"], MISSING_ENTRY)
+        rows.append(
+            [s["prize_name_vi"] or "", s["rank"], entry.title or s["title"] or "", entry.authors,
+             entry.unit_name or s["unit_name"] or "", entry.parent_unit_name, s["week"], _number(s["average"])]
+            + [_number(s["criteria"].get(c["key"])) for c in criteria]
+            + [s["judge_count"], "Có, Ban tổ chức cần quyết định" if s["entry_id"] in tied else "",
+               entry.video_link or s.get("url") or "", s["entry_id"]]
+        )
+    return Sheet(name, tuple(headers), tuple(tuple(r) for r in rows), title)

@@ -7,12 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain import week_result
+from chalicelib.domain import exports, week_result
 from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.display import local_time
 from chalicelib.domain.entry_views import jury_labels
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.exports import Sheet
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
 from chalicelib.domain.scope import Principal, require_role
@@ -143,6 +144,17 @@ class FinalRoundService:
             "scorecards_outside_final": outside,
             "pending_confirmation": list(pool.pending_confirmation),
         }
+
+    def results_sheet(self, view: dict, name: str) -> Sheet:
+        """The results `view` as the list certificates are written from: authors' names, their
+        unit and its parent. Authors' contacts are not in it: who may see those is decided with
+        the campaign's reviewers (issue item 5), and each such export is to be audited."""
+        campaign = self.weeks.campaign(view["campaign_id"])
+        entry_ids = [s["entry_id"] for s in view["standings"]]
+        records = self.weeks.submissions.many(entry_ids)
+        tree = self.weeks.units.whole_tree()
+        details = {e: exports.entry_details(records.get(e), tree) for e in entry_ids}
+        return exports.results_sheet(view, name, details, exports.results_title(campaign, view))
 
     # --- special awards -------------------------------------------------------
     def awards(self, campaign_id: str, principal: Principal, now: datetime) -> dict:

@@ -1,7 +1,9 @@
 """Renders a domain Sheet as a download: CSV (UTF-8 with BOM) or XLSX.
 
 The BOM is what makes Excel on Windows open a CSV as UTF-8; without it
-"Quận đoàn Ba Đình" shows up as mojibake. XLSX is binary, so the API declares
+"Quận đoàn Ba Đình" shows up as mojibake. A sheet's title block comes first in both
+formats (label, value lines, then a blank line), so the table's header is the row
+after the first blank one. XLSX is binary, so the API declares
 its content type in `app.api.binary_types` and the client must send a
 matching Accept header (API Gateway base64-encodes it only then).
 """
@@ -12,7 +14,8 @@ import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from chalicelib.domain.exports import Sheet
 from chalicelib.domain.file_types import CSV_TYPE, XLSX_TYPE
@@ -25,9 +28,19 @@ class Download:
     file_name: str
 
 
+MAX_COLUMN_WIDTH = 60
+TITLE_LABEL_WIDTH = 24
+
+
+def _title_lines(sheet: Sheet) -> list[list[str]]:
+    """The title block and the blank line that ends it; nothing for a sheet without one."""
+    return [[label, value] for label, value in sheet.title] + ([[]] if sheet.title else [])
+
+
 def to_csv(sheet: Sheet) -> Download:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(_title_lines(sheet))
     writer.writerow(sheet.headers)
     writer.writerows([["" if v is None else v for v in row] for row in sheet.rows])
     return Download("\ufeff" + buffer.getvalue(), CSV_TYPE, f"{sheet.name}.csv")
@@ -37,15 +50,33 @@ def to_xlsx(sheet: Sheet) -> Download:
     book = Workbook(write_only=False)
     page = book.active
     page.title = sheet.name[:31]
+    last_column = max(len(sheet.headers), 2)
+    for number, (label, value) in enumerate(sheet.title, start=1):
+        page.append([label, value])
+        page.cell(number, 1).font = Font(bold=True, size=14 if number == 1 else 11)
+        page.cell(number, 2).font = Font(bold=number == 1, size=14 if number == 1 else 11)
+        # One merged cell across the table's width: a long campaign name or hash stays readable
+        # without widening the table's second column.
+        page.merge_cells(start_row=number, start_column=2, end_row=number, end_column=last_column)
+        page.cell(number, 2).alignment = Alignment(horizontal="left")
+    if sheet.title:
+        page.append([])
+    header_row = page.max_row + 1 if sheet.title else 1
     page.append(list(sheet.headers))
-    for cell in page[1]:
+    for cell in page[header_row]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in sheet.rows:
         page.append(list(row))
-    page.freeze_panes = "A2"
-    for column, header in zip(page.columns, sheet.headers):
-        width = max([len(str(header))] + [len(str(c.value or "")) for c in column])
-        page.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+    page.freeze_panes = f"A{header_row + 1}"
+    if sheet.rows:
+        page.auto_filter.ref = f"A{header_row}:{get_column_letter(len(sheet.headers))}{page.max_row}"
+    for index, header in enumerate(sheet.headers, start=1):
+        column = [page.cell(r, index).value for r in range(header_row + 1, page.max_row + 1)]
+        width = max([len(str(header))] + [len(str(v or "")) for v in column])
+        if index == 1 and sheet.title:
+            width = max(width, TITLE_LABEL_WIDTH)
+        page.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width + 2)
     buffer = io.BytesIO()
     book.save(buffer)
     return Download(buffer.getvalue(), XLSX_TYPE, f"{sheet.name}.xlsx")

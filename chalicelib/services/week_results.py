@@ -26,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping
 
-from chalicelib.domain import week_result
+from chalicelib.domain import exports, week_result
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
 from chalicelib.domain.display import local_time
@@ -34,6 +34,7 @@ from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_views import ranking_labels
 from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from chalicelib.domain.exports import Sheet
 from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.fraud import detect_fraud
 from chalicelib.domain.ingestion import RunStatus, run_id
@@ -423,6 +424,24 @@ class WeekResultsService:
             "late_readings": late_summary(self.outstanding_late_readings(campaign.id, week, latest)),
             "document": stored.document,
         }
+
+    def ranking_sheet(self, view: dict, name: str) -> Sheet:
+        """The frozen ranking `view` as a workbook people can hand on: a title block naming the
+        campaign, the week's dates, the freeze, version and hash; authors, unit names and links.
+        Fraud flags stay out: the ranking is public and flags are for organisers only."""
+        campaign = self.campaign(view["campaign_id"])
+        entry_ids = [r["entry_id"] for r in view["rows"]] + [d["entry_id"] for d in view["disqualified"]]
+        records = self.submissions.many(entry_ids)
+        tree = self.units.whole_tree()
+        details = {e: exports.entry_details(records.get(e), tree) for e in entry_ids}
+        title = exports.ranking_title(
+            campaign, view["week"],
+            datetime.fromisoformat(view["starts_at_local"]["iso"]),
+            datetime.fromisoformat(view["ends_at_local"]["iso"]),
+            datetime.fromisoformat(view["closed_at"]) if view.get("closed_at") else None,
+            view["version"], view["latest_version"], view["hash"],
+        )
+        return exports.ranking_sheet(view, name, campaign, details, title)
 
     def flags(self, campaign_id: str, week: int, principal: Principal, now: datetime) -> dict:
         """Fraud signals with evidence: for organisers to review, never an automatic ban.

@@ -7,6 +7,7 @@ services with a controlled clock, so its rankings, pool and results exist.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import uuid
@@ -47,6 +48,13 @@ def _valid_entry(campaign_id: str, unit_id: str, title: str, now: datetime) -> s
     record = store.get(created["submission_id"])
     assert store.finish_validation(record, record.upload_key, object_id, "valid", {"status": "valid"}, now)
     return created["submission_id"]
+
+
+def _titled_table(lines: list[list]) -> tuple[dict, list, list[list]]:
+    """A download's title block (label → value), header and rows: the header follows the first blank line."""
+    blank = next(i for i, line in enumerate(lines) if not any(v not in (None, "") for v in line))
+    title = {line[0]: line[1] for line in lines[:blank]}
+    return title, lines[blank + 1], lines[blank + 2:]
 
 
 def post(client, path, token, body=None, raw=None):
@@ -224,18 +232,27 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     assert csv_response.headers["Content-Type"].startswith("text/csv")
     text = csv_response.body.decode("utf-8")
     assert text.startswith("\ufeff")  # the BOM Excel needs to read UTF-8
-    header, first = text.lstrip("\ufeff").splitlines()[:2]
-    assert header.startswith("Vị trí,Hạng,Mã tác phẩm,Tác phẩm,Đơn vị,Điểm,Lượt thích")
+    # The title block comes first (issue 11 item 6), a blank line, then the table: the header is no
+    # longer the first line, and its columns are the ones people asked for, metrics in the rules' order.
+    title, header, rows = _titled_table(list(csv.reader(io.StringIO(text.lstrip("\ufeff")))))
+    assert title["Bảng xếp hạng bình chọn"] == past.campaign.name_vi
+    assert (title["Phiên bản"], title["Mã băm (SHA-256)"]) == ("1", ranking["hash"])
+    assert header[:11] == ["STT", "Hạng", "Tác phẩm", "Tác giả", "Đơn vị", "Đơn vị cấp trên", "Liên kết TikTok",
+                           "Lượt thích", "Lượt lưu", "Lượt chia sẻ", "Lượt đăng lại"]
+    first = rows[0]
     assert "Tác phẩm “kim-ma” – Đoàn phường" in first and "Đoàn phường Kim Mã" in first
+    assert first[3:7] == ["Phạm D", "Đoàn phường Kim Mã", "Quận đoàn Ba Đình", "https://www.tiktok.com/@kvhc/video/1"]
+    assert first[header.index("Mã tác phẩm")] == past.ids["kim-ma"]
 
     refused = client.http.get(path + "?format=xlsx")
     assert error_of(refused) == (400, "accept_header_required")
     xlsx = client.http.get(path + "?format=xlsx", headers={"Accept": XLSX_CONTENT_TYPE})
     assert xlsx.status_code == 200 and xlsx.headers["Content-Type"] == XLSX_CONTENT_TYPE
     sheet = load_workbook(io.BytesIO(xlsx.body)).active
-    rows = list(sheet.values)
-    assert rows[0][:6] == ("Vị trí", "Hạng", "Mã tác phẩm", "Tác phẩm", "Đơn vị", "Điểm")
-    assert rows[1][3] == "Tác phẩm “kim-ma” – Đoàn phường" and rows[1][5] == 300
+    title, header, rows = _titled_table([list(r) for r in sheet.values])
+    assert title["Bảng xếp hạng bình chọn"] == past.campaign.name_vi
+    assert header[:6] == ["STT", "Hạng", "Tác phẩm", "Tác giả", "Đơn vị", "Đơn vị cấp trên"]
+    assert rows[0][2] == "Tác phẩm “kim-ma” – Đoàn phường" and rows[0][header.index("Điểm")] == 300
     assert xlsx.body[:2] == b"PK"
 
 
@@ -289,12 +306,20 @@ def test_the_jury_scores_finalists_but_not_their_own_subtree(client, tokens, liv
         403, "role_not_allowed")
     csv_text = client.http.get(f"/campaigns/{past.campaign.id}/results?format=csv",
                                headers=bearer(tokens["admin"])).body.decode("utf-8")
-    assert csv_text.startswith("\ufeffHạng,Tác phẩm,Mã tác phẩm,Đơn vị,Tuần,Điểm trung bình,Nội dung, thông điệp"[:40])
-    assert "Giải Nhất" in csv_text
+    # A title block, then the table (issue 11 item 6): prize first, authors and units for certificates.
+    assert csv_text.startswith("\ufeff")
+    title, header, rows = _titled_table(list(csv.reader(io.StringIO(csv_text[1:]))))
+    assert title["Kết quả chung khảo"] == past.campaign.name_vi and title["Trạng thái"].startswith("Tạm tính")
+    assert header[:8] == ["Giải", "Hạng", "Tác phẩm", "Tác giả", "Đơn vị", "Đơn vị cấp trên", "Tuần",
+                          "Điểm trung bình"]
+    assert header[8] == "Nội dung, thông điệp"
+    assert rows[0][:6] == ["Giải Nhất", "1", "Tác phẩm “kim-ma” – Đoàn phường", "Phạm D", "Đoàn phường Kim Mã",
+                           "Quận đoàn Ba Đình"]
+    assert "d@example.vn" not in csv_text  # contacts are not for this file (issue item 5)
     xlsx = client.http.get(f"/campaigns/{past.campaign.id}/results?format=xlsx",
                            headers={**bearer(tokens["admin"]), "Accept": XLSX_CONTENT_TYPE})
-    rows = list(load_workbook(io.BytesIO(xlsx.body)).active.values)
-    assert rows[0][0] == "Hạng" and rows[1][-1] == "Giải Nhất" and rows[1][5] == 88.5
+    title, header, rows = _titled_table([list(r) for r in load_workbook(io.BytesIO(xlsx.body)).active.values])
+    assert header[0] == "Giải" and rows[0][0] == "Giải Nhất" and rows[0][header.index("Điểm trung bình")] == 88.5
 
 
 def test_special_awards_for_the_campaigns_organisers(client, tokens, past):
