@@ -61,7 +61,7 @@ def to_xlsx(sheet: Sheet) -> Download:
         page.cell(number, 2).alignment = Alignment(horizontal="left")
     if sheet.title:
         page.append([])
-    header_row = page.max_row + 1 if sheet.title else 1
+    header_row = len(sheet.title) + 2 if sheet.title else 1
     page.append(list(sheet.headers))
     for cell in page[header_row]:
         cell.font = Font(bold=True)
