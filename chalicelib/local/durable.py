@@ -25,6 +25,7 @@ import os
 import pickle
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -36,6 +37,9 @@ log = logging.getLogger("contest.local.durable")
 SNAPSHOT_FORMAT = 1
 PERSISTED_SERVICES = ("dynamodb", "s3", "sqs", "cognito-idp")
 COMPACT_AFTER_BYTES = 256 * 1024 * 1024
+# Larger bodies (video parts) go to a file of their own, fsynced by their own request: the
+# journal stays small, and its shared fsync never waits for megabytes of someone else's upload.
+BLOB_BYTES = 256 * 1024
 _READ_PREFIXES = ("Get", "BatchGet", "Query", "Scan", "TransactGet", "Describe", "List", "AdminGet", "AdminList")
 _QUEUE_CONSUMPTION = {"ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
                       "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
@@ -349,6 +353,8 @@ class SerialisedCloud:
         self._salt = os.urandom(8).hex()
         self.replayed = 0
         self.fresh = True
+        self._blob_lock = threading.Lock()
+        self._blobs_in_flight: set[str] = set()
         if state_dir is not None:
             _register_pickling()
             state_dir.mkdir(parents=True, exist_ok=True)
@@ -363,6 +369,38 @@ class SerialisedCloud:
     def journal_path(self) -> Path:
         assert self._state_dir is not None
         return self._state_dir / "journal.jsonl"
+
+    @property
+    def blob_dir(self) -> Path:
+        assert self._state_dir is not None
+        return self._state_dir / "blobs"
+
+    def _write_blob(self, body: bytes) -> str:
+        name = f"{uuid.uuid4().hex}.bin"
+        with self._blob_lock:
+            self._blobs_in_flight.add(name)
+        self.blob_dir.mkdir(exist_ok=True)
+        with open(self.blob_dir / name, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_directory(self.blob_dir)
+        return name
+
+    def _blob_settled(self, name: str, keep: bool) -> None:
+        with self._blob_lock:
+            self._blobs_in_flight.discard(name)
+        if not keep:
+            (self.blob_dir / name).unlink(missing_ok=True)
+
+    def _remove_blobs_in_the_snapshot(self) -> None:
+        if not self.blob_dir.exists():
+            return
+        with self._blob_lock:
+            in_flight = set(self._blobs_in_flight)
+        for blob in self.blob_dir.iterdir():
+            if blob.name not in in_flight:
+                blob.unlink(missing_ok=True)
 
     # -- start-up
 
@@ -389,7 +427,10 @@ class SerialisedCloud:
         if "queue_effect" in record:
             apply_queue_effect(record["queue_effect"])
             return
-        body = base64.b64decode(record["body"])
+        if "body_file" in record:
+            body = (self.blob_dir / record["body_file"]).read_bytes()
+        else:
+            body = base64.b64decode(record["body"])
         self._random.seed(self._seed(record["seq"]))
         try:
             answer = call(self._app, rebuilt_environ(record["environ"], body))
@@ -413,6 +454,7 @@ class SerialisedCloud:
             with open(self.journal_path, "wb") as handle:
                 os.fsync(handle.fileno())
             self._journal = Journal(self.journal_path)
+            self._remove_blobs_in_the_snapshot()
 
     def close(self) -> None:
         if self._state_dir is not None:
@@ -437,6 +479,21 @@ class SerialisedCloud:
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         offset = 0
         journaled = self._journal is not None
+        blob = self._write_blob(body) if journaled and kind is Kind.CHANGE and len(body) >= BLOB_BYTES else None
+        try:
+            answer, offset = self._serve_locked(environ, body, kind, journaled, blob)
+        finally:
+            if blob is not None:
+                self._blob_settled(blob, keep=bool(offset))
+        if offset:
+            self._journal.sync(offset)  # type: ignore[union-attr]
+            if self._journal is not None and self._journal.size > self._compact_after_bytes:
+                self.compact()
+        return answer
+
+    def _serve_locked(self, environ: dict[str, Any], body: bytes, kind: Kind, journaled: bool,
+                      blob: str | None) -> tuple[Answer, int]:
+        offset = 0
         with self._lock:
             if kind is Kind.CHANGE and journaled:
                 self._random.seed(self._seed(self._seq + 1))
@@ -448,22 +505,22 @@ class SerialisedCloud:
                 if kind is Kind.CHANGE and journaled:
                     self._random.seed()
             if self._journal is not None:
-                record = self._record(kind, environ, body, answer, queue, before)
+                record = self._record(kind, environ, body, answer, queue, before, blob)
                 if record is not None:
                     self._seq += 1
                     record["seq"] = self._seq
                     offset = self._journal.append(record)
-        if offset:
-            self._journal.sync(offset)  # type: ignore[union-attr]
-            if self._journal is not None and self._journal.size > self._compact_after_bytes:
-                self.compact()
-        return answer
+        return answer, offset
 
     def _record(self, kind: Kind, environ: dict[str, Any], body: bytes, answer: Answer,
-                queue: tuple[str, str, Any] | None, before: Any) -> dict[str, Any] | None:
+                queue: tuple[str, str, Any] | None, before: Any, blob: str | None) -> dict[str, Any] | None:
         if kind is Kind.CHANGE and answer.code < 400:
-            return {"at": time.time(), "environ": replayable_environ(environ),
-                    "body": base64.b64encode(body).decode()}
+            record: dict[str, Any] = {"at": time.time(), "environ": replayable_environ(environ)}
+            if blob is not None:
+                record["body_file"] = blob
+            else:
+                record["body"] = base64.b64encode(body).decode()
+            return record
         if kind is Kind.QUEUE_CONSUMPTION and queue is not None:
             effect = queue_effect(queue[2], before)
             if effect is not None:

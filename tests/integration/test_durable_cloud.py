@@ -79,6 +79,7 @@ def _write_a_little_of_everything(cloud: CloudProcess) -> dict:
     s3.create_bucket(Bucket="uploads-bucket", CreateBucketConfiguration={"LocationConstraint": LOCAL_REGION})
     s3.put_bucket_notification_configuration(Bucket="uploads-bucket", NotificationConfiguration={
         "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket="uploads-bucket", Key="uploads/large.mp4", Body=b"L" * 300_000)  # a body kept beside the journal
     post = s3.generate_presigned_post("uploads-bucket", "uploads/posted.mp4")
     assert requests.post(post["url"], data=post["fields"], files={"file": b"v" * 64}, timeout=10).ok
     for body in ("first", "second", "third"):
@@ -105,6 +106,7 @@ def _assert_everything_is_there(cloud: CloudProcess, written: dict) -> None:
     ddb, s3, sqs, idp = (cloud.client(s) for s in ("dynamodb", "s3", "sqs", "cognito-idp"))
     assert ddb.scan(TableName="entries")["Count"] == 5
     assert s3.get_object(Bucket="uploads-bucket", Key="uploads/posted.mp4")["Body"].read() == b"v" * 64
+    assert s3.get_object(Bucket="uploads-bucket", Key="uploads/large.mp4")["Body"].read() == b"L" * 300_000
     queue = sqs.get_queue_url(QueueName="intake")["QueueUrl"]
     pending = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
     by_id = {m["MessageId"]: m for m in pending}
