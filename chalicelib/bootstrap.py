@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from chalicelib.services.reports import PublicStats, ReportService
     from chalicelib.services.review import ReviewService
     from chalicelib.services.participants import ParticipantService
+    from chalicelib.services.video_access import VideoAccessService
     from chalicelib.services.week_results import WeekResultsService
 
 
@@ -320,6 +321,12 @@ class Services:
         from chalicelib.services.final_round import FinalRoundService
 
         return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log)
+
+    @cached_property
+    def video_access(self) -> VideoAccessService:
+        from chalicelib.services.video_access import VideoAccessService
+
+        return VideoAccessService(self.submission_store, self.upload_bucket, self.final_round, self.audit_log)
 
     @cached_property
     def engagement(self) -> EngagementService:

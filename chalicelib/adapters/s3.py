@@ -1,4 +1,5 @@
-"""The upload bucket: presigned uploads from browsers, ranged reads for validation."""
+"""The upload bucket: presigned uploads from browsers, ranged reads for validation,
+presigned downloads for reviewers and judges."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -101,6 +102,19 @@ class UploadBucket:
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.name, Key=key)
+
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
+        """A GET of one object for `expires_in` seconds; S3 answers with these headers (and honours Range)."""
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.name,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": disposition,
+            },
+            ExpiresIn=expires_in,
+        )
 
     def archive(self) -> "ObjectArchive":
         return ObjectArchive(self._client, self.name)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from chalicelib.services.identity import Identity
 
 
-Scope = Literal["public", "branch", "campaign", "jury_pool", "everything", "own_account"]
+Scope = Literal["public", "branch", "campaign", "jury_pool", "entry_viewers", "everything", "own_account"]
 # Below API Gateway's own 10 MB; the largest legitimate body (a 5 MB spreadsheet in base64) fits.
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -33,7 +33,9 @@ class AccessRule:
 
     branch: an organiser sees only their unit's subtree, an admin everything;
     campaign: the campaign as a whole, for its organisers (organising unit or above) and admins;
-    jury_pool: the final-round pool only; everything: admin-wide data;
+    jury_pool: the final-round pool only;
+    entry_viewers: one entry, for those who may review it and for judges while it is in their pool;
+    everything: admin-wide data;
     own_account: nothing beyond the caller's own identity.
     """
 

@@ -1,5 +1,6 @@
-"""Organisers' routes on one entry: review, publication, disqualification, snapshots.
-Scope "branch": an entry outside the organiser's subtree answers 404 like a missing one."""
+"""Organisers' routes on one entry: review, publication, disqualification, snapshots, its video.
+Scope "branch": an entry outside the organiser's subtree answers 404 like a missing one.
+Scope "entry_viewers": the entry's reviewers, and judges while it is in their final pool."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -39,3 +40,9 @@ def disqualify_submission(submission_id: str) -> dict:
 @guard.requires("organiser", "admin", scope="branch")
 def snapshot_history(submission_id: str) -> dict:
     return services().review.snapshot_history(guard.principal(), submission_id)
+
+
+@review_routes.route("/submissions/{submission_id}/video", methods=["GET"])
+@guard.requires("organiser", "admin", "jury", scope="entry_viewers")
+def video_links(submission_id: str) -> dict:
+    return services().video_access.links(guard.principal(), submission_id, _now())

@@ -17,10 +17,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_status import DISQUALIFIABLE, PUBLISHABLE, REVIEWABLE, transition_target
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.instants import iso_utc
+from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.weeks import competing_week, week_window
+
+
+def may_review(principal: Principal, entry: Entry) -> bool:
+    """The one rule for who reviews an entry, and so may act on it and watch its video:
+    an admin, or an organiser whose branch contains the entry's unit."""
+    return principal.role in ("admin", "organiser") and can_see_unit(principal, entry.unit_path)
 
 _STATUS_PROBLEM = {
     "review": ("Chỉ bài dự thi hợp lệ, chưa được duyệt mới có thể duyệt hoặc từ chối.",

@@ -12,7 +12,8 @@ from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.display import local_time
 from chalicelib.domain.entry_views import jury_labels
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.entry import Entry
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.exports import Sheet
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
@@ -60,6 +61,16 @@ class FinalRoundService:
     def _require_pool_reader(self, principal: Principal, campaign: Campaign) -> None:
         if principal.role != "jury":
             self.weeks.require_organiser(principal, campaign)
+
+    def may_judge(self, principal: Principal, entry: Entry) -> bool:
+        """A judge reaches an entry only in its campaign's final pool and outside their own subtree."""
+        if principal.role != "jury":
+            return False
+        try:
+            pool = self._pool(self.weeks.campaign(entry.campaign_id))
+        except Conflict:  # weeks not frozen yet: there is no pool
+            return False
+        return entry.submission_id in pool.entry_ids and not in_subtree(entry.unit_path, principal.unit_path)
 
     def finalists(self, campaign_id: str, principal: Principal) -> dict:
         campaign = self.weeks.campaign(campaign_id)

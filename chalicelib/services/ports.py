@@ -104,6 +104,14 @@ class UploadedObjects(Protocol):
     def reader(self, key: str, head: ObjectHead) -> RangeReader: ...
 
 
+class VideoLinks(Protocol):
+    """The bucket as reviewers and judges reach a stored video: short-lived presigned GETs."""
+
+    def head(self, key: str) -> ObjectHead | None: ...
+
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str: ...
+
+
 class UploadLinks(Protocol):
     """The bucket as participants reach it: presigned uploads, whole or in parts."""
 

@@ -16,6 +16,7 @@ from chalicelib.domain.review import (
     DisqualificationRequest,
     PublicationRequest,
     ReviewRequest,
+    may_review,
     campaign_week_key,
     disqualification_document,
     platform_video_key,
@@ -24,7 +25,7 @@ from chalicelib.domain.review import (
     require_status,
     review_document,
 )
-from chalicelib.domain.scope import Principal, can_see_unit, require_role
+from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import ReviewEntries, SnapshotHistory
@@ -71,7 +72,7 @@ class ReviewService:
     def _entry_in_branch(self, principal: Principal, submission_id: str) -> Entry:
         require_role(principal, "admin", "organiser")
         entry = self.submissions.get(submission_id)
-        if entry is None or not can_see_unit(principal, entry.unit_path):
+        if entry is None or not may_review(principal, entry):
             raise submission_not_found()
         return entry
 

@@ -96,6 +96,13 @@ class FakeBucket:
     def reader(self, key: str, head: ObjectHead) -> BytesRangeReader:
         return BytesRangeReader(self.objects[key].data)
 
+    # VideoLinks
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
+        from urllib.parse import quote
+
+        return (f"https://{self.name}.test/{key}?response-content-type={quote(content_type, safe='')}"
+                f"&response-content-disposition={quote(disposition, safe='')}&X-Amz-Expires={expires_in}")
+
     # UploadLinks
     def presigned_post(self, key: str, content_type: str, max_bytes: int, now: datetime) -> dict:
         return {"method": "POST", "url": f"https://{self.name}.test/", "fields": {"key": key}, "key": key,
