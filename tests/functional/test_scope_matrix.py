@@ -145,6 +145,9 @@ ROUTES: dict[str, Probe] = {
         "disqualification", {"reason": "Kiểm tra phạm vi"}), success=(200, 409)),
     "GET /submissions/{submission_id}/snapshots": Probe("branch", lambda w, u: Call(
         "GET", f"/submissions/{w.entry_in(u)}/snapshots")),
+    # One entry's video: its reviewers (as "branch"), and judges only while it is in their final pool.
+    "GET /submissions/{submission_id}/video": Probe("entry_viewers", lambda w, u: Call(
+        "GET", f"/submissions/{w.entry_in(u)}/video"), success=(200, 409)),
     # Campaign-wide lists that a branch organiser sees filtered to their branch.
     "GET /campaigns/{campaign_id}/weeks/{week}/flags": Probe("branch", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/flags"), takes_unit=False, success=(200, 409)),
@@ -329,6 +332,28 @@ def test_branch_routes_serve_admins_refuse_jury_and_anonymous(client, tokens, wo
     assert _ok(_send(client, call, tokens["admin"]).status_code, probe.success)
     jury = _send(client, call, tokens["jury-1"])
     assert (jury.status_code, json.loads(jury.body)["error"]["code"]) == (403, "role_not_allowed")
+    assert _send(client, call, None).status_code == 401
+
+
+@pytest.mark.parametrize("route", [r for r, p in ROUTES.items() if p.scope == "entry_viewers"])
+def test_entry_viewer_routes_serve_reviewers_and_judges_of_the_pool_only(client, tokens, world, route):
+    """Organisers as on branch routes; a judge reaches no probe entry (none is in a final pool)
+    and is told what a missing entry tells, never that the entry exists."""
+    probe = ROUTES[route]
+    for caller, place, outcome in CASES:
+        call = probe.build(world, PLACES[place])
+        response = _send(client, call, tokens[caller])
+        label = f"{caller} → {place}: {call.method} {call.path}"
+        if outcome == "hidden":
+            assert (response.status_code, json.loads(response.body)["error"]["code"]) == (
+                404, "submission_not_found"), label
+        else:
+            assert _ok(response.status_code, probe.success), f"{label}: {response.status_code} {response.body[:300]!r}"
+            _assert_no_foreign_data(response, world, CALLER_PLACES[caller][1], CALLER_PLACES[caller][0], label)
+    call = probe.build(world, PLACES["other_province"])
+    assert _ok(_send(client, call, tokens["admin"]).status_code, probe.success)
+    jury = _send(client, call, tokens["jury-1"])
+    assert (jury.status_code, json.loads(jury.body)["error"]["code"]) == (404, "submission_not_found")
     assert _send(client, call, None).status_code == 401
 
 
