@@ -71,9 +71,9 @@ def local_config(cloud_port: int, api_port: int) -> CloudConfig:
 def _stop_on_signals() -> threading.Event:
     stopping = threading.Event()
 
-    def request_stop(signum: int, _frame: object) -> None:
-        if stopping.is_set() and signum != signal.SIGHUP:
-            os._exit(128 + signum)  # asked twice: leave now
+    def request_stop(_signum: int, _frame: object) -> None:
+        # Repeats are expected (a signal to the whole group, then make's going as SIGHUP);
+        # a stop that hangs is cut short by _force_exit_after, not by a second signal.
         stopping.set()
 
     # SIGHUP: the terminal closed, or make went (see _stop_when_the_parent_goes).
@@ -90,7 +90,6 @@ def _stop_when_the_parent_goes() -> None:
 
     parent = os.getppid()
     pr_set_pdeathsig = 1
-    # SIGHUP, not SIGTERM: a SIGTERM to the whole group would otherwise arrive twice and cut the stop short.
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGHUP)
     if os.getppid() != parent:  # it went before the request above was in place
         os.kill(os.getpid(), signal.SIGHUP)
