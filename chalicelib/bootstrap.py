@@ -343,14 +343,14 @@ class Services:
 
         return OrganisationService(self.org_unit_store, self.org_tree_writer, self.unit_history_store,
                                    self.campaign_store, self.counter_store, self.submission_store, self.link_store,
-                                   self.audit_log)
+                                   self.audit_log, tree_changed=self.unit_directory.forget)
 
     @cached_property
     def reports(self) -> ReportService:
         from chalicelib.services.reports import ReportService
 
         return ReportService(self.campaign_store, self.org_unit_store, self.counter_store, self.submission_store,
-                             self.link_store, self.audit_log)
+                             self.link_store, self.audit_log, self.counter_store, self.unit_directory)
 
     @cached_property
     def public_stats(self) -> PublicStats:

@@ -12,6 +12,17 @@ entries it has.
 
 When a unit moves (organisation_changes.plan_update), its counter items must be
 re-keyed to the new path; the counts themselves do not change.
+
+Reports do not sum the branch: every unit also has one aggregate per campaign
+(`UnitAggregate`) holding its whole subtree, its own entries and how many units
+of its subtree have entries. The same transaction that ADDs to the unit's own
+counter item ADDs to the aggregate of every unit on its path (`path_deltas`:
+at most four), so a report reads the unit's aggregate and one per direct child
+(`report_from_aggregates`), whatever the depth or the number of entries.
+Aggregates are keyed by unit id, not path: a moved subtree's aggregates stay
+true, and only the ancestors that differ between the old and the new path
+change (the rekey's per-entry transaction stages both paths, and the common
+ancestors' deltas cancel out in `path_deltas`).
 """
 from __future__ import annotations
 
@@ -161,6 +172,131 @@ def raise_best_weekly_score(counters: UnitCounters, week_score: Score) -> UnitCo
     return replace(counters, best_weekly_score=_best(counters.best_weekly_score, week_score))
 
 
+# Field of an aggregate counting the units of its subtree whose own counter item has entries.
+UNITS_WITH_ENTRIES = "units_with_entries"
+
+
+def occupancy_change(entries_before: int, entries_delta: int) -> int:
+    """+1 when a counter item gets its first entry, -1 when it loses its last, else 0."""
+    after = entries_before + entries_delta
+    return int(entries_before == 0 and after > 0) - int(entries_before > 0 and after == 0)
+
+
+def path_units(path: str) -> list[str]:
+    """Unit ids from the root down to the unit: a path is made of them."""
+    return path.split("/")
+
+
+def path_deltas(changes: Iterable[tuple[str, Mapping[str, int], int]]) -> dict[str, dict[str, int]]:
+    """ADDs for the aggregates of every unit on each changed path, netted per unit.
+
+    Each change is (path, counter deltas, occupancy change of the path's own
+    counter item). One transaction may touch an item once, and a move's
+    common ancestors must not change at all, so deltas on the same unit are
+    summed and zeros dropped. The unit itself (last on the path) also gets its
+    `own_*` deltas: its own entries do not change when it moves, and the two
+    halves of a rekey cancel there too.
+    """
+    merged: dict[str, dict[str, int]] = {}
+    for path, deltas, occupancy in changes:
+        units = path_units(path)
+        for unit_id in units:
+            target = merged.setdefault(unit_id, {})
+            for name, delta in deltas.items():
+                target[name] = target.get(name, 0) + delta
+            if occupancy:
+                target[UNITS_WITH_ENTRIES] = target.get(UNITS_WITH_ENTRIES, 0) + occupancy
+        own = merged[units[-1]]
+        for name, delta in deltas.items():
+            own[f"own_{name}"] = own.get(f"own_{name}", 0) + delta
+    return {
+        unit_id: nonzero
+        for unit_id, target in merged.items()
+        if (nonzero := {name: delta for name, delta in target.items() if delta})
+    }
+
+
+@dataclass(frozen=True)
+class UnitAggregate:
+    """One unit's stored roll-up in one campaign."""
+
+    subtree: UnitCounters = field(default_factory=UnitCounters)  # the unit and everything below it
+    own: UnitCounters = field(default_factory=UnitCounters)  # entries of the unit itself
+    units_with_entries: int = 0
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> "UnitAggregate":
+        own = {name: item.get(f"own_{name}") for name in COUNTER_FIELDS}
+        return cls(
+            subtree=UnitCounters.from_item(item),
+            own=UnitCounters.from_item({**own, "best_weekly_score": item.get("own_best_weekly_score")}),
+            units_with_entries=int(item.get(UNITS_WITH_ENTRIES) or 0),
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {name: getattr(self.subtree, name) for name in COUNTER_FIELDS}
+        item |= {f"own_{name}": getattr(self.own, name) for name in COUNTER_FIELDS}
+        item[UNITS_WITH_ENTRIES] = self.units_with_entries
+        item["best_weekly_score"] = self.subtree.best_weekly_score
+        item["own_best_weekly_score"] = self.own.best_weekly_score
+        return item
+
+
+EMPTY_AGGREGATE = UnitAggregate()
+
+
+def aggregates_from_counter_items(items: Iterable[tuple[str, UnitCounters]]) -> dict[str, UnitAggregate]:
+    """Aggregates rebuilt from per-unit counter items, each given with the path it is filed under.
+
+    The migration from per-unit counters, and a repair: each item counts for
+    every unit on its path, exactly as the write path's ADDs do.
+    """
+    subtree: dict[str, UnitCounters] = {}
+    own: dict[str, UnitCounters] = {}
+    active: dict[str, int] = {}
+    for path, counters in items:
+        units = path_units(path)
+        for unit_id in units:
+            subtree[unit_id] = subtree.get(unit_id, ZERO) + counters
+            active[unit_id] = active.get(unit_id, 0) + int(counters.has_entries)
+        own[units[-1]] = own.get(units[-1], ZERO) + counters
+    return {
+        unit_id: UnitAggregate(totals, own.get(unit_id, ZERO), active[unit_id])
+        for unit_id, totals in subtree.items()
+    }
+
+
+def branch_sizes(tree: OrgTree, unit_id: str) -> dict[str, int]:
+    """Units in each branch below and including `unit_id`: one pass over the branch."""
+    sizes: dict[str, int] = {}
+    for unit in reversed(tree.subtree(unit_id)):
+        sizes[unit.unit_id] = 1 + sum(sizes[c.unit_id] for c in tree.children(unit.unit_id))
+    return sizes
+
+
+def report_from_aggregates(
+    tree: OrgTree, unit: OrgUnit, aggregates: Mapping[str, UnitAggregate], sizes: Mapping[str, int]
+) -> BranchReport:
+    """The same report as `build_branch_report`, from the unit's aggregate and its children's.
+
+    `tree` supplies the children (those without entries have no aggregate and
+    show zeros) and `sizes` the number of units per branch.
+    """
+    def figures(child: OrgUnit) -> BranchFigures:
+        aggregate = aggregates.get(child.unit_id, EMPTY_AGGREGATE)
+        return BranchFigures(child, aggregate.subtree, sizes[child.unit_id], aggregate.units_with_entries)
+
+    top = aggregates.get(unit.unit_id, EMPTY_AGGREGATE)
+    return BranchReport(
+        unit=unit,
+        totals=top.subtree,
+        own=top.own,
+        units_in_branch=sizes[unit.unit_id],
+        units_with_entries=top.units_with_entries,
+        children=tuple(figures(child) for child in tree.children(unit.unit_id)),
+    )
+
+
 # --- read path -------------------------------------------------------------
 
 
@@ -261,14 +397,22 @@ def counters_from_items(items: Iterable[Mapping[str, Any]]) -> dict[str, UnitCou
 __all__ = [
     "COUNTER_FIELDS",
     "STATUS_COUNTERS",
+    "UNITS_WITH_ENTRIES",
     "BranchFigures",
     "BranchReport",
+    "UnitAggregate",
     "UnitCounters",
+    "aggregates_from_counter_items",
     "apply_deltas",
+    "branch_sizes",
     "branch_totals",
     "build_branch_report",
     "counter_deltas",
     "counters_from_items",
+    "occupancy_change",
+    "path_deltas",
+    "path_units",
     "raise_best_weekly_score",
+    "report_from_aggregates",
     "required_minimums",
 ]

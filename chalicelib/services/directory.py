@@ -33,6 +33,14 @@ class UnitDirectory:
             assert self._index is not None
             return self._tree, self._index
 
+    def tree(self) -> OrgTree:
+        return self._current()[0]
+
+    def forget(self) -> None:
+        """Read the tree again on next use: this process changed it."""
+        with self._lock:
+            self._tree = None
+
     def search(self, query: str, limit: int = 20) -> list[dict]:
         tree, index = self._current()
         limit = max(1, min(limit, MAX_RESULTS))

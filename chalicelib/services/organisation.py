@@ -13,6 +13,7 @@ lacks the entries not yet moved.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,8 @@ class OrganisationService:
     submissions: Refileable[Entry]
     links: Refileable[StoredLink]
     audit: AuditLog
+    # This process's cached tree (reports, unit search) must not outlive an import it made.
+    tree_changed: Callable[[], None] | None = None
 
     def import_tree(self, principal: Principal, incoming: OrgTree, now: datetime, dry_run: bool = False) -> dict:
         current = self.units.whole_tree_or_none()
@@ -72,6 +75,8 @@ class OrganisationService:
             self.writer.apply(incoming, change)
             events = list(change.history_events(now, principal.username or principal.user_id))
         self.history.append(events)
+        if self.tree_changed is not None:
+            self.tree_changed()
         self.audit.record(
             principal, "organisation.import", "organisation", "tree", now,
             after={k: v for k, v in summary.items() if k != "moves"},

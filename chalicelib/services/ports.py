@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
     from chalicelib.domain.organisation import OrgTree, OrgUnit
     from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
     from chalicelib.domain.result_versions import LateReading, StoredWeekResult
-    from chalicelib.domain.rollup import UnitCounters
+    from chalicelib.domain.rollup import UnitAggregate, UnitCounters
     from chalicelib.domain.uploads import ObjectHead
 
 
@@ -210,6 +210,24 @@ class BranchCounters(Protocol):
     def branch(self, campaign_id: str, path: str) -> dict[str, UnitCounters]: ...
 
     def daily(self, campaign_id: str) -> list[tuple[date, int, int]]: ...
+
+
+class UnitAggregates(Protocol):
+    def aggregates(self, campaign_id: str, unit_ids: Iterable[str]) -> dict[str, UnitAggregate]:
+        """Stored aggregates of these units; a unit with nothing counted yet is absent."""
+        ...
+
+
+class AggregateRebuild(Protocol):
+    def rebuild_aggregates(self, campaign_id: str) -> int: ...
+
+
+class CachedTree(Protocol):
+    def tree(self) -> OrgTree:
+        """The whole tree as this process last read it (a few minutes old at most)."""
+        ...
+
+    def forget(self) -> None: ...
 
 
 # --- engagement readings and results -------------------------------------------

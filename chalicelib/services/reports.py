@@ -3,8 +3,11 @@
 Every method takes the verified principal and derives the branch from it
 (domain.scope); a `unit_id` from the request can only pick a unit inside that
 branch. Reads are Queries bounded by the branch: entries by the
-`by-campaign-unit` index, roll-ups and compliance by one counter item per unit,
-never by reading entries.
+`by-campaign-unit` index, compliance by one counter item per unit, never by
+reading entries. A roll-up reads less: the unit's aggregate and one per direct
+child (one BatchGet), with the children and branch sizes taken from the
+organisation tree this process keeps (UnitDirectory), so its cost does not grow
+with the depth of the branch or the number of entries.
 """
 from __future__ import annotations
 
@@ -36,12 +39,20 @@ from chalicelib.domain.links import NewLink
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
 from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
 from chalicelib.domain.request_numbers import whole_number
-from chalicelib.domain.rollup import COUNTER_FIELDS, build_branch_report
+from chalicelib.domain.rollup import COUNTER_FIELDS, BranchReport, branch_sizes, report_from_aggregates
 from chalicelib.domain.scope import Principal, require_role, require_unit_found_in_scope
 from chalicelib.domain.submission import parse_request
 from chalicelib.domain.weeks import weeks_between
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.ports import BranchCounters, BranchUnits, Campaigns, EntryPages, Links
+from chalicelib.services.ports import (
+    BranchCounters,
+    BranchUnits,
+    CachedTree,
+    Campaigns,
+    EntryPages,
+    Links,
+    UnitAggregates,
+)
 
 PAGE_DEFAULT, PAGE_MAX = 50, 100
 EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
@@ -140,6 +151,8 @@ class ReportService:
     submissions: EntryPages
     links: Links
     audit: AuditLog
+    aggregates: UnitAggregates
+    directory: CachedTree
 
     # --- scope ------------------------------------------------------------
     def _campaign(self, campaign_id: str) -> Campaign:
@@ -197,12 +210,24 @@ class ReportService:
         report, _ = self._report(principal, campaign_id, unit_id)
         return report.to_dict() | {"campaign_id": campaign_id}
 
-    def _report(self, principal: Principal, campaign_id: str, unit_id: str | None) -> tuple[Any, OrgTree]:
+    def _report(self, principal: Principal, campaign_id: str, unit_id: str | None) -> tuple[BranchReport, OrgTree]:
         self._campaign(campaign_id)
         unit = self._unit(principal, unit_id)
-        tree = self._branch(unit)
-        counters = self.counters.branch(campaign_id, unit.path)
-        return build_branch_report(tree, unit.unit_id, counters), tree
+        tree = self._tree_holding(unit)
+        shown = [unit.unit_id, *(child.unit_id for child in tree.children(unit.unit_id))]
+        aggregates = self.aggregates.aggregates(campaign_id, shown)
+        return report_from_aggregates(tree, unit, aggregates, branch_sizes(tree, unit.unit_id)), tree
+
+    def _tree_holding(self, unit: OrgUnit) -> OrgTree:
+        """The cached tree, read again when it does not yet show `unit` where it now is."""
+        tree = self.directory.tree()
+        cached = tree.find(unit.unit_id)
+        if cached is not None and cached.path == unit.path:
+            return tree
+        self.directory.forget()
+        tree = self.directory.tree()
+        cached = tree.find(unit.unit_id)
+        return tree if cached is not None and cached.path == unit.path else self._branch(unit)
 
     def report_sheet(self, principal: Principal, campaign_id: str, unit_id: str) -> Sheet:
         report, _ = self._report(principal, campaign_id, unit_id)

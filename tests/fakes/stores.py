@@ -23,7 +23,7 @@ from chalicelib.domain.media.probe import BytesRangeReader
 from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
 from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
 from chalicelib.domain.result_versions import LateReading, StoredWeekResult
-from chalicelib.domain.rollup import UnitCounters
+from chalicelib.domain.rollup import UnitCounters, aggregates_from_counter_items
 from chalicelib.domain.uploads import ObjectHead
 
 
@@ -555,6 +555,12 @@ class FakeCounters:
 
     def daily(self, campaign_id: str) -> list:
         return []
+
+    def aggregates(self, campaign_id: str, unit_ids: Iterable[str]) -> dict:
+        """What the real store's transactions keep: each unit's counts on every unit of its path."""
+        built = aggregates_from_counter_items(
+            (path, counts) for (cid, _), (path, counts) in self.units.items() if cid == campaign_id)
+        return {u: built[u] for u in unit_ids if u in built}
 
 
 class FakeFiled:

@@ -5,23 +5,47 @@ same TransactWrite as the status change that causes it (see submissions.py), so
 concurrent transitions cannot lose an update and a refused transition counts
 nothing. Decrements carry a `counter >= n` condition so a bug that subtracts
 twice cancels the whole transaction instead of driving a count negative.
+
+The same transaction ADDs to the aggregate of every unit on the entry's path
+(domain/rollup.py path_deltas: at most four items), so a report reads one
+aggregate per unit it shows. An aggregate also counts the units of its subtree
+that have entries; that count moves only when a unit's counter item gets its
+first entry or loses its last, which the writer cannot see from an ADD. So the
+counter item's write carries a condition on what the writer believes its
+`entries` were (`entries_before`), and a wrong belief refuses the transaction
+and is retried with the other one (`with_occupancy_guesses`, `with_occupancy_read`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.models import CounterRecord, DailyCountRecord
+from chalicelib.adapters.dynamodb.models import CounterRecord, DailyCountRecord, RollupRecord
 from chalicelib.domain.organisation import branch_key
-from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, counters_from_items, required_minimums
+from chalicelib.domain.rollup import (
+    COUNTER_FIELDS,
+    UnitAggregate,
+    UnitCounters,
+    aggregates_from_counter_items,
+    counters_from_items,
+    occupancy_change,
+    path_deltas,
+    path_units,
+    required_minimums,
+)
+
+T = TypeVar("T")
+# A unit's counter item almost always has entries already; only its first entry needs the second guess.
+OCCUPANCY_GUESSES = (1, 0, 1, 0)
+OCCUPANCY_READS = 4
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # The public counter keeps two of a unit's counters, under its own attribute names.
@@ -47,28 +71,124 @@ def _attribute(name: str) -> Any:
     return getattr(CounterRecord, name)
 
 
-def stage_unit_deltas(
-    tx: TransactWrite, campaign_id: str, unit_id: str, unit_path: str, deltas: Mapping[str, int]
-) -> None:
-    """Stage the ADDs of one unit's counter item into `tx` (nothing when there are no deltas)."""
-    if not deltas:
-        return
+def _and(condition: Any, check: Any) -> Any:
+    return check if condition is None else condition & check
+
+
+def _occupancy_condition(entries_before: int, entries_delta: int) -> Any:
+    """What the counter item's `entries` must be for `occupancy_change(entries_before, delta)` to hold."""
+    entries = CounterRecord.entries
+    if entries_before == 0:
+        return entries.does_not_exist() | (entries == 0)
+    if entries_before + entries_delta == 0:
+        return entries == entries_before
+    return entries >= max(1, 1 - entries_delta)
+
+
+def _stage_counter_item(
+    tx: TransactWrite, campaign_id: str, unit_id: str, unit_path: str, deltas: Mapping[str, int], entries_before: int
+) -> int:
+    """Stage the ADDs on the unit's counter item; the occupancy change it implies."""
     item = CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path))
     actions = [CounterRecord.unit_id.set(unit_id)]
     actions += [_attribute(name).add(delta) for name, delta in deltas.items()]
     condition = None
     for name, minimum in required_minimums(deltas).items():
-        check = _attribute(name) >= minimum
-        condition = check if condition is None else condition & check
+        condition = _and(condition, _attribute(name) >= minimum)
+    entries_delta = deltas.get("entries", 0)
+    if entries_delta:
+        condition = _and(condition, _occupancy_condition(entries_before, entries_delta))
     tx.update(item, actions=actions, condition=condition)
+    return occupancy_change(entries_before, entries_delta) if entries_delta else 0
+
+
+def stage_aggregate_deltas(tx: TransactWrite, campaign_id: str, per_unit: Mapping[str, Mapping[str, int]]) -> None:
+    """Stage ADDs on units' aggregates; a decrement is conditioned like the counter items'."""
+    for unit_id, deltas in per_unit.items():
+        actions = [getattr(RollupRecord, name).add(delta) for name, delta in deltas.items()]
+        condition = None
+        for name, minimum in required_minimums(deltas).items():
+            condition = _and(condition, getattr(RollupRecord, name) >= minimum)
+        tx.update(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), actions=actions, condition=condition)
+
+
+def stage_unit_deltas(
+    tx: TransactWrite, campaign_id: str, unit_id: str, unit_path: str, deltas: Mapping[str, int],
+    entries_before: int = 1,
+) -> None:
+    """Stage the ADDs of one unit's counter item and of the aggregates on its path (nothing
+    when there are no deltas). `entries_before` matters only when `entries` changes."""
+    if not deltas:
+        return
+    occupancy = _stage_counter_item(tx, campaign_id, unit_id, unit_path, deltas, entries_before)
+    stage_aggregate_deltas(tx, campaign_id, path_deltas([(unit_path, deltas, occupancy)]))
 
 
 def stage_counts_moved(
-    tx: TransactWrite, campaign_id: str, unit_id: str, old_path: str, new_path: str, counts: Mapping[str, int]
+    tx: TransactWrite, campaign_id: str, unit_id: str, old_path: str, new_path: str, counts: Mapping[str, int],
+    entries_before: tuple[int, int] = (1, 1),
 ) -> None:
-    """Stage moving one item's counts from the unit's counter item at its old path to the new one."""
-    stage_unit_deltas(tx, campaign_id, unit_id, old_path, {k: -v for k, v in counts.items()})
-    stage_unit_deltas(tx, campaign_id, unit_id, new_path, counts)
+    """Stage moving one item's counts from the unit's counter item at its old path to the new one.
+
+    The aggregates of units on both paths (the moved unit, its subtree's
+    units, the root) net to nothing; only the ancestors that differ change.
+    """
+    if not counts:
+        return
+    removed = {k: -v for k, v in counts.items()}
+    left = _stage_counter_item(tx, campaign_id, unit_id, old_path, removed, entries_before[0])
+    joined = _stage_counter_item(tx, campaign_id, unit_id, new_path, counts, entries_before[1])
+    stage_aggregate_deltas(tx, campaign_id, path_deltas([(old_path, removed, left), (new_path, counts, joined)]))
+
+
+def _counter_refused(error: TransactWriteError) -> bool:
+    """Cancelled by a counter's condition, not by the first item (the entry or link itself)."""
+    if error.cause_response_code != "TransactionCanceledException":
+        return False
+    reasons = error.cancellation_reasons or []
+    first = reasons[0] if reasons else None
+    first_refused = first is not None and first.code == "ConditionalCheckFailed"
+    return not first_refused and any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons[1:])
+
+
+def with_occupancy_guesses(write: Callable[[int], T]) -> T:
+    """`write(entries_before)` for a creation, guessing first that the unit already has entries.
+
+    A wrong guess is refused by the counter item's condition and costs one more
+    transaction, once per unit; racing first entries settle within the
+    alternating guesses. A counter refused on every guess is a counting bug and raises.
+    """
+    for attempt, guess in enumerate(OCCUPANCY_GUESSES, start=1):
+        try:
+            return write(guess)
+        except TransactWriteError as error:
+            if attempt == len(OCCUPANCY_GUESSES) or not _counter_refused(error):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _entries_filed(campaign_id: str, unit_path: str) -> int:
+    try:
+        record = CounterRecord.get(campaign_id, branch_key(unit_path), consistent_read=True,
+                                   attributes_to_get=[CounterRecord.entries.attr_name])
+    except DoesNotExist:
+        return 0
+    return int(record.entries or 0)
+
+
+def with_occupancy_read(
+    campaign_id: str, old_path: str, new_path: str, write: Callable[[tuple[int, int]], T]
+) -> T:
+    """`write((entries at old path, entries at new path))` for a move, read first: moves are
+    rare and run in the background, and either path may be about to empty or to fill."""
+    for attempt in range(1, OCCUPANCY_READS + 1):
+        before = (_entries_filed(campaign_id, old_path), _entries_filed(campaign_id, new_path))
+        try:
+            return write(before)
+        except TransactWriteError as error:
+            if attempt == OCCUPANCY_READS or not _counter_refused(error):
+                raise
+    raise AssertionError("unreachable")
 
 
 def stage_daily_deltas(tx: TransactWrite, campaign_id: str, received_at: datetime, deltas: Mapping[str, int]) -> None:
@@ -112,30 +232,77 @@ class CounterStore:
             for r in DailyCountRecord.query(campaign_id)
         ]
 
+    def aggregates(self, campaign_id: str, unit_ids: Iterable[str]) -> dict[str, UnitAggregate]:
+        """The stored aggregates of these units (one BatchGet per 100); units with none are absent."""
+        keys = [(campaign_id, unit_id) for unit_id in dict.fromkeys(unit_ids)]
+        return {r.unit_id: UnitAggregate.from_item(r.attribute_values) for r in RollupRecord.batch_get(keys)}
+
     def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score: Decimal | int) -> bool:
-        """Record a unit's weekly score if it beats its best so far (the best only rises)."""
-        item = CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path))
+        """Record a unit's weekly score if it beats its best so far (the best only rises).
+
+        The unit's own best goes on its counter item and its aggregate; every
+        aggregate on its path raises its subtree's best, each with its own
+        condition, so a retry after a partial failure finishes the job.
+        """
         # PynamoDB's NumberAttribute serialises through json, which takes int and float only.
         score = int(score) if score == int(score) else float(score)
-        try:
-            item.update(
-                actions=[CounterRecord.unit_id.set(unit_id), CounterRecord.best_weekly_score.set(score)],
-                condition=CounterRecord.best_weekly_score.does_not_exist() | (CounterRecord.best_weekly_score < score),
-            )
-        except UpdateError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        raised = _raise(CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path)),
+                        CounterRecord.best_weekly_score, score, [CounterRecord.unit_id.set(unit_id)])
+        _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.own_best_weekly_score, score)
+        for ancestor in path_units(unit_path):
+            _raise(RollupRecord(campaign_id=campaign_id, unit_id=ancestor), RollupRecord.best_weekly_score, score)
+        return raised
+
+    def rebuild_aggregates(self, campaign_id: str) -> int:
+        """Aggregates recomputed from the campaign's counter items (the migration from per-unit
+        counters, and a repair); aggregates of units with no counter item left are deleted.
+
+        Run it while nothing is being counted for the campaign: a count written
+        between its read and its write would be overwritten. Running it again is harmless.
+        """
+        records = list(CounterRecord.query(campaign_id))
+        counted = [(r.branch.rstrip("/"), _unit_counters(r)) for r in records]
+        aggregates = aggregates_from_counter_items(counted)
+        stale = [r for r in RollupRecord.query(campaign_id, attributes_to_get=["campaign_id", "unit_id"])
+                 if r.unit_id not in aggregates]
+        with RollupRecord.batch_write() as batch:
+            for unit_id, aggregate in aggregates.items():
+                item = {k: v for k, v in aggregate.to_item().items() if v is not None}
+                batch.save(RollupRecord(campaign_id=campaign_id, unit_id=unit_id, **item))
+            for record in stale:
+                batch.delete(record)
+        return len(aggregates)
 
     def write_bulk(self, items: Iterable[tuple[str, str, str, Mapping[str, int]]]) -> None:
-        """(campaign_id, unit_id, unit_path, counts) straight into the table: benchmarks and seeds only."""
+        """(campaign_id, unit_id, unit_path, counts) straight into the table: benchmarks and seeds only.
+        The aggregates are derived from them as the migration does."""
+        campaigns: set[str] = set()
         with CounterRecord.batch_write() as batch:
             for campaign_id, unit_id, unit_path, counts in items:
+                campaigns.add(campaign_id)
                 batch.save(CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path), unit_id=unit_id,
                                          **{n: counts.get(n, 0) for n in COUNTER_FIELDS}))
+        for campaign_id in campaigns:
+            self.rebuild_aggregates(campaign_id)
 
     def write_daily_bulk(self, items: Iterable[tuple[str, str, int, int]]) -> None:
         with DailyCountRecord.batch_write() as batch:
             for campaign_id, day, received, valid in items:
                 batch.save(DailyCountRecord(campaign_id=campaign_id, day=day, received=received, valid=valid))
+
+
+def _unit_counters(record: CounterRecord) -> UnitCounters:
+    return UnitCounters.from_item({**{n: getattr(record, n) for n in COUNTER_FIELDS},
+                                   "best_weekly_score": record.best_weekly_score})
+
+
+def _raise(item: Any, attribute: Any, score: int | float, also: list | None = None) -> bool:
+    """SET the score where it beats the stored one; False when it does not."""
+    try:
+        item.update(actions=[*(also or []), attribute.set(score)],
+                    condition=attribute.does_not_exist() | (attribute < score))
+    except UpdateError as error:
+        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -17,6 +17,8 @@ from chalicelib.adapters.dynamodb.counters import (
     stage_daily_deltas,
     stage_unit_deltas,
     transaction_connection,
+    with_occupancy_guesses,
+    with_occupancy_read,
 )
 from chalicelib.adapters.dynamodb.models import PostedLinkRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
@@ -57,12 +59,16 @@ class LinkStore:
             created_by=new.created_by,
         )
         deltas = counter_deltas(None, status, LINK_COUNTERS)
-        try:
+
+        def write(entries_before: int) -> None:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.save(record, condition=PostedLinkRecord.link_id.does_not_exist())
-                stage_unit_deltas(tx, new.campaign_id, new.unit_id, new.unit_path, deltas)
+                stage_unit_deltas(tx, new.campaign_id, new.unit_id, new.unit_path, deltas, entries_before)
                 # The public counter counts a link on the day it was posted.
                 stage_daily_deltas(tx, new.campaign_id, new.posted_at, deltas)
+
+        try:
+            with_occupancy_guesses(write)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return None
@@ -89,7 +95,8 @@ class LinkStore:
     def rekey(self, link: StoredLink, new_path: str) -> bool:
         """Like SubmissionStore.rekey: the link and its counts follow its unit, atomically."""
         deltas = counter_deltas(None, link.status, LINK_COUNTERS)
-        try:
+
+        def write(entries_before: tuple[int, int]) -> None:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(
                     PostedLinkRecord(link.campaign_id, link.link_id),
@@ -101,7 +108,11 @@ class LinkStore:
                     ],
                     condition=PostedLinkRecord.unit_path == link.unit_path,
                 )
-                stage_counts_moved(tx, link.campaign_id, link.unit_id, link.unit_path, new_path, deltas)
+                stage_counts_moved(tx, link.campaign_id, link.unit_id, link.unit_path, new_path, deltas,
+                                   entries_before)
+
+        try:
+            with_occupancy_read(link.campaign_id, link.unit_path, new_path, write)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False

@@ -357,6 +357,37 @@ class CounterRecord(Model):
     best_weekly_score = NumberAttribute(null=True)
 
 
+class RollupRecord(Model):
+    """A unit's aggregate in one campaign: its whole subtree, its own entries, and how many
+    units of its subtree have entries (domain/rollup.py UnitAggregate).
+
+    Keyed by unit id, not path, so a move leaves the moved subtree's aggregates
+    untouched. Written only with ADD, in the transaction that writes the unit's
+    counter item, for every unit on the entry's path (at most four).
+    """
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}unit-rollups"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    unit_id = UnicodeAttribute(range_key=True)
+    entries = NumberAttribute(null=True)
+    valid = NumberAttribute(null=True)
+    invalid = NumberAttribute(null=True)
+    approved = NumberAttribute(null=True)
+    published = NumberAttribute(null=True)
+    disqualified = NumberAttribute(null=True)
+    units_with_entries = NumberAttribute(null=True)
+    own_entries = NumberAttribute(null=True)
+    own_valid = NumberAttribute(null=True)
+    own_invalid = NumberAttribute(null=True)
+    own_approved = NumberAttribute(null=True)
+    own_published = NumberAttribute(null=True)
+    own_disqualified = NumberAttribute(null=True)
+    best_weekly_score = NumberAttribute(null=True)  # the best of the whole subtree
+    own_best_weekly_score = NumberAttribute(null=True)
+
+
 class DailyCountRecord(Model):
     """The public counter: entries received (and still valid) per Vietnam calendar day.
 
@@ -454,6 +485,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     WeekResultRecord,
     JuryScoreRecord,
     CounterRecord,
+    RollupRecord,
     DailyCountRecord,
     PostedLinkRecord,
     UnitHistoryRecord,

@@ -8,7 +8,8 @@ transition here is conditioned on `status IN allowed_from(action)` and writes
 A change that moves the roll-up counters (domain.rollup.counter_deltas with
 domain.entry_status.STATUS_COUNTERS) is one TransactWrite: the entry's update,
 conditioned on the status (and unit path) the caller read, plus ADDs on the
-unit's counter item and on the public per-day counter. Either all of it is
+unit's counter item, on the aggregates of the units on its path and on the
+public per-day counter. Either all of it is
 written or none, so counts stay exact under concurrent and retried events.
 """
 from __future__ import annotations
@@ -25,6 +26,8 @@ from chalicelib.adapters.dynamodb.counters import (
     stage_daily_deltas,
     stage_unit_deltas,
     transaction_connection,
+    with_occupancy_guesses,
+    with_occupancy_read,
 )
 from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
 from chalicelib.domain.entry_status import (
@@ -64,8 +67,8 @@ def first_item_refused(error: TransactWriteError) -> bool:
     return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
 
 
-def stage_counters(tx: TransactWrite, record: Any, deltas: dict[str, int]) -> None:
-    stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path, deltas)
+def stage_counters(tx: TransactWrite, record: Any, deltas: dict[str, int], entries_before: int = 1) -> None:
+    stage_unit_deltas(tx, record.campaign_id, record.unit_id, record.unit_path, deltas, entries_before)
     stage_daily_deltas(tx, record.campaign_id, record.created_at, deltas)
 
 
@@ -158,10 +161,15 @@ class SubmissionStore:
             upload_kind=new.upload_kind,
             multipart_upload_id=new.multipart_upload_id,
         )
+        deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
+
         # The entry and its first counts land together or not at all.
-        with TransactWrite(connection=transaction_connection()) as tx:
-            tx.save(record, condition=SubmissionRecord.submission_id.does_not_exist())
-            stage_counters(tx, record, counter_deltas(None, record.status, STATUS_COUNTERS))
+        def write(entries_before: int) -> None:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.save(record, condition=SubmissionRecord.submission_id.does_not_exist())
+                stage_counters(tx, record, deltas, entries_before)
+
+        with_occupancy_guesses(write)
         return to_entry(record)
 
     def get(self, submission_id: str) -> Entry | None:
@@ -392,7 +400,8 @@ class SubmissionStore:
         (False), and running it again only finds entries not yet moved.
         """
         deltas = counter_deltas(None, entry.status, STATUS_COUNTERS)
-        try:
+
+        def write(entries_before: tuple[int, int]) -> None:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(
                     _keyed(entry),
@@ -403,7 +412,11 @@ class SubmissionStore:
                     condition=(SubmissionRecord.unit_path == entry.unit_path)
                     & (SubmissionRecord.status == entry.status),
                 )
-                stage_counts_moved(tx, entry.campaign_id, entry.unit_id, entry.unit_path, new_path, deltas)
+                stage_counts_moved(tx, entry.campaign_id, entry.unit_id, entry.unit_path, new_path, deltas,
+                                   entries_before)
+
+        try:
+            with_occupancy_read(entry.campaign_id, entry.unit_path, new_path, write)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
