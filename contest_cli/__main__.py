@@ -114,6 +114,22 @@ def verify_week_command(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def rebuild_rollups(campaign_ids: list[str] | None = None) -> dict[str, int]:
+    """Recompute the roll-up aggregates of these campaigns (all by default) from their per-unit
+    counter items: aggregates written per campaign. Uses whatever environment is already set."""
+    from chalicelib.bootstrap import services
+
+    ids = campaign_ids or [c.id for c in services().campaign_store.list_all()]
+    return {campaign_id: services().counter_store.rebuild_aggregates(campaign_id) for campaign_id in ids}
+
+
+def rebuild_rollups_command(args: argparse.Namespace) -> int:
+    if not args.use_environment:
+        _local_app()
+    _print({"aggregates_written": rebuild_rollups(args.campaign or None)})
+    return 0
+
+
 def demo(args: argparse.Namespace) -> int:
     from chalicelib.local.demo import run
 
@@ -141,6 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("campaign")
     p.add_argument("week", type=int)
     p.set_defaults(run=verify_week_command)
+
+    p = commands.add_parser(
+        "rebuild-rollups",
+        help="recompute the roll-up aggregates from the per-unit counters (the migration; needs `make run`, "
+             "or --use-environment for a deployed stage)")
+    p.add_argument("--campaign", action="append", help="only this campaign (repeatable; default: every campaign)")
+    p.add_argument("--use-environment", action="store_true",
+                   help="use TABLE_PREFIX and the AWS credentials already set instead of the local cloud")
+    p.set_defaults(run=rebuild_rollups_command)
 
     p = commands.add_parser("demo", help="simulate a whole campaign on a private local cloud and print the results")
     p.set_defaults(run=demo)

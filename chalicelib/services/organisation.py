@@ -10,6 +10,13 @@ import itself does a first slice, and `POST /organisation/rekey` (or any later
 import) continues it. Entries keep their unit id throughout, so nothing is
 ever attributed to another unit; until a move finishes, the new parent's report
 lacks the entries not yet moved.
+
+Roll-up aggregates are keyed by unit id, so the moved subtree's own aggregates
+never change; each entry's rekey transaction takes its counts off the old
+ancestors' aggregates and adds them to the new ones', conditioned on the path
+it was read with, so a re-run or a second mover counts nothing twice. The count
+of units with entries follows the counter items: a unit leaves its old
+ancestors when its last entry is re-filed and joins the new ones with its first.
 """
 from __future__ import annotations
 
