@@ -117,3 +117,11 @@ def test_the_migration_builds_aggregates_from_per_unit_counter_items(campaign_id
     # Running it again changes nothing.
     CounterStore().rebuild_aggregates(campaign_id)
     assert aggregates(campaign_id) == migrated
+
+
+def test_the_admin_command_runs_the_migration(campaign_id):
+    from contest_cli.__main__ import rebuild_rollups
+
+    CounterRecord(campaign_id=campaign_id, branch=KIM_MA[1] + "/", unit_id=KIM_MA[0], entries=3, valid=1).save()
+    assert rebuild_rollups([campaign_id]) == {campaign_id: 4}
+    assert aggregates(campaign_id)["tw"] == UnitAggregate(UnitCounters(entries=3, valid=1), UnitCounters(), 1)
