@@ -153,6 +153,10 @@ class ReportService:
     audit: AuditLog
     aggregates: UnitAggregates
     directory: CachedTree
+    clock: Any = time.monotonic
+    # Campaigns a roll-up found lately: a roll-up needs only to know the campaign exists, and
+    # campaigns are never deleted, so a warm Lambda need not read it again for every report.
+    _campaigns_found: dict[str, float] = field(default_factory=dict)
 
     # --- scope ------------------------------------------------------------
     def _campaign(self, campaign_id: str) -> Campaign:
@@ -211,7 +215,10 @@ class ReportService:
         return report.to_dict() | {"campaign_id": campaign_id}
 
     def _report(self, principal: Principal, campaign_id: str, unit_id: str | None) -> tuple[BranchReport, OrgTree]:
-        self._campaign(campaign_id)
+        found = self._campaigns_found.get(campaign_id)
+        if found is None or self.clock() - found > STATS_TTL_SECONDS:
+            self._campaign(campaign_id)
+            self._campaigns_found[campaign_id] = self.clock()
         unit = self._unit(principal, unit_id)
         tree = self._tree_holding(unit)
         shown = [unit.unit_id, *(child.unit_id for child in tree.children(unit.unit_id))]

@@ -33,9 +33,22 @@ class CachedTree:
         self.cached = None
 
 
-def service(world, counters, directory):
-    return ReportService(world.campaigns, FakeUnitTree(TREE), counters, world.entries, None, world.audit,
-                         counters, directory)
+class CountingCampaigns:
+    def __init__(self, campaigns) -> None:
+        self.campaigns, self.reads = campaigns, 0
+
+    def get(self, campaign_id):
+        self.reads += 1
+        return self.campaigns.get(campaign_id)
+
+    def require(self, campaign_id):
+        self.reads += 1
+        return self.campaigns.require(campaign_id)
+
+
+def service(world, counters, directory, campaigns=None):
+    return ReportService(campaigns or world.campaigns, FakeUnitTree(TREE), counters, world.entries, None,
+                         world.audit, counters, directory)
 
 
 def test_a_report_asks_for_the_unit_and_its_children_only(world):
@@ -43,7 +56,8 @@ def test_a_report_asks_for_the_unit_and_its_children_only(world):
     grassroots = next(u for u in TREE if u.level == "grassroots")
     counters.set(world.campaign.id, grassroots.unit_id, grassroots.path, UnitCounters(entries=2, valid=1))
     directory = CachedTree(FakeUnitTree(TREE))
-    reports = service(world, counters, directory)
+    campaigns = CountingCampaigns(world.campaigns)
+    reports = service(world, counters, directory, campaigns)
 
     national = reports.unit_report(ADMIN, world.campaign.id, TREE.root.unit_id)
     reports.unit_report(ADMIN, world.campaign.id, TREE.root.unit_id)
@@ -51,6 +65,7 @@ def test_a_report_asks_for_the_unit_and_its_children_only(world):
     children = [c.unit_id for c in TREE.children(TREE.root.unit_id)]
     assert counters.asked == [[TREE.root.unit_id, *children]] * 2
     assert directory.reads == 1  # the tree is read once per process, not per report
+    assert campaigns.reads == 1  # and so is the campaign, within a minute
     assert national["totals"]["entries"] == 2 and national["units_with_entries"] == 1
     assert national["units_in_branch"] == len(TREE)
     assert [c["unit_id"] for c in national["children"]] == children  # with zeros for children without entries
