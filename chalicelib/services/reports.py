@@ -58,6 +58,7 @@ PAGE_DEFAULT, PAGE_MAX = 50, 100
 EXPORT_MAX_ROWS = 20_000  # an API Gateway response is at most 6 MB (10 MB with compression)
 STATS_TTL_SECONDS = 60
 MAX_CURSOR_CHARS = 2048  # a real one (three short keys) is a few hundred
+ROLLUP_CAMPAIGN_SECONDS = 300  # as long as the organisation tree is cached (services/directory.py)
 
 
 
@@ -216,7 +217,7 @@ class ReportService:
 
     def _report(self, principal: Principal, campaign_id: str, unit_id: str | None) -> tuple[BranchReport, OrgTree]:
         found = self._campaigns_found.get(campaign_id)
-        if found is None or self.clock() - found > STATS_TTL_SECONDS:
+        if found is None or self.clock() - found > ROLLUP_CAMPAIGN_SECONDS:
             self._campaign(campaign_id)
             self._campaigns_found[campaign_id] = self.clock()
         unit = self._unit(principal, unit_id)
