@@ -138,6 +138,15 @@ def new_submission_id() -> str:
     return uuid.uuid4().hex
 
 
+# Ids are 32 hex characters; anything far longer names no entry, and DynamoDB refuses a key over
+# 2,048 bytes with an error rather than "not found".
+MAX_SUBMISSION_ID_BYTES = 128
+
+
+def could_be_submission_id(text: str) -> bool:
+    return 0 < len(text.encode("utf-8", "surrogatepass")) <= MAX_SUBMISSION_ID_BYTES
+
+
 def new_upload_key(campaign_id: str, submission_id: str, extension: str) -> str:
     """Server-made and unguessable: never derived from the participant's file name."""
     return f"{UPLOAD_PREFIX}{campaign_id}/{submission_id}/{uuid.uuid4().hex}.{extension}"

@@ -49,11 +49,14 @@ class VideoAccessService:
 
     def links(self, principal: Principal, submission_id: str, now: datetime) -> dict:
         entry = self.submissions.get(submission_id)
+        if entry is None:
+            # Nothing to watch and nothing to audit under an id that no entry has.
+            raise submission_not_found()
         try:
             answer, key = self._links(principal, entry, now)
         except DomainError as refused:
             self.audit.record(principal, AUDIT_ACTION, "submission", submission_id, now,
-                              campaign_id=entry.campaign_id if entry else None,
+                              campaign_id=entry.campaign_id,
                               after={"granted": False, "code": refused.code})
             raise
         self.audit.record(principal, AUDIT_ACTION, "submission", submission_id, now,
@@ -61,8 +64,8 @@ class VideoAccessService:
                           after={"granted": True, "key": key, "expires_at": answer["expires_at"]})
         return answer
 
-    def _links(self, principal: Principal, entry: Entry | None, now: datetime) -> tuple[dict, str]:
-        if entry is None or not self._may_watch(principal, entry):
+    def _links(self, principal: Principal, entry: Entry, now: datetime) -> tuple[dict, str]:
+        if not self._may_watch(principal, entry):
             raise submission_not_found()
         key = watchable_video_key(entry)
         head = self.bucket.head(key) if key else None

@@ -44,6 +44,7 @@ from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.organisation import branch_key
 from chalicelib.domain.result_versions import StoredWeekResult
 from chalicelib.domain.rollup import counter_deltas
+from chalicelib.domain.submission import could_be_submission_id
 
 if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.week_results import WeekResultStore
@@ -173,6 +174,8 @@ class SubmissionStore:
         return to_entry(record)
 
     def get(self, submission_id: str) -> Entry | None:
+        if not could_be_submission_id(submission_id):
+            return None
         try:
             return to_entry(SubmissionRecord.get(submission_id, consistent_read=True))
         except DoesNotExist:
