@@ -14,7 +14,7 @@ from chalice import Blueprint
 
 from chalicelib.api.errors import preferred_language, to_response
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated
+from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unauthenticated
 from chalicelib.domain.json_input import parse_bounded_json
 
 if TYPE_CHECKING:
@@ -42,6 +42,22 @@ class AccessRule:
     public: bool
     roles: tuple[str, ...] = ()
     scope: Scope = "public"
+
+
+# Every id the product makes is far shorter; DynamoDB answers a key over 2,048 bytes with an
+# error (the emulator does not), so such an id is "not found" before any table sees it.
+MAX_PATH_ID_BYTES = 256
+
+
+def _refuse_ids_no_record_can_have(path_parameters: dict[str, Any]) -> None:
+    for name, value in path_parameters.items():
+        if name.endswith("_id") and len(str(value).encode("utf-8", "surrogatepass")) > MAX_PATH_ID_BYTES:
+            thing = name.removesuffix("_id")
+            raise NotFound(
+                "Không tìm thấy đối tượng được yêu cầu.",
+                "The requested item was not found.",
+                code=f"{thing}_not_found",
+            )
 
 
 class Guard:
@@ -146,6 +162,7 @@ class Guard:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 self._refuse_oversized_body()
+                _refuse_ids_no_record_can_have(kwargs)
                 if not rule.public:
                     self._authenticate(rule)
                 return view(*args, **kwargs)

@@ -166,3 +166,23 @@ def test_an_entry_id_no_entry_can_have_is_a_404_not_a_key_too_large_for_the_tabl
     headers = {**bearer(tokens["admin"]), "X-Participant-Token": "not-a-token"}
     response = client.http.get(f"/submissions/{'a' * 5000}{suffix}", headers=headers)
     assert error_of(response) == (404, "submission_not_found")
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/campaigns/{id}", "campaign_not_found"),
+    ("/campaigns/{id}/weeks", "campaign_not_found"),
+    ("/organisation/units/{id}", "unit_not_found"),
+    ("/campaigns/khat-vong-hung-cuong/reports/units/{id}", "unit_not_found"),
+])
+def test_a_path_id_longer_than_any_the_product_makes_is_not_found_before_any_table_sees_it(
+    client, tokens, path, code, monkeypatch
+):
+    from chalicelib.bootstrap import services
+
+    def no_table(*args, **kwargs):
+        raise AssertionError("a table was asked for an id DynamoDB would refuse")
+
+    monkeypatch.setattr(services().campaign_store, "get", no_table, raising=False)
+    monkeypatch.setattr(services().org_unit_store, "find", no_table, raising=False)
+    response = client.http.get(path.replace("{id}", "x" * 300), headers=bearer(tokens["admin"]))
+    assert error_of(response) == (404, code)
