@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.campaign import DEFAULT_TIMEZONE, Campaign
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.instants import require_aware
-from chalicelib.domain.schedule import boundary_cron_utc, fixed_utc_offset  # noqa: F401 - part of this module's API
+from chalicelib.domain.schedule import boundary_cron_utc  # noqa: F401 - part of this module's API
 
 WeekState = Literal["upcoming", "open", "closing", "closed"]
 Zone = ZoneInfo | str
