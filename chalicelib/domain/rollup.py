@@ -48,7 +48,6 @@ COUNTER_FIELDS: tuple[str, ...] = (
 )
 
 
-
 @dataclass(frozen=True)
 class UnitCounters:
     entries: int = 0
