@@ -11,20 +11,16 @@ import json
 from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalGatewayException
 
 from chalicelib.api.errors import error_body, preferred_language
+from chalicelib.api.refusals import FRAMEWORK_REFUSALS, GENERIC_REFUSAL
 
 ROUTE_NOT_FOUND = (
     "route_not_found",
     "Không có đường dẫn hoặc phương thức này trong API.",
     "There is no such path or method in this API.",
 )
-GATEWAY_REFUSED = ("request_refused", "Yêu cầu bị từ chối.", "The request was refused.")
-
-
-METHOD_NOT_ALLOWED = (
-    "method_not_allowed",
-    "Đường dẫn này không hỗ trợ phương thức HTTP đã gửi.",
-    "This path does not support the HTTP method used.",
-)
+# The same codes and texts as the app's own refusals (chalicelib/api/refusals.py).
+GATEWAY_REFUSED = GENERIC_REFUSAL
+METHOD_NOT_ALLOWED = FRAMEWORK_REFUSALS["MethodNotAllowedError"]
 REQUEST_TOO_LONG = (
     "request_too_long",
     "Dòng yêu cầu hoặc tiêu đề quá dài.",
@@ -62,4 +58,3 @@ class ShapedRequestHandler(ChaliceRequestHandler):
         headers = getattr(self, "headers", None)
         lang = preferred_language({k.lower(): v for k, v in headers.items()} if headers else {}, query)
         return json.dumps(error_body(code, message_vi, message_en, lang), ensure_ascii=False).encode("utf-8")
-
