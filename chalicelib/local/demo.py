@@ -101,8 +101,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     from chalicelib.local.cloud import LOCAL_REGION
     from chalicelib.local.pump import EventPump, sqs_bindings
     from chalicelib.local.scheduler import fire, schedule_bindings
-    from chalicelib.services.week_results import BOUNDARY_RUN_GRACE
     from chalicelib.local.seed import SAMPLES, sample_campaigns
+    from chalicelib.services.week_results import BOUNDARY_RUN_GRACE
 
     import app
 
@@ -184,7 +184,7 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
         outcome = fire(closer, end, LOCAL_REGION)["outcomes"]
         if any(item["outcome"] == "waiting_for_boundary" for item in outcome):
             # This demo wrote its readings directly, so no boundary run ever starts: the retry closes after the grace.
-            minutes = BOUNDARY_RUN_GRACE.seconds // 60
+            minutes = int(BOUNDARY_RUN_GRACE.total_seconds() // 60)
             print(f"Lịch chốt tuần {week.number}: chờ số đo mốc tuần, thử lại sau {minutes} phút")
             outcome = fire(retry, end + BOUNDARY_RUN_GRACE, LOCAL_REGION)["outcomes"]
         for item in outcome:
