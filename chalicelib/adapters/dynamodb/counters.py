@@ -17,6 +17,8 @@ and is retried with the other one (`with_occupancy_guesses`, `with_occupancy_rea
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -46,6 +48,10 @@ T = TypeVar("T")
 # A unit's counter item almost always has entries already; only its first entry needs the second guess.
 OCCUPANCY_GUESSES = (1, 0, 1, 0)
 OCCUPANCY_READS = 4
+# Every transaction of a campaign ADDs to its root aggregate and its day's counter, so concurrent
+# ones collide on those items; DynamoDB cancels one of them (TransactionConflict) and no SDK retries it.
+CONFLICT_RETRIES = 4
+CONFLICT_BACKOFF_SECONDS = 0.025
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # The public counter keeps two of a unit's counters, under its own attribute names.
@@ -151,6 +157,26 @@ def _counter_refused(error: TransactWriteError) -> bool:
     return not first_refused and any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons[1:])
 
 
+def _conflicted(error: TransactWriteError) -> bool:
+    """Cancelled only because another transaction held one of its items: nothing was written."""
+    if error.cause_response_code != "TransactionCanceledException":
+        return False
+    codes = {r.code for r in error.cancellation_reasons or [] if r is not None}
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+
+
+def retrying_conflicts(write: Callable[[], T]) -> T:
+    """`write()` (one TransactWrite), again after a short random pause while it loses a conflict."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            return write()
+        except TransactWriteError as error:
+            if attempt == CONFLICT_RETRIES or not _conflicted(error):
+                raise
+            time.sleep(random.uniform(0, CONFLICT_BACKOFF_SECONDS * 2**attempt))
+    raise AssertionError("unreachable")
+
+
 def with_occupancy_guesses(write: Callable[[int], T]) -> T:
     """`write(entries_before)` for a creation, guessing first that the unit already has entries.
 
@@ -160,7 +186,7 @@ def with_occupancy_guesses(write: Callable[[int], T]) -> T:
     """
     for attempt, guess in enumerate(OCCUPANCY_GUESSES, start=1):
         try:
-            return write(guess)
+            return retrying_conflicts(lambda: write(guess))
         except TransactWriteError as error:
             if attempt == len(OCCUPANCY_GUESSES) or not _counter_refused(error):
                 raise
@@ -184,7 +210,7 @@ def with_occupancy_read(
     for attempt in range(1, OCCUPANCY_READS + 1):
         before = (_entries_filed(campaign_id, old_path), _entries_filed(campaign_id, new_path))
         try:
-            return write(before)
+            return retrying_conflicts(lambda: write(before))
         except TransactWriteError as error:
             if attempt == OCCUPANCY_READS or not _counter_refused(error):
                 raise

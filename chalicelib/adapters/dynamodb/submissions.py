@@ -25,6 +25,7 @@ from chalicelib.adapters.dynamodb.counters import (
     stage_counts_moved,
     stage_daily_deltas,
     stage_unit_deltas,
+    retrying_conflicts,
     transaction_connection,
     with_occupancy_guesses,
     with_occupancy_read,
@@ -226,12 +227,15 @@ class SubmissionStore:
                     return False
                 raise
             return to_entry(record)
-        try:
+        def write() -> None:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(record, actions=updates, condition=guarded)
                 stage_counters(tx, entry, deltas)
                 if alongside is not None:
                     alongside(tx)
+
+        try:
+            retrying_conflicts(write)
         except TransactWriteError as error:
             if first_item_refused(error):
                 return False
