@@ -218,10 +218,6 @@ class UnitAggregates(Protocol):
         ...
 
 
-class AggregateRebuild(Protocol):
-    def rebuild_aggregates(self, campaign_id: str) -> int: ...
-
-
 class CachedTree(Protocol):
     def tree(self) -> OrgTree:
         """The whole tree as this process last read it (a few minutes old at most)."""
