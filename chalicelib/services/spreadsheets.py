@@ -68,6 +68,11 @@ def to_xlsx(sheet: Sheet) -> Download:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in sheet.rows:
         page.append(list(row))
+        # openpyxl stores any text starting with "=" as a formula: a title or author name typed by a
+        # participant must reach the organiser's Excel as the text it is, never run there.
+        for cell in page[page.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     page.freeze_panes = f"A{header_row + 1}"
     if sheet.rows:
         page.auto_filter.ref = f"A{header_row}:{get_column_letter(len(sheet.headers))}{page.max_row}"
