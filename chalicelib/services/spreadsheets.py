@@ -30,6 +30,19 @@ class Download:
 
 MAX_COLUMN_WIDTH = 60
 TITLE_LABEL_WIDTH = 24
+# Titles and names come from participants: in a CSV a cell starting with one of these is a formula
+# to Excel and LibreOffice (OWASP "CSV injection"), so it gets a leading apostrophe and stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return "'" + value if _is_formula_like(value) else value
 
 
 def _title_lines(sheet: Sheet) -> list[list[str]]:
@@ -40,9 +53,9 @@ def _title_lines(sheet: Sheet) -> list[list[str]]:
 def to_csv(sheet: Sheet) -> Download:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_title_lines(sheet))
+    writer.writerows([[_csv_cell(v) for v in line] for line in _title_lines(sheet)])
     writer.writerow(sheet.headers)
-    writer.writerows([["" if v is None else v for v in row] for row in sheet.rows])
+    writer.writerows([[_csv_cell(v) for v in row] for row in sheet.rows])
     return Download("\ufeff" + buffer.getvalue(), CSV_TYPE, f"{sheet.name}.csv")
 
 

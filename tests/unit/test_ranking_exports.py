@@ -176,3 +176,15 @@ def test_results_list_prize_authors_and_units_for_certificates():
     assert row["Bằng điểm tại ranh giới giải"].startswith("Có") and row["Mã tác phẩm"] == ENTRY_ID
     rendered = load_workbook(io.BytesIO(to_xlsx(sheet).body)).active
     assert rendered["A1"].value == "Kết quả chung khảo" and "anh@example.vn" not in to_csv(sheet).body
+
+
+def test_participant_text_that_looks_like_a_formula_stays_text_in_csv():
+    from chalicelib.domain.exports import Sheet
+
+    title = '=HYPERLINK("http://example.invalid","bấm vào")'
+    sheet = Sheet(name="xep-hang", headers=("Tác phẩm", "Điểm"), rows=((title, 5), ("@SUM(1+1)", -3)))
+    text = to_csv(sheet).body
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and ",-3" in text
+    page = load_workbook(io.BytesIO(to_xlsx(sheet).body)).active
+    assert page["A2"].value == title and page["A2"].data_type == "s"
+    assert page["A3"].data_type == "s" and page["B3"].value == -3
