@@ -24,17 +24,25 @@ class UnitDirectory:
     _loaded_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _fresh_tree(self) -> OrgTree:
+        """The cached tree, read again when it is too old; call with the lock held."""
+        if self._tree is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
+            self._tree = self.store.whole_tree()
+            self._index = None
+            self._loaded_at = time.monotonic()
+        return self._tree
+
     def _current(self) -> tuple[OrgTree, UnitSearchIndex]:
         with self._lock:
-            if self._tree is None or time.monotonic() - self._loaded_at > CACHE_SECONDS:
-                self._tree = self.store.whole_tree()
-                self._index = UnitSearchIndex(self._tree)
-                self._loaded_at = time.monotonic()
-            assert self._index is not None
-            return self._tree, self._index
+            tree = self._fresh_tree()
+            # Built on the first search only: roll-ups need the tree, not the index.
+            if self._index is None:
+                self._index = UnitSearchIndex(tree)
+            return tree, self._index
 
     def tree(self) -> OrgTree:
-        return self._current()[0]
+        with self._lock:
+            return self._fresh_tree()
 
     def forget(self) -> None:
         """Read the tree again on next use: this process changed it."""
