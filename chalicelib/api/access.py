@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
 
 Scope = Literal["public", "branch", "campaign", "jury_pool", "entry_viewers", "everything", "own_account"]
-# Below API Gateway's own 10 MB; the largest legitimate body (a 5 MB spreadsheet in base64) fits.
-MAX_BODY_BYTES = 8 * 1024 * 1024
+# Lambda takes at most 6 MB of request payload, the event around the body included: a larger body
+# never reaches the function on AWS. The largest legitimate body, a 4 MiB spreadsheet in base64
+# (5.33 MiB), fits, with room left for the headers.
+MAX_BODY_BYTES = 5632 * 1024
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,10 @@ class Guard:
     def _refuse_oversized_body(self) -> None:
         size = len(self.request.raw_body or b"")
         if size > MAX_BODY_BYTES:
+            megabytes = f"{MAX_BODY_BYTES / 1024 / 1024:.1f}"
             raise PayloadTooLarge(
-                f"Nội dung yêu cầu quá lớn (tối đa {MAX_BODY_BYTES // (1024 * 1024)} MB).",
-                f"The request body is too large (at most {MAX_BODY_BYTES // (1024 * 1024)} MB).",
+                f"Nội dung yêu cầu quá lớn (tối đa {megabytes.replace('.', ',')} MB).",
+                f"The request body is too large (at most {megabytes} MB).",
                 max_bytes=MAX_BODY_BYTES,
             )
 

@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.domain.engagement_import import MAX_ROWS
 from chalicelib.domain.errors import InvalidInput
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 def _unreadable(kind: str) -> InvalidInput:
@@ -65,7 +65,7 @@ def read_xlsx(content: bytes) -> list[list[Any]]:
 def read_table(content: bytes, file_name: str) -> list[list[Any]]:
     if len(content) > MAX_FILE_BYTES:
         raise InvalidInput(
-            "Tệp quá lớn (tối đa 5 MB).", "The file is too large (at most 5 MB).",
+            "Tệp quá lớn (tối đa 4 MB).", "The file is too large (at most 4 MB).",
             code="import_too_large", max_bytes=MAX_FILE_BYTES,
         )
     name = file_name.lower()
