@@ -369,7 +369,8 @@ class SubmissionStore:
                 entry, "disqualify", at, actions=[SubmissionRecord.review.set(review)], alongside=alongside,
             )
         except TransactWriteError as error:
-            # Another organiser wrote the week's next version first: re-read and try again.
+            # Another organiser wrote the week's next version first (or another staged item refused):
+            # nothing was written, and the caller answers "entry changed" so the organiser re-reads.
             if error.cause_response_code == "TransactionCanceledException":
                 return False
             raise
