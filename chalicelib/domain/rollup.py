@@ -171,6 +171,29 @@ def raise_best_weekly_score(counters: UnitCounters, week_score: Score) -> UnitCo
     return replace(counters, best_weekly_score=_best(counters.best_weekly_score, week_score))
 
 
+@dataclass(frozen=True)
+class WeeklyBests:
+    """A week's best scores, each to be written once: per unit with entries in the week, its best
+    and the path its counter item is keyed by (`own`); per unit on any of their paths, the best of
+    its subtree (`subtree`), so a shared ancestor is raised once, not once per descendant."""
+
+    own: Mapping[str, tuple[str, Score]] = field(default_factory=dict)
+    subtree: Mapping[str, Score] = field(default_factory=dict)
+
+
+def weekly_bests(scores: Iterable[tuple[str, str, Score]]) -> WeeklyBests:
+    """Best score per unit and per subtree from (unit_id, unit_path, score) rows, in one pass."""
+    own: dict[str, tuple[str, Score]] = {}
+    subtree: dict[str, Score] = {}
+    for unit_id, unit_path, score in scores:
+        if unit_id not in own or score > own[unit_id][1]:
+            own[unit_id] = (unit_path, score)
+    for unit_path, score in own.values():
+        for ancestor in path_units(unit_path):
+            subtree[ancestor] = _best(subtree.get(ancestor), score)
+    return WeeklyBests(own, subtree)
+
+
 # Field of an aggregate counting the units of its subtree whose own counter item has entries.
 UNITS_WITH_ENTRIES = "units_with_entries"
 
@@ -401,6 +424,7 @@ __all__ = [
     "BranchReport",
     "UnitAggregate",
     "UnitCounters",
+    "WeeklyBests",
     "aggregates_from_counter_items",
     "apply_deltas",
     "branch_sizes",
@@ -414,4 +438,5 @@ __all__ = [
     "raise_best_weekly_score",
     "report_from_aggregates",
     "required_minimums",
+    "weekly_bests",
 ]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
     from chalicelib.domain.organisation import OrgTree, OrgUnit
     from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
     from chalicelib.domain.result_versions import LateReading, StoredWeekResult
-    from chalicelib.domain.rollup import UnitAggregate, UnitCounters
+    from chalicelib.domain.rollup import UnitAggregate, UnitCounters, WeeklyBests
     from chalicelib.domain.uploads import ObjectHead
 
 
@@ -267,7 +267,10 @@ class LateReadings(Protocol):
 
 
 class BestWeeklyScores(Protocol):
-    def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score: object) -> bool: ...
+    def raise_best_weekly_scores(self, campaign_id: str, bests: WeeklyBests) -> set[str]:
+        """Each unit's own best and each subtree's best, where higher than the stored one: one
+        conditional write per item. The units whose own best rose."""
+        ...
 
 
 class Scorecards(Protocol):

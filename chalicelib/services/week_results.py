@@ -41,6 +41,7 @@ from chalicelib.domain.ingestion import RunStatus, run_id
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.result_versions import LATE_REVISION_PREFIX, PENDING_VERSION, LateReading, StoredWeekResult
 from chalicelib.domain.review import campaign_week_key
+from chalicelib.domain.rollup import WeeklyBests, weekly_bests
 from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_state, week_window
@@ -209,18 +210,18 @@ class WeekResultsService:
     def _raise_best_weekly_scores(
         self, campaign: Campaign, result: week_result.WeekResult, week_records: list[Entry]
     ) -> None:
-        """Each unit's roll-up keeps its best frozen weekly score (one conditional write per unit),
-        from the entries the close already read."""
+        """Each unit's roll-up keeps its best frozen weekly score, from the entries the close
+        already read: one conditional write per unit and one per aggregate on their paths."""
         records = {r.submission_id: r for r in week_records}
-        best: dict[str, tuple[str, Fraction]] = {}
-        for row in result.rows:
-            entry = records.get(row.entry_id)
-            if entry is None:
-                continue
-            if entry.unit_id not in best or row.score.total > best[entry.unit_id][1]:
-                best[entry.unit_id] = (entry.unit_path, row.score.total)
-        for unit_id, (unit_path, score) in best.items():
-            self.counters.raise_best_weekly_score(campaign.id, unit_id, unit_path, Decimal(render_exact(score)))
+        bests = weekly_bests(
+            (entry.unit_id, entry.unit_path, row.score.total)
+            for row in result.rows
+            if (entry := records.get(row.entry_id)) is not None
+        )
+        self.counters.raise_best_weekly_scores(campaign.id, WeeklyBests(
+            own={unit_id: (path, _stored_score(score)) for unit_id, (path, score) in bests.own.items()},
+            subtree={unit_id: _stored_score(score) for unit_id, score in bests.subtree.items()},
+        ))
 
     def _boundary_reading_unfinished(
         self, campaign: Campaign, week: int, end: datetime, now: datetime, records: list[Entry], scheduled: bool,
@@ -590,6 +591,10 @@ class WeekResultsService:
         )
         return {**self._outcome("revised", stored), "previous_version": latest.version,
                 "late_readings_used": len(late)}
+
+
+def _stored_score(score: Fraction) -> Decimal:
+    return Decimal(render_exact(score))
 
 
 def _run_summary(run: RunStatus) -> dict:

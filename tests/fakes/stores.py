@@ -23,7 +23,7 @@ from chalicelib.domain.media.probe import BytesRangeReader
 from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
 from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
 from chalicelib.domain.result_versions import LateReading, StoredWeekResult
-from chalicelib.domain.rollup import UnitCounters, aggregates_from_counter_items
+from chalicelib.domain.rollup import UnitCounters, WeeklyBests, aggregates_from_counter_items
 from chalicelib.domain.uploads import ObjectHead
 
 
@@ -331,15 +331,34 @@ class FakeLateReadings:
 
 
 class FakeBestScores:
+    """The counter items' own bests and the aggregates' subtree bests, with every conditional write
+    recorded as (kind, unit_id), refused or not."""
+
     def __init__(self) -> None:
         self.best: dict[tuple[str, str], tuple[str, object]] = {}
+        self.own_aggregate_best: dict[tuple[str, str], object] = {}
+        self.subtree_best: dict[tuple[str, str], object] = {}
+        self.writes: list[tuple[str, str]] = []
 
-    def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score) -> bool:
-        current = self.best.get((campaign_id, unit_id))
-        if current is not None and current[1] >= score:
-            return False
-        self.best[(campaign_id, unit_id)] = (unit_path, score)
-        return True
+    def raise_best_weekly_scores(self, campaign_id: str, bests: WeeklyBests) -> set[str]:
+        raised: set[str] = set()
+        for unit_id, (unit_path, score) in bests.own.items():
+            self.writes.append(("counter", unit_id))
+            current = self.best.get((campaign_id, unit_id))
+            if current is None or current[1] < score:
+                self.best[(campaign_id, unit_id)] = (unit_path, score)
+                raised.add(unit_id)
+            self.writes.append(("own_aggregate", unit_id))
+            _raise_in(self.own_aggregate_best, (campaign_id, unit_id), score)
+        for unit_id, score in bests.subtree.items():
+            self.writes.append(("subtree_aggregate", unit_id))
+            _raise_in(self.subtree_best, (campaign_id, unit_id), score)
+        return raised
+
+
+def _raise_in(bests: dict, key: tuple[str, str], score) -> None:
+    if key not in bests or bests[key] < score:
+        bests[key] = score
 
 
 class FakeScorecards:

@@ -22,6 +22,7 @@ from chalicelib.domain.rollup import (
     counters_from_items,
     raise_best_weekly_score,
     required_minimums,
+    weekly_bests,
 )
 
 TREE_CSV = (
@@ -105,6 +106,22 @@ def test_best_weekly_score_only_rises() -> None:
     counters = raise_best_weekly_score(UnitCounters(), Fraction(7, 2))
     counters = raise_best_weekly_score(counters, 3)
     assert counters.best_weekly_score == Fraction(7, 2)
+
+
+def test_a_weeks_bests_keep_each_units_best_and_each_ancestors_once() -> None:
+    bests = weekly_bests([
+        ("km", "tw/hn/bd/km", Fraction(7, 2)),
+        ("km", "tw/hn/bd/km", 9),
+        ("db", "tw/hn/bd/db", 4),
+        ("hk", "tw/hn/hk", Fraction(1, 2)),
+    ])
+    assert bests.own == {"km": ("tw/hn/bd/km", 9), "db": ("tw/hn/bd/db", 4), "hk": ("tw/hn/hk", Fraction(1, 2))}
+    assert bests.subtree == {"tw": 9, "hn": 9, "bd": 9, "km": 9, "db": 4, "hk": Fraction(1, 2)}
+
+
+def test_a_week_without_scores_has_no_bests() -> None:
+    bests = weekly_bests([])
+    assert bests.own == {} and bests.subtree == {}
 
 
 # --- roll-up ---------------------------------------------------------------

@@ -36,12 +36,13 @@ from chalicelib.domain.rollup import (
     COUNTER_FIELDS,
     UnitAggregate,
     UnitCounters,
+    WeeklyBests,
     aggregates_from_counter_items,
     counters_from_items,
     occupancy_change,
     path_deltas,
-    path_units,
     required_minimums,
+    weekly_bests,
 )
 
 T = TypeVar("T")
@@ -264,19 +265,26 @@ class CounterStore:
         return {r.unit_id: UnitAggregate.from_item(r.attribute_values) for r in RollupRecord.batch_get(keys)}
 
     def raise_best_weekly_score(self, campaign_id: str, unit_id: str, unit_path: str, score: Decimal | int) -> bool:
-        """Record a unit's weekly score if it beats its best so far (the best only rises).
+        """Record one unit's weekly score if it beats its best so far (the best only rises)."""
+        return unit_id in self.raise_best_weekly_scores(campaign_id, weekly_bests([(unit_id, unit_path, score)]))
 
-        The unit's own best goes on its counter item and its aggregate; every
-        aggregate on its path raises its subtree's best, each with its own
-        condition, so a retry after a partial failure finishes the job.
+    def raise_best_weekly_scores(self, campaign_id: str, bests: WeeklyBests) -> set[str]:
+        """Raise each unit's own best (counter item and aggregate) and each subtree's best, one
+        conditional write per item however many descendants share an ancestor; the units whose
+        counter item's best rose.
+
+        Every write has its own condition, so a retry after a partial failure finishes the job.
         """
-        # PynamoDB's NumberAttribute serialises through json, which takes int and float only.
-        score = int(score) if score == int(score) else float(score)
-        raised = _raise(CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path)),
-                        CounterRecord.best_weekly_score, score, [CounterRecord.unit_id.set(unit_id)])
-        _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.own_best_weekly_score, score)
-        for ancestor in path_units(unit_path):
-            _raise(RollupRecord(campaign_id=campaign_id, unit_id=ancestor), RollupRecord.best_weekly_score, score)
+        raised: set[str] = set()
+        for unit_id, (unit_path, score) in bests.own.items():
+            stored = _storable(score)
+            if _raise(CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path)),
+                      CounterRecord.best_weekly_score, stored, [CounterRecord.unit_id.set(unit_id)]):
+                raised.add(unit_id)
+            _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.own_best_weekly_score, stored)
+        for unit_id, score in bests.subtree.items():
+            _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.best_weekly_score,
+                   _storable(score))
         return raised
 
     def rebuild_aggregates(self, campaign_id: str) -> int:
@@ -320,6 +328,11 @@ class CounterStore:
 def _unit_counters(record: CounterRecord) -> UnitCounters:
     return UnitCounters.from_item({**{n: getattr(record, n) for n in COUNTER_FIELDS},
                                    "best_weekly_score": record.best_weekly_score})
+
+
+def _storable(score: Decimal | int) -> int | float:
+    # PynamoDB's NumberAttribute serialises through json, which takes int and float only.
+    return int(score) if score == int(score) else float(score)
 
 
 def _raise(item: Any, attribute: Any, score: int | float, also: list | None = None) -> bool:

@@ -54,6 +54,26 @@ def test_an_ended_week_is_frozen_once_with_its_winners_and_best_scores(world, we
     assert world.audit_trail.actions() == ["close_week"]
 
 
+def test_the_close_writes_each_best_score_item_once_however_many_units_share_ancestors(world, weeks):
+    grassroots = ["ha-noi-ba-dinh-kim-ma", "ha-noi-ba-dinh-dien-bien", "ha-noi-hoan-kiem-hang-bac",
+                  "ha-noi-hoan-kiem-trang-tien", "ha-noi-dong-anh-co-loa"]
+    for likes, unit_id in enumerate(grassroots, start=1):
+        published(world, unit_id, {"likes": likes * 10, "saves": 1, "shares": 1, "reposts": 1})
+    published(world, grassroots[0], {"likes": 5, "saves": 1, "shares": 1, "reposts": 1})  # a second entry
+
+    weeks.close_week(world.campaign.id, 1, AFTER_WEEK_1)
+
+    writes = world.best_scores.writes
+    assert sorted(unit for kind, unit in writes if kind == "counter") == sorted(grassroots)
+    assert sorted(unit for kind, unit in writes if kind == "own_aggregate") == sorted(grassroots)
+    ancestors = ["tw", "ha-noi", "ha-noi-ba-dinh", "ha-noi-hoan-kiem", "ha-noi-dong-anh"]
+    assert sorted(unit for kind, unit in writes if kind == "subtree_aggregate") == sorted(ancestors + grassroots)
+    assert len(writes) == 2 * len(grassroots) + len(ancestors) + len(grassroots)
+    best = {unit: world.best_scores.subtree_best[(world.campaign.id, unit)] for unit in ancestors + grassroots}
+    assert best["tw"] == best["ha-noi"] == best["ha-noi-dong-anh"] == best["ha-noi-dong-anh-co-loa"]
+    assert best["ha-noi-ba-dinh"] == best["ha-noi-ba-dinh-dien-bien"] > best["ha-noi-ba-dinh-kim-ma"]
+
+
 def test_closing_again_recomputes_the_same_result_and_changes_nothing(world, weeks):
     published(world, "ha-noi-ba-dinh-kim-ma", {"likes": 5, "saves": 1, "shares": 1, "reposts": 1})
     first = weeks.close_week(world.campaign.id, 1, AFTER_WEEK_1)
