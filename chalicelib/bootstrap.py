@@ -238,7 +238,8 @@ class Services:
 
     @cached_property
     def engagement_source(self) -> Callable[[str], MetricSource | None]:
-        """The reader of one platform's counters: its API, or the simulator (METRICS_MODE=simulated)."""
+        """The reader of one platform's counters: its API, the simulator (METRICS_MODE=simulated),
+        or None when no platform is read (METRICS_MODE=off)."""
         built: dict[str, MetricSource | None] = {}
 
         def source_for(platform: str) -> MetricSource | None:
@@ -250,6 +251,8 @@ class Services:
 
     def _build_engagement_source(self, platform: str) -> MetricSource | None:
         s = self.settings
+        if s.metrics_mode == "off":
+            return None  # scheduled runs still record themselves, their entries named as without a source
         if s.metrics_mode == "simulated":
             from chalicelib.adapters.engagement_sources.simulator import SimulatedSource
 

@@ -17,8 +17,10 @@ from typing import Callable, Mapping
 from chalicelib import __version__
 
 LOCAL_STAGE = "local"
-# "live" reads the platforms' APIs; "simulated" serves the deterministic demo curves.
-METRICS_MODES = ("live", "simulated")
+# "live" reads the platforms' APIs; "simulated" serves the deterministic demo curves;
+# "off" reads no platform, so only organisers' imports feed engagement (the simulator
+# would otherwise overwrite the figures an organiser imports).
+METRICS_MODES = ("live", "simulated", "off")
 
 # So that `make run` and the tests need no configuration. A deployed stage names its own
 # resources (.chalice/config.json and the merge template), so these never reach AWS.

@@ -58,6 +58,8 @@ def test_engagement_sources_follow_the_settings():
     live = bootstrap(replace(LOCAL, metrics_mode="live"))
     assert type(live.engagement_source("youtube")).__name__ == "YouTubeDataApi"
     assert live.engagement_source("facebook") is None
+    off = bootstrap(replace(LOCAL, metrics_mode="off"))
+    assert [off.engagement_source(p) for p in ("tiktok", "youtube", "facebook")] == [None, None, None]
 
 
 def test_installed_makes_a_container_current_and_restores_the_previous_one():

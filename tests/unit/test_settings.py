@@ -77,13 +77,27 @@ def test_given_a_deployed_stage_when_a_setting_is_malformed_then_it_refuses_nami
 def test_every_problem_is_named_at_once():
     environ = {k: v for k, v in DEPLOYED.items() if k not in ("UPLOAD_BUCKET", "USER_POOL_ID")}
     with pytest.raises(SettingsError) as refused:
-        read_settings({**environ, "METRICS_MODE": "off"})
+        read_settings({**environ, "METRICS_MODE": "sometimes"})
     assert set(refused.value.problems) == {"UPLOAD_BUCKET", "USER_POOL_ID", "METRICS_MODE"}
 
 
 def test_the_metrics_modes_that_exist_are_accepted_on_any_stage():
     assert read_settings({**DEPLOYED, "METRICS_MODE": "simulated"}).metrics_mode == "simulated"
     assert read_settings({"STAGE": "local", "METRICS_MODE": "live"}).metrics_mode == "live"
+
+
+@pytest.mark.parametrize("mode", ["off", "simulated", "live"])
+@pytest.mark.parametrize("stage", [{"STAGE": "local"}, DEPLOYED])
+def test_metrics_mode_accepts_off_simulated_and_live(stage, mode):
+    assert read_settings({**stage, "METRICS_MODE": mode}).metrics_mode == mode
+
+
+@pytest.mark.parametrize("mode", ["OFF", "none", "disabled", "simulate"])
+def test_any_other_metrics_mode_is_refused_naming_the_variable(mode):
+    with pytest.raises(SettingsError) as refused:
+        read_settings({"STAGE": "local", "METRICS_MODE": mode})
+    assert set(refused.value.problems) == {"METRICS_MODE"}
+    assert "METRICS_MODE" in str(refused.value) and "off" in refused.value.problems["METRICS_MODE"]
 
 
 def test_the_local_stage_falls_back_to_local_names():

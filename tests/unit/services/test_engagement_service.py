@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ingestion import Chunk
 from chalicelib.services.engagement import EngagementService
 from tests.fakes.stores import (
@@ -82,3 +83,38 @@ def test_a_failed_chunk_is_counted_and_a_dead_lettered_one_is_named(world, engag
     [run] = engagement.runs.recent(world.campaign.id, 10)
     assert (run.failed_attempts, run.chunks_dead_lettered, run.last_error) == (
         2, frozenset({str(chunk.number)}), "TikTok answered 503")
+
+
+@pytest.fixture
+def engagement_off(world, tiktok) -> EngagementService:
+    """METRICS_MODE=off: the composition root gives no source for any platform."""
+    return EngagementService(
+        world.campaigns, FakePublishedEntries(world.entries), FakeSnapshotWriter(), FakeLiveScores(),
+        FakeIngestionRuns(), FakeQueue(), lambda platform: None,
+        read_table=lambda content, file_name: [],
+    )
+
+
+def test_with_metrics_off_a_scheduled_run_is_recorded_without_chunks_and_names_its_entries(world, engagement_off):
+    published(world, "v1"), published(world, "v2")
+
+    summary = engagement_off.fan_out(READ_AT, "hourly", READ_AT)
+
+    [run] = summary["runs"]
+    assert (run["week"], run["entries"], run["chunks"]) == (1, 0, 0)
+    assert engagement_off.queue.sent == []
+    [status] = engagement_off.runs.recent(world.campaign.id, 10)
+    assert (status.entries_without_source, status.pending, status.state) == (2, 0, "complete")
+
+
+def test_with_metrics_off_a_chunk_reads_no_source_and_writes_nothing(world, engagement, engagement_off, tiktok):
+    published(world, "v1")
+    engagement.fan_out(READ_AT, "hourly", READ_AT)  # queued while a platform was still read
+    chunk = Chunk.from_message(engagement.queue.sent[0])
+
+    with pytest.raises(InvalidInput) as refused:
+        engagement_off.ingest_chunk(chunk, READ_AT)
+
+    assert refused.value.code == "no_metric_source"
+    assert tiktok.calls == []
+    assert engagement_off.snapshots.for_entry(chunk.entries[0].submission_id) == []
