@@ -26,3 +26,26 @@ def tokens(seeded_cloud):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def publish_and_close_week_one(campaign, ids: dict, start, end, reviewed_at, admin) -> None:
+    """Approve and publish each entry of `ids` into week 1 (an hour apart), record the week's
+    closing likes (300, 200, 100, ...) and close the week: the shape the results and jury tests share."""
+    from datetime import timedelta
+
+    from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.engagement import Snapshot
+
+    review, snapshots = services().review, []
+    for number, entry_id in enumerate(ids.values()):
+        review.review(admin, entry_id, {"decision": "approve"}, reviewed_at)
+        published = start + timedelta(hours=number + 1)
+        review.publish(admin, entry_id, {"platform": "tiktok", "video_id": f"v{entry_id[:10]}",
+                                         "url": "https://www.tiktok.com/@kvhc/video/1",
+                                         "published_at": published.isoformat()}, published)
+        likes = 300 - 100 * number
+        snapshots.append(EntrySnapshot(entry_id, campaign.id, Snapshot(end, "csv", {
+            "likes": likes, "saves": 0, "shares": 0, "reposts": 0, "views": 10 * likes})))
+    services().snapshot_store.put_many(snapshots)
+    services().week_results.close_week(campaign.id, 1, end, admin)

@@ -17,15 +17,13 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
-from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
 from chalicelib.services.spreadsheets import XLSX_TYPE as XLSX_CONTENT_TYPE
-from tests.functional.conftest import bearer
+from tests.functional.conftest import bearer, publish_and_close_week_one
 
 JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
@@ -85,18 +83,7 @@ def past(seeded_cloud):
     units = {"kim-ma": "ha-noi-ba-dinh-kim-ma", "ben-nghe": "hcm-q1-ben-nghe", "bao-chi": "dk-tw-bo-tttt-bc"}
     ids = {name: _valid_entry(campaign.id, unit, f"Tác phẩm “{name}” – Đoàn phường", created)
            for name, unit in units.items()}
-    review, snapshots = services().review, []
-    for number, (name, entry_id) in enumerate(ids.items()):
-        review.review(ADMIN, entry_id, {"decision": "approve"}, created)
-        published = start + timedelta(hours=number + 1)
-        review.publish(ADMIN, entry_id, {"platform": "tiktok", "video_id": f"v{entry_id[:10]}",
-                                         "url": "https://www.tiktok.com/@kvhc/video/1",
-                                         "published_at": published.isoformat()}, published)
-        likes = 300 - 100 * number
-        snapshots.append(EntrySnapshot(entry_id, campaign.id, Snapshot(end, "csv", {
-            "likes": likes, "saves": 0, "shares": 0, "reposts": 0, "views": 10 * likes})))
-    services().snapshot_store.put_many(snapshots)
-    services().week_results.close_week(campaign.id, 1, end, ADMIN)
+    publish_and_close_week_one(campaign, ids, start, end, created, ADMIN)
     return SimpleNamespace(campaign=campaign, ids=ids, end=end)
 
 

@@ -16,16 +16,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
-from chalicelib.adapters.dynamodb.snapshots import EntrySnapshot
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
-from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.uploads import ObjectCreated
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES
 from tests.fixtures.make_videos import ensure_videos
-from tests.functional.conftest import bearer
+from tests.functional.conftest import bearer, publish_and_close_week_one
 
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
 TITLE = "Khát vọng hùng cường"
@@ -78,18 +76,7 @@ def contest(seeded_cloud):
         "ben-nghe": _validated_without_a_file(campaign.id, "hcm-q1-ben-nghe", "Bến Nghé", created_at),
         "bao-chi": _validated_without_a_file(campaign.id, "dk-tw-bo-tttt-bc", "Báo chí", created_at),
     }
-    review, snapshots = services().review, []
-    for number, (name, entry_id) in enumerate(ids.items()):
-        review.review(ADMIN, entry_id, {"decision": "approve"}, created_at)
-        published = start + timedelta(hours=number + 1)
-        review.publish(ADMIN, entry_id, {"platform": "tiktok", "video_id": f"v{entry_id[:10]}",
-                                         "url": "https://www.tiktok.com/@kvhc/video/1",
-                                         "published_at": published.isoformat()}, published)
-        likes = 300 - 100 * number
-        snapshots.append(EntrySnapshot(entry_id, campaign.id, Snapshot(end, "csv", {
-            "likes": likes, "saves": 0, "shares": 0, "reposts": 0, "views": 10 * likes})))
-    services().snapshot_store.put_many(snapshots)
-    services().week_results.close_week(campaign.id, 1, end, ADMIN)
+    publish_and_close_week_one(campaign, ids, start, end, created_at, ADMIN)
     # Valid, never published: not in the final pool.
     ids["not-final"] = _validated_without_a_file(campaign.id, "ha-noi-ba-dinh-kim-ma", "Chưa đăng", created_at)
     ids["no-video"] = _create(campaign.id, "ha-noi-ba-dinh-kim-ma", "Chưa tải lên", created_at, 1000)["submission_id"]
