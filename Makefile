@@ -14,7 +14,7 @@ REGION ?= ap-southeast-1
 BUILD := build/$(STAGE)
 ALLOWED_ORIGINS ?= https://khatvonghungcuong.vn
 
-.PHONY: run reset test demo venv package-venv system-deps package deploy fixtures bench clean lint-infra tables
+.PHONY: run reset test demo venv package-venv system-deps package deploy fixtures bench clean lint-infra tables console
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,17 +35,33 @@ package-venv: $(PKG_STAMP)
 system-deps:
 	@bash scripts/install-system-deps.sh
 
+# The console (console/, Vite + Preact + uPlot) builds into chalicelib/web/console/, which the API serves at
+# /console and the Lambda package ships. npm ci runs only when the lockfile changed, the build only when a
+# source did; nothing is fetched when the page runs.
+CONSOLE_NPM_STAMP := console/node_modules/.installed
+CONSOLE_BUILT := chalicelib/web/console/index.html
+CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/index.html console/vite.config.js
+
+$(CONSOLE_NPM_STAMP): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CONSOLE_BUILT): $(CONSOLE_NPM_STAMP) $(CONSOLE_SOURCES)
+	cd console && npm run --silent build -- --logLevel warn
+
+console: $(CONSOLE_BUILT)
+
 fixtures: venv system-deps
 	$(PY) tests/fixtures/make_videos.py
 
-run: venv
+run: venv console
 	$(PY) -m chalicelib.local.runner
 
 # Forgets what `make run` kept under .local/ and starts clean.
 reset: venv
 	$(PY) -m chalicelib.local.runner --reset
 
-test: venv package-venv system-deps
+test: venv package-venv system-deps console
 	$(PY) -m pytest
 
 # A whole simulated campaign (entries, weeks, jury, prizes) on a private local cloud, in a minute or two.
@@ -55,7 +71,7 @@ demo: venv system-deps
 tables: venv
 	$(PY) scripts/render_infra.py tables
 
-package: venv package-venv
+package: venv package-venv console
 	$(PY) scripts/render_infra.py merge $(STAGE) $(BUILD)/merge-template.json
 	rm -rf $(BUILD)/out
 	AWS_DEFAULT_REGION=$(REGION) $(PKG_VENV)/bin/chalice package --stage $(STAGE) \
@@ -73,8 +89,8 @@ deploy: package
 		--stack-name contest-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		--parameter-overrides Stage=$(STAGE) AllowedOrigins=$(ALLOWED_ORIGINS)
 
-bench: venv package-venv system-deps
+bench: venv package-venv system-deps console
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf build .local .pytest_cache tests/fixtures/videos
+	rm -rf build .local .pytest_cache tests/fixtures/videos chalicelib/web/console console/node_modules

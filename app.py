@@ -4,6 +4,7 @@ from chalice import Chalice
 from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
+from chalicelib.api.console_page import console_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
 from chalicelib.api.organisation import organisation_routes
@@ -32,6 +33,7 @@ app.register_blueprint(submission_routes)
 app.register_blueprint(unit_routes)
 app.register_blueprint(audit_routes)
 app.register_blueprint(upload_page_routes)
+app.register_blueprint(console_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(results_routes)
 app.register_blueprint(engagement_routes)

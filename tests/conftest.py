@@ -30,6 +30,20 @@ for leaked in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
 
 
 
+def pytest_configure(config):
+    """Build the console before the app is imported (it reads the build once), as `make test` does.
+
+    Only the controlling process builds: xdist's workers start after it and must not race on the
+    build folder. `make console` does nothing when the build is newer than the sources."""
+    import subprocess
+
+    if hasattr(config, "workerinput"):
+        return
+    result = subprocess.run(["make", "--no-print-directory", "-s", "console"], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"make console failed; the console's tests will fail:\n{(result.stdout + result.stderr)[-2000:]}")
+
+
 def load_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 

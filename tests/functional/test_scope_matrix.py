@@ -107,6 +107,11 @@ ROUTES: dict[str, Probe] = {
     "POST /auth/token": Probe("public", lambda w, u: Call(
         "POST", "/auth/token", json.dumps({"username": "nobody", "password": "wrong"}),
         {"Content-Type": "application/json"})),
+    "POST /auth/new-password": Probe("public", lambda w, u: Call(
+        "POST", "/auth/new-password", json.dumps({"username": "nobody", "session": "s" * 30, "new_password": "x"}),
+        {"Content-Type": "application/json"})),
+    "POST /auth/refresh": Probe("public", lambda w, u: Call(
+        "POST", "/auth/refresh", json.dumps({"refresh_token": "not-a-token"}), {"Content-Type": "application/json"})),
     "GET /auth/me": Probe("own_account", lambda w, u: Call("GET", "/auth/me")),
     "GET /campaigns": Probe("public", lambda w, u: Call("GET", "/campaigns")),
     "GET /campaigns/{campaign_id}": Probe("public", lambda w, u: Call("GET", f"/campaigns/{w.upload_campaign}")),
@@ -182,6 +187,8 @@ ROUTES: dict[str, Probe] = {
     "GET /upload/upload-transfer.js": Probe("public", lambda w, u: Call("GET", "/upload/upload-transfer.js")),
     "GET /upload/upload.js": Probe("public", lambda w, u: Call("GET", "/upload/upload.js")),
     "GET /upload/upload.css": Probe("public", lambda w, u: Call("GET", "/upload/upload.css")),
+    "GET /console": Probe("public", lambda w, u: Call("GET", "/console")),
+    "GET /console/assets/{name}": Probe("public", lambda w, u: Call("GET", "/console/assets/none.js")),
 }
 
 

@@ -106,3 +106,66 @@ def test_sign_in_errors_are_specific(client, body, status, code):
     response = client.http.post("/auth/token", headers=JSON, body=raw)
     assert response.status_code == status
     assert response.json_body["error"]["code"] == code
+
+
+def _post(client, path, body):
+    return client.http.post(path, headers=JSON, body=json.dumps(body))
+
+
+def _account_with_temporary_password(seeded_cloud, username, temporary):
+    import boto3
+
+    idp = boto3.client("cognito-idp", endpoint_url=seeded_cloud.config.endpoint_url)
+    pool = seeded_cloud.provisioned.user_pool_id
+    idp.admin_create_user(UserPoolId=pool, Username=username, TemporaryPassword=temporary, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "custom:org_unit", "Value": "hn"}])
+    idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName="organiser")
+
+
+def test_a_temporary_password_leads_to_the_new_password_step_then_to_tokens(client, seeded_cloud):
+    _account_with_temporary_password(seeded_cloud, "new-organiser-1", "Temporary-Pass-1!")
+    step = _post(client, "/auth/token", {"username": "new-organiser-1", "password": "Temporary-Pass-1!"})
+    assert step.status_code == 200
+    assert step.json_body["challenge"] == "NEW_PASSWORD_REQUIRED"
+    assert "id_token" not in step.json_body
+    done = _post(client, "/auth/new-password", {"username": "new-organiser-1", "session": step.json_body["session"],
+                                                "new_password": "Own-Strong-Pass-2!"})
+    assert done.status_code == 200
+    me = client.http.get("/auth/me", headers=bearer(done.json_body["id_token"]))
+    assert me.json_body["username"] == "new-organiser-1"
+    again = _post(client, "/auth/token", {"username": "new-organiser-1", "password": "Own-Strong-Pass-2!"})
+    assert again.status_code == 200 and again.json_body["id_token"]
+
+
+def test_the_new_password_step_refuses_a_stale_session(client, seeded_cloud):
+    _account_with_temporary_password(seeded_cloud, "new-organiser-2", "Temporary-Pass-1!")
+    response = _post(client, "/auth/new-password", {"username": "new-organiser-2", "session": "not-a-session",
+                                                    "new_password": "Own-Strong-Pass-2!"})
+    assert response.status_code == 401
+    assert response.json_body["error"]["code"] == "challenge_expired"
+
+
+def test_the_new_password_step_needs_every_field(client):
+    response = _post(client, "/auth/new-password", {"username": "x", "session": "y"})
+    assert response.status_code == 400
+    assert response.json_body["error"]["code"] == "credentials_required"
+
+
+def test_a_refresh_token_gives_fresh_tokens_without_the_password(client, seeded_cloud):
+    admin = seeded_cloud.accounts["admin"]
+    signed_in = _post(client, "/auth/token", {"username": admin.username, "password": admin.password}).json_body
+    refreshed = _post(client, "/auth/refresh", {"refresh_token": signed_in["refresh_token"]})
+    assert refreshed.status_code == 200
+    assert refreshed.json_body["refresh_token"] == signed_in["refresh_token"]
+    me = client.http.get("/auth/me", headers=bearer(refreshed.json_body["id_token"]))
+    assert me.status_code == 200 and me.json_body["username"] == "admin"
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"refresh_token": "not-a-refresh-token"}, 401, "refresh_expired"),
+    ({}, 400, "credentials_required"),
+], ids=["unknown-token", "missing-token"])
+def test_refresh_refusals_are_specific(client, body, status, code):
+    response = _post(client, "/auth/refresh", body)
+    assert response.status_code == status
+    assert response.json_body["error"]["code"] == code

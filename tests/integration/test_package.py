@@ -205,3 +205,24 @@ def test_the_app_imports_from_the_zip_alone_under_the_runtime_interpreter(packag
     result = subprocess.run(command, cwd=task_dir, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "routes" in result.stdout
+
+
+def test_the_packaged_app_serves_the_console_it_ships(package, task):
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        names = archive.namelist()
+    assert "chalicelib/web/console/index.html" in names
+    assert any(n.startswith("chalicelib/web/console/assets/") and n.endswith(".js") for n in names)
+    task_dir, runtime_dir = task
+    probe = (
+        "import re\n"
+        "from chalicelib.api import console_page\n"
+        "assert console_page.INDEX_HTML, 'the console build is missing from the package'\n"
+        "named = re.findall(r'/console/assets/([^\"]+)\"', console_page.INDEX_HTML)\n"
+        "assert named and all(n in console_page.ASSETS for n in named), (named, sorted(console_page.ASSETS))\n"
+        "print('console assets', len(named))\n"
+    )
+    command = isolated_command([task_dir, runtime_dir], probe) + [str(task_dir), str(runtime_dir)]
+    env = function_environment(package / "sam.json", "APIHandler")
+    result = subprocess.run(command, cwd=task_dir, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "console assets" in result.stdout

@@ -1,0 +1,5 @@
+import { t } from "../i18n.js";
+
+export function Weeks() {
+  return <p>{t("loading")}</p>;
+}
