@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput, Unauthenticated
-from chalicelib.services.identity import NEW_PASSWORD_REQUIRED, NewPasswordRequired, Tokens
+from chalicelib.domain.sign_in import NEW_PASSWORD_REQUIRED, NewPasswordRequired, Tokens
 
 JWKS_TIMEOUT_SECONDS = 5
 

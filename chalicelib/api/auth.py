@@ -5,7 +5,7 @@ from chalice import Blueprint
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.identity import NEW_PASSWORD_REQUIRED, NewPasswordRequired, Tokens
+from chalicelib.domain.sign_in import NEW_PASSWORD_REQUIRED, NewPasswordRequired, Tokens
 
 auth_routes = Blueprint(__name__)
 guard = Guard(auth_routes)

@@ -20,25 +20,6 @@ ACCEPTED_ALGORITHMS = ["RS256"]
 JWKS_REFRESH_MIN_SECONDS = 60
 
 
-NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
-
-
-@dataclass(frozen=True)
-class Tokens:
-    id_token: str
-    access_token: str
-    refresh_token: str | None
-    expires_in: int
-
-
-@dataclass(frozen=True)
-class NewPasswordRequired:
-    """An account created with a temporary password must choose its own before it gets tokens."""
-
-    username: str
-    session: str
-
-
 @dataclass(frozen=True)
 class Identity:
     username: str

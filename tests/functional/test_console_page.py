@@ -50,3 +50,11 @@ def test_a_server_without_the_build_says_so_instead_of_failing(client, monkeypat
     response = client.http.get("/console")
     assert response.status_code == 404
     assert response.json_body["error"]["code"] == "console_not_built"
+
+
+def test_the_first_load_stays_within_250_kb_of_compressed_script_and_style():
+    from bench.bench_console_size import BUDGET_BYTES, first_load
+
+    sizes = first_load(CONSOLE_DIR)
+    assert {name.rsplit(".", 1)[1] for name, _, _ in sizes} == {"js", "css"}
+    assert sum(packed for _, _, packed in sizes) <= BUDGET_BYTES, sizes
