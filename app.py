@@ -15,15 +15,12 @@ from chalicelib.api.review import review_routes
 from chalicelib.api.submissions import submission_routes
 from chalicelib.api.units import unit_routes
 from chalicelib.api.upload_page import upload_page_routes
-from chalicelib.domain.file_types import XLSX_TYPE
 from chalicelib.observability import observe
 from chalicelib.triggers.engagement import engagement_triggers
 from chalicelib.triggers.intake import intake_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
-# Spreadsheet exports are binary: API Gateway must pass them through (clients send a matching Accept).
-app.api.binary_types.append(XLSX_TYPE)
 app.register_middleware(observe, "http")
 app.register_middleware(project_shaped_refusals, "http")
 app.register_blueprint(health_routes)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chalicelib.services.engagement import EngagementService
     from chalicelib.services.organisation import OrganisationService
     from chalicelib.services.reports import PublicStats, ReportService
+    from chalicelib.services.spreadsheets import ExportService
     from chalicelib.services.review import ReviewService
     from chalicelib.services.participants import ParticipantService
     from chalicelib.services.video_access import VideoAccessService
@@ -354,6 +355,12 @@ class Services:
 
         return ReportService(self.campaign_store, self.org_unit_store, self.counter_store, self.submission_store,
                              self.link_store, self.audit_log, self.counter_store, self.unit_directory)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from chalicelib.services.spreadsheets import ExportService
+
+        return ExportService(self.upload_bucket.exports())
 
     @cached_property
     def public_stats(self) -> PublicStats:

@@ -1,9 +1,9 @@
 """The upload bucket: presigned uploads from browsers, ranged reads for validation,
-presigned downloads for reviewers and judges."""
+presigned downloads for reviewers and judges, and organisers' exported files."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
@@ -116,6 +116,9 @@ class UploadBucket:
             ExpiresIn=expires_in,
         )
 
+    def exports(self) -> "ExportBucket":
+        return ExportBucket(self._client, self.name)
+
     def archive(self) -> "ObjectArchive":
         return ObjectArchive(self._client, self.name)
 
@@ -165,3 +168,44 @@ class ObjectArchive:
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+
+# Parts of 16 MiB: a 100,000-row workbook (about 10 MB) goes up in one PUT, a larger CSV in a few parts,
+# and the transfer holds at most a few parts in memory at once.
+EXPORT_PART_BYTES = 16 * 1024 * 1024
+
+
+class ExportBucket:
+    """Exported files under exports/ (a lifecycle rule deletes them after a day): written once,
+    read through presigned GETs that carry the file's type and download name."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def put_file(self, key: str, body: IO[bytes], content_type: str, disposition: str) -> None:
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(multipart_threshold=EXPORT_PART_BYTES, multipart_chunksize=EXPORT_PART_BYTES,
+                                max_concurrency=2)
+        self._client.upload_fileobj(
+            body, self._bucket, key, Config=config,
+            ExtraArgs={"ContentType": content_type, "ContentDisposition": disposition},
+        )
+
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key, "ResponseContentType": content_type,
+                    "ResponseContentDisposition": disposition},
+            ExpiresIn=expires_in,
+        )

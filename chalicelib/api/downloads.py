@@ -1,41 +1,38 @@
-"""Turns a Sheet into a file response (CSV or XLSX), or refuses clearly before Chalice would."""
+"""Answers an export request with a short-lived link to the file written into the bucket.
+
+A plain browser GET (a link, a new tab, curl) gets 303 See Other to the presigned
+S3 URL and the browser downloads the file from there: no Accept header is needed,
+and the file's size is not bounded by Lambda's 6 MB response. A client that asks
+for JSON (Accept: application/json, as the console's fetch and scripts do) gets
+{download_url, expires_at, file_name} instead, to show or hand on the link itself.
+`?format=json` already means "the report as JSON", so the link's JSON form is
+chosen by the Accept header, not by another format value.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Response
 
-from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.file_types import XLSX_TYPE
+from chalicelib.bootstrap import services
 
 if TYPE_CHECKING:
     from chalicelib.domain.exports import Sheet
+    from chalicelib.services.spreadsheets import KeptExport
+
+JSON_TYPE = "application/json"
 
 
-def require_binary_accept(headers: Any) -> None:
-    """API Gateway returns a binary body only to a request whose Accept names its type
-    ("*/*" gets base64 text); Chalice answers a bare 400 otherwise. Say so with our own error."""
-    accept = (headers.get("accept") or "").lower()
-    if XLSX_TYPE not in accept:
-        raise InvalidInput(
-            f"Để tải tệp Excel, yêu cầu cần tiêu đề Accept: {XLSX_TYPE}.",
-            f"To download an Excel file, send the header Accept: {XLSX_TYPE}.",
-            code="accept_header_required",
-        )
+def wants_link_as_json(headers: Any) -> bool:
+    """True when the client names JSON and not HTML: a browser's navigation names text/html."""
+    accepted = [part.split(";")[0].strip().lower() for part in (headers.get("accept") or "").split(",")]
+    return JSON_TYPE in accepted and "text/html" not in accepted
 
 
-def file_response(sheet: Sheet, file_format: str, headers: Any) -> Response:
-    from chalicelib.services.spreadsheets import render  # openpyxl: loaded by the exports that need it
-
-    if file_format == "xlsx":
-        require_binary_accept(headers)
-    download = render(sheet, file_format)
-    return Response(
-        body=download.body,
-        status_code=200,
-        headers={
-            "Content-Type": download.content_type,
-            "Content-Disposition": f'attachment; filename="{download.file_name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+def export_response(build: Callable[[], Sheet], file_format: str, headers: Any,
+                    kept: KeptExport | None = None) -> Response:
+    link = services().exports.publish(build, file_format, datetime.now(timezone.utc), kept)
+    if wants_link_as_json(headers):
+        return Response(body=link.to_dict(), status_code=200, headers={"Cache-Control": "no-store"})
+    return Response(body="", status_code=303, headers={"Location": link.download_url, "Cache-Control": "no-store"})

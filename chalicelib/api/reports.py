@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
-from chalicelib.api.downloads import file_response
+from chalicelib.api.downloads import export_response
 from chalicelib.bootstrap import services
 
 report_routes = Blueprint(__name__)
@@ -30,7 +30,7 @@ def list_branch_entries(campaign_id: str) -> Response | dict:
     reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.entries_sheet(guard.principal(), campaign_id, _params())
-        return file_response(sheet, file_format, guard.request.headers)
+        return export_response(lambda: sheet, file_format, guard.request.headers)
     return reports.list_entries(guard.principal(), campaign_id, _params())
 
 
@@ -40,7 +40,7 @@ def unit_report(campaign_id: str, unit_id: str) -> Response | dict:
     reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.report_sheet(guard.principal(), campaign_id, unit_id)
-        return file_response(sheet, file_format, guard.request.headers)
+        return export_response(lambda: sheet, file_format, guard.request.headers)
     return reports.unit_report(guard.principal(), campaign_id, unit_id)
 
 
@@ -50,7 +50,7 @@ def minimum_entries(campaign_id: str) -> Response | dict:
     reports, file_format = services().reports, _format()
     if file_format:
         sheet = reports.minimum_entries_sheet(guard.principal(), campaign_id, _params())
-        return file_response(sheet, file_format, guard.request.headers)
+        return export_response(lambda: sheet, file_format, guard.request.headers)
     return reports.minimum_entries(guard.principal(), campaign_id, _params())
 
 
@@ -60,7 +60,7 @@ def posting_compliance(campaign_id: str) -> Response | dict:
     reports, file_format, now = services().reports, _format(), datetime.now(timezone.utc)
     if file_format:
         sheet = reports.posting_sheet(guard.principal(), campaign_id, _params(), now)
-        return file_response(sheet, file_format, guard.request.headers)
+        return export_response(lambda: sheet, file_format, guard.request.headers)
     return reports.posting(guard.principal(), campaign_id, _params(), now)
 
 

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Callable
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
-from chalicelib.api.downloads import file_response
+from chalicelib.api.downloads import export_response
 from chalicelib.bootstrap import services
 from chalicelib.domain.request_numbers import MAX_VERSION, MAX_WEEK, whole_number
 
 if TYPE_CHECKING:
     from chalicelib.domain.exports import Sheet
+    from chalicelib.services.spreadsheets import KeptExport
 
 results_routes = Blueprint(__name__)
 guard = Guard(results_routes)
@@ -26,14 +27,26 @@ def _week(week: str) -> int:
     return whole_number(week, "week", 1, MAX_WEEK)
 
 
-def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: str) -> Response | dict:
-    """JSON by default; a CSV or XLSX download with ?format=csv|xlsx."""
+def _negotiated(view: dict, sheet_of: Callable[[dict, str], Sheet], filename: str,
+                kept: KeptExport | None = None) -> Response | dict:
+    """JSON by default; a link to a CSV or XLSX file with ?format=csv|xlsx."""
     from chalicelib.domain.exports import export_format
 
     file_format = export_format((guard.request.query_params or {}).get("format"))
     if file_format is None:
         return view
-    return file_response(sheet_of(view, filename), file_format, guard.request.headers)
+    return export_response(lambda: sheet_of(view, filename), file_format, guard.request.headers, kept)
+
+
+def _frozen_ranking(view: dict, filename: str) -> KeptExport | None:
+    """A closed week's version never changes: its file is kept and a second click reuses it. The title
+    names the latest version too, so a newer version makes a new file."""
+    from chalicelib.services.spreadsheets import KeptExport
+
+    if not view.get("closed_at") or not view.get("hash"):
+        return None
+    version = f"v{view['version']}-of-{view['latest_version']}-{view['hash']}"
+    return KeptExport(f"rankings/{view['campaign_id']}/week-{view['week']}/{version}", filename)
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks", methods=["GET"])
@@ -74,7 +87,8 @@ def week_ranking(campaign_id: str, week: str) -> Response | dict:
         campaign_id, _week(week), whole_number(version, "version", 1, MAX_VERSION) if version is not None else None,
         _now(),
     )
-    return _negotiated(view, week_results.ranking_sheet, f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}")
+    filename = f"xep-hang-{campaign_id}-tuan-{view['week']}-v{view['version']}"
+    return _negotiated(view, week_results.ranking_sheet, filename, _frozen_ranking(view, filename))
 
 
 @results_routes.route("/campaigns/{campaign_id}/weeks/{week}/flags", methods=["GET"])

@@ -7,9 +7,12 @@ Vietnam wall clock, the way organisers read them.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import quote
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +33,9 @@ FORMATS = ("csv", "xlsx")
 class Sheet:
     name: str  # file name stem and worksheet title (Excel allows 31 characters)
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    # A tuple for small reports; a generator for large ones (entries read page by page), consumed
+    # once by the writer, so a 100,000-row file never holds its rows in memory.
+    rows: Iterable[tuple[Any, ...]]
     # (label, value) lines above the table, so a printed or forwarded file says what it is;
     # the first line is the heading.
     title: tuple[tuple[str, str], ...] = ()
@@ -50,6 +55,36 @@ def export_format(raw: str | None) -> str | None:
     return raw
 
 
+# --- download links ------------------------------------------------------------
+EXPORT_PREFIX = "exports/"
+# Long enough to survive a slow click and a download, short enough that a forwarded link soon dies.
+DOWNLOAD_LINK_SECONDS = 10 * 60
+FILE_EXTENSIONS = {"csv": "csv", "xlsx": "xlsx"}
+
+
+def ascii_file_name(name: str) -> str:
+    """The name with Vietnamese letters reduced to plain ASCII ("Đoàn Ba Đình" -> "Doan Ba Dinh"),
+    for browsers that read only `filename=`; quotes and path separators are dropped."""
+    folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in folded if not unicodedata.combining(c) and c.isascii() and c.isprintable())
+    cleaned = re.sub(r'["\\/;]+', "-", plain).strip() or "tai-ve"
+    return cleaned
+
+
+def attachment_disposition(file_name: str) -> str:
+    """Content-Disposition for a download (RFC 6266): an ASCII `filename` for old clients and the
+    exact UTF-8 name in `filename*`, which every current browser prefers."""
+    return f"attachment; filename=\"{ascii_file_name(file_name)}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def export_file_name(sheet_name: str, file_format: str) -> str:
+    return f"{sheet_name}.{FILE_EXTENSIONS[file_format]}"
+
+
+def link_expiry(now: datetime) -> datetime:
+    return now + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
+
+
 def vietnam_time(moment: datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -66,7 +101,8 @@ ENTRY_HEADERS = (
 
 
 def entries_sheet(campaign_id: str, entries: Iterable[Mapping[str, Any]], unit_names: Mapping[str, str]) -> Sheet:
-    rows = tuple(
+    """The rows are produced while the file is written: `entries` may be a generator over pages."""
+    rows = (
         (
             e["submission_id"], e["title"], e.get("category") or "", e["unit_id"],
             unit_names.get(e["unit_id"], ""), ", ".join(e.get("authors") or []),

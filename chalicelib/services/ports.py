@@ -7,7 +7,7 @@ longer held (someone else moved the entry first): a refusal, never an error.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Protocol, Sequence, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Iterable, Literal, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:  # annotations only: importing the ports costs a function's cold start nothing
     from datetime import date, datetime
@@ -345,3 +345,15 @@ class SheetReader(Protocol):
 
 class AuditTrail(Protocol):
     def append(self, entry: AuditEntry) -> None: ...
+
+
+# --- exports --------------------------------------------------------------------
+
+class ExportFiles(Protocol):
+    """Where exported files are kept for a short while and handed out from (the bucket's exports/)."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def put_file(self, key: str, body: IO[bytes], content_type: str, disposition: str) -> None: ...
+
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str: ...

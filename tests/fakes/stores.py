@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Literal
+from typing import IO, Callable, Iterable, Literal
 
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.campaign import Campaign, campaign_not_found
@@ -126,6 +126,24 @@ class FakeBucket:
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         self.aborted.append((key, upload_id))
+
+
+class FakeExportFiles:
+    """The bucket's exports/: files by key with the headers S3 would answer them with."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str, str]] = {}  # key -> (body, content type, disposition)
+        self.puts = 0
+
+    def exists(self, key: str) -> bool:
+        return key in self.files
+
+    def put_file(self, key: str, body: IO[bytes], content_type: str, disposition: str) -> None:
+        self.puts += 1
+        self.files[key] = (body.read(), content_type, disposition)
+
+    def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
+        return f"https://exports.test/{key}?X-Amz-Expires={expires_in}"
 
 
 class FakeEntries:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from chalice.test import Client
 
@@ -49,3 +51,20 @@ def publish_and_close_week_one(campaign, ids: dict, start, end, reviewed_at, adm
             "likes": likes, "saves": 0, "shares": 0, "reposts": 0, "views": 10 * likes})))
     services().snapshot_store.put_many(snapshots)
     services().week_results.close_week(campaign.id, 1, end, admin)
+
+
+class Downloaded:
+    """A file as the browser gets it from the presigned link an export answers with."""
+
+    def __init__(self, status_code: int, headers: Any, body: bytes, url: str) -> None:
+        self.status_code, self.headers, self.body, self.url = status_code, headers, body, url
+
+
+def follow_download(response) -> Downloaded:
+    """Follow an export's 303 to its presigned S3 URL (on the loopback emulator) and fetch the file."""
+    import urllib.request
+
+    assert response.status_code == 303, f"not a download link: {response.status_code} {response.body[:300]!r}"
+    location = response.headers["Location"]
+    with urllib.request.urlopen(location, timeout=10) as answer:
+        return Downloaded(answer.status, answer.headers, answer.read(), location)

@@ -1,6 +1,7 @@
 """Organisers' reads: entries, roll-ups, compliance, link entries, downloads and the public counter."""
 import io
 import json
+import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 
 from chalicelib.adapters.dynamodb.submissions import NewSubmission
 from chalicelib.bootstrap import services
-from tests.functional.conftest import bearer
+from tests.functional.conftest import bearer, follow_download
 from tests.functional.org_world import build_world
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,8 +180,8 @@ def test_a_post_is_counted_once_and_only_for_link_campaigns(client, tokens, worl
 
 
 def test_csv_downloads_carry_a_bom_and_vietnamese_headers(client, tokens, world):
-    response = client.http.get(f"/campaigns/{world.upload_campaign}/submissions?format=csv",
-                               headers=bearer(tokens["organiser-ba-dinh"]))
+    response = follow_download(client.http.get(f"/campaigns/{world.upload_campaign}/submissions?format=csv",
+                                               headers=bearer(tokens["organiser-ba-dinh"])))
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert response.body.startswith("\ufeff".encode())
     text = response.body.decode("utf-8-sig")
@@ -190,23 +191,58 @@ def test_csv_downloads_carry_a_bom_and_vietnamese_headers(client, tokens, world)
 
 
 def test_xlsx_downloads_open_in_openpyxl_with_vietnamese_text_intact(client, tokens, world):
-    headers = {**bearer(tokens["organiser-ha-noi"]), "Accept": XLSX}
-    response = client.http.get(f"/campaigns/{world.upload_campaign}/reports/units/ha-noi?format=xlsx", headers=headers)
+    # A browser link: no special Accept header any more (a link in the page must just work).
+    headers = bearer(tokens["organiser-ha-noi"])
+    response = follow_download(
+        client.http.get(f"/campaigns/{world.upload_campaign}/reports/units/ha-noi?format=xlsx", headers=headers))
     assert response.status_code == 200 and response.headers["Content-Type"] == XLSX
     sheet = load_workbook(io.BytesIO(response.body)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Mã đơn vị", "Đơn vị", "Cấp")
     assert rows[1][1] == "Thành đoàn Hà Nội (toàn nhánh)" and rows[1][5] == 5
     assert "Quận đoàn Ba Đình" in {r[1] for r in rows}
-    entries = client.http.get(f"/campaigns/{world.upload_campaign}/submissions?format=xlsx", headers=headers)
+    entries = follow_download(
+        client.http.get(f"/campaigns/{world.upload_campaign}/submissions?format=xlsx", headers=headers))
     titles = {r[1] for r in load_workbook(io.BytesIO(entries.body)).active.iter_rows(values_only=True)}
     assert world.titles["parent"] in titles and world.titles["other_province"] not in titles
 
 
-def test_xlsx_without_a_matching_accept_header_is_a_clear_error(client, tokens, world):
+def test_an_export_asked_for_as_json_answers_the_link_itself(client, tokens, world):
     response = client.http.get(f"/campaigns/{world.upload_campaign}/reports/units/ha-noi?format=xlsx",
                                headers={**bearer(tokens["organiser-ha-noi"]), "Accept": "application/json"})
-    assert error_code(response) == (400, "accept_header_required")
+    assert response.status_code == 200
+    link = response.json_body
+    assert set(link) == {"download_url", "expires_at", "file_name"}
+    assert link["file_name"] == f"tong-hop-{world.upload_campaign}-ha-noi.xlsx"
+    expires_at = datetime.fromisoformat(link["expires_at"])
+    assert timedelta(minutes=1) < expires_at - datetime.now(timezone.utc) <= timedelta(minutes=15)
+    assert "X-Amz-Expires=600" in link["download_url"]
+    with urllib.request.urlopen(link["download_url"], timeout=10) as answer:
+        assert answer.headers["Content-Type"] == XLSX
+        assert answer.headers["Content-Disposition"].startswith(f'attachment; filename="{link["file_name"]}"')
+        assert load_workbook(io.BytesIO(answer.read())).active["A1"].value == "Mã đơn vị"
+
+
+def test_a_refused_export_keeps_the_error_shape_and_writes_no_file(client, tokens, world):
+    from chalicelib.bootstrap import services
+
+    bucket = services().upload_bucket
+    before = _export_keys(bucket)
+    for path, code in [
+        (f"/campaigns/{world.upload_campaign}/submissions?format=csv&status=lost", (400, "invalid_status")),
+        (f"/campaigns/{world.upload_campaign}/submissions?format=xlsx&unit_id=no-such-unit", (404, "unit_not_found")),
+        (f"/campaigns/{world.upload_campaign}/reports/units/ha-noi?format=pdf", (400, "invalid_format")),
+        (f"/campaigns/no-such-campaign/submissions?format=csv", (404, "campaign_not_found")),
+    ]:
+        assert error_code(client.http.get(path, headers=bearer(tokens["organiser-ba-dinh"]))) == code, path
+    assert error_code(client.http.get(f"/campaigns/{world.upload_campaign}/submissions?format=csv")) == (
+        401, "missing_token")
+    assert _export_keys(bucket) == before
+
+
+def _export_keys(bucket) -> set[str]:
+    listing = bucket._client.list_objects_v2(Bucket=bucket.name, Prefix="exports/")
+    return {o["Key"] for o in listing.get("Contents", [])}
 
 
 # --- the public counter ----------------------------------------------------------

@@ -23,7 +23,7 @@ from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
 from chalicelib.services.spreadsheets import XLSX_TYPE as XLSX_CONTENT_TYPE
-from tests.functional.conftest import bearer, publish_and_close_week_one
+from tests.functional.conftest import bearer, follow_download, publish_and_close_week_one
 
 JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
@@ -206,6 +206,24 @@ def test_an_open_week_points_to_the_live_leaderboard(client, live):
     assert response.json_body["error"]["details"]["live_leaderboard"] == f"/campaigns/{live.id}/weeks/1/leaderboard"
 
 
+def test_a_frozen_rankings_file_is_kept_and_a_second_click_does_not_build_it_again(client, past, monkeypatch):
+    path = f"/campaigns/{past.campaign.id}/weeks/1/ranking?format=xlsx"
+    first = client.http.get(path)
+    kept_key = first.headers["Location"].split("?")[0]
+    assert "/exports/kept/rankings/" in kept_key and kept_key.endswith(".xlsx")
+
+    def not_again(*_args):
+        raise AssertionError("the frozen ranking's file was built again")
+
+    monkeypatch.setattr(services().week_results, "ranking_sheet", not_again)
+    second = client.http.get(path)
+    assert second.status_code == 303 and second.headers["Location"].split("?")[0] == kept_key
+    assert follow_download(second).body == follow_download(first).body
+    csv_path = f"/campaigns/{past.campaign.id}/weeks/1/ranking?format=csv"
+    monkeypatch.undo()
+    assert follow_download(client.http.get(csv_path)).headers["Content-Type"].startswith("text/csv")
+
+
 def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     path = f"/campaigns/{past.campaign.id}/weeks/1/ranking"
     ranking = client.http.get(path).json_body
@@ -215,7 +233,7 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     assert error_of(client.http.get(path + "?version=x")) == (400, "invalid_version")
     assert error_of(client.http.get(path + "?format=pdf")) == (400, "invalid_format")
 
-    csv_response = client.http.get(path + "?format=csv")
+    csv_response = follow_download(client.http.get(path + "?format=csv"))
     assert csv_response.headers["Content-Type"].startswith("text/csv")
     text = csv_response.body.decode("utf-8")
     assert text.startswith("\ufeff")  # the BOM Excel needs to read UTF-8
@@ -231,9 +249,8 @@ def test_a_frozen_ranking_as_json_csv_and_xlsx(client, past):
     assert first[3:7] == ["Phạm D", "Đoàn phường Kim Mã", "Quận đoàn Ba Đình", "https://www.tiktok.com/@kvhc/video/1"]
     assert first[header.index("Mã tác phẩm")] == past.ids["kim-ma"]
 
-    refused = client.http.get(path + "?format=xlsx")
-    assert error_of(refused) == (400, "accept_header_required")
-    xlsx = client.http.get(path + "?format=xlsx", headers={"Accept": XLSX_CONTENT_TYPE})
+    # A plain browser link (no Accept header) is sent to the file: it used to be refused.
+    xlsx = follow_download(client.http.get(path + "?format=xlsx"))
     assert xlsx.status_code == 200 and xlsx.headers["Content-Type"] == XLSX_CONTENT_TYPE
     sheet = load_workbook(io.BytesIO(xlsx.body)).active
     title, header, rows = _titled_table([list(r) for r in sheet.values])
@@ -291,8 +308,8 @@ def test_the_jury_scores_finalists_but_not_their_own_subtree(client, tokens, liv
     assert results.json_body["unscored"] == [past.ids["bao-chi"]]
     assert error_of(client.http.get(f"/campaigns/{past.campaign.id}/results", headers=bearer(tokens["jury-1"]))) == (
         403, "role_not_allowed")
-    csv_text = client.http.get(f"/campaigns/{past.campaign.id}/results?format=csv",
-                               headers=bearer(tokens["admin"])).body.decode("utf-8")
+    csv_text = follow_download(client.http.get(f"/campaigns/{past.campaign.id}/results?format=csv",
+                                               headers=bearer(tokens["admin"]))).body.decode("utf-8")
     # A title block, then the table (issue 11 item 6): prize first, authors and units for certificates.
     assert csv_text.startswith("\ufeff")
     title, header, rows = _titled_table(list(csv.reader(io.StringIO(csv_text[1:]))))
@@ -303,8 +320,8 @@ def test_the_jury_scores_finalists_but_not_their_own_subtree(client, tokens, liv
     assert rows[0][:6] == ["Giải Nhất", "1", "Tác phẩm “kim-ma” – Đoàn phường", "Phạm D", "Đoàn phường Kim Mã",
                            "Quận đoàn Ba Đình"]
     assert "d@example.vn" not in csv_text  # contacts are not for this file (issue item 5)
-    xlsx = client.http.get(f"/campaigns/{past.campaign.id}/results?format=xlsx",
-                           headers={**bearer(tokens["admin"]), "Accept": XLSX_CONTENT_TYPE})
+    xlsx = follow_download(client.http.get(f"/campaigns/{past.campaign.id}/results?format=xlsx",
+                                           headers=bearer(tokens["admin"])))
     title, header, rows = _titled_table([list(r) for r in load_workbook(io.BytesIO(xlsx.body)).active.values])
     assert header[0] == "Giải" and rows[0][0] == "Giải Nhất" and rows[0][header.index("Điểm trung bình")] == 88.5
 

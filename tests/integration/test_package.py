@@ -87,6 +87,19 @@ def test_functions_get_the_least_privilege_policy_of_the_stage(package):
         assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [expected]
 
 
+def test_the_generated_policy_lets_functions_write_and_read_exports_and_the_bucket_expires_them(package):
+    resources = json.loads((package / "sam.json").read_text())["Resources"]
+    bucket = "arn:aws:s3:::contest-prod-uploads-${AWS::AccountId}-${AWS::Region}"
+    for role in (r for r in resources.values() if r["Type"] == "AWS::IAM::Role"):
+        statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        granted = {a for s in statements if s["Effect"] == "Allow" and s["Resource"] == {"Fn::Sub": f"{bucket}/exports/*"}
+                   for a in s["Action"]}
+        assert {"s3:PutObject", "s3:GetObject"} <= granted
+        assert not any(s["Resource"] == {"Fn::Sub": f"{bucket}/*"} for s in statements)
+    rules = resources["UploadBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "expire-exports", "Status": "Enabled", "Prefix": "exports/", "ExpirationInDays": 1} in rules
+
+
 def _wheel_tags(archive: zipfile.ZipFile) -> dict[str, list[str]]:
     tags = {}
     for name in archive.namelist():

@@ -171,3 +171,22 @@ def test_api_gateway_answers_its_own_refusals_in_the_project_error_shape():
     assert codes["MISSING_AUTHENTICATION_TOKEN"] == ROUTE_NOT_FOUND[0]
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert codes["UNSUPPORTED_MEDIA_TYPE"] == FRAMEWORK_REFUSALS["UnsupportedMediaType"][0]
+
+
+def test_exports_expire_after_a_day_and_functions_may_only_write_and_read_them():
+    bucket = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())["Resources"]["UploadBucket"]["Properties"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-exports"] == {"Id": "expire-exports", "Status": "Enabled", "Prefix": "exports/",
+                                       "ExpirationInDays": 1}
+    # S3 notifies the validator of uploads/ only: an export written to exports/ is never validated as an entry.
+    filters = bucket["NotificationConfiguration"]["QueueConfigurations"][0]["Filter"]["S3Key"]["Rules"]
+    assert filters == [{"Name": "prefix", "Value": "uploads/"}]
+    for stage in DEPLOYABLE:
+        exports = [s for s in _statements(stage) if json.dumps(s["Resource"]).endswith('/exports/*"}')]
+        assert len(exports) == 1 and exports[0]["Effect"] == "Allow"
+        assert sorted(exports[0]["Action"]) == ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
+        assert exports[0]["Resource"]["Fn::Sub"] == (
+            f"arn:aws:s3:::contest-{stage}-uploads-${{AWS::AccountId}}-${{AWS::Region}}/exports/*")
+        # A kept file is looked up with HEAD: without ListBucket a missing one answers 403, not 404.
+        listing = next(s for s in _statements(stage) if "s3:ListBucket" in s["Action"])
+        assert listing["Resource"]["Fn::Sub"].endswith("-uploads-${AWS::AccountId}-${AWS::Region}")
