@@ -11,6 +11,13 @@ runs at (seed 004: districts under the province). With no activity at all
 the default is the level just below the scope unit (a grassroots organiser:
 their own unit). A unit's figure counts its whole branch, so with
 `level="district"` a clip entered by a ward counts towards its district.
+
+The API's report reads stored aggregates instead (`units_to_check`,
+`units_below_minimum_from_totals`): there the default level is the one just
+below the scope, so a national or province report reads one aggregate per
+direct child, however deep the tree and however many units have entries; a
+deeper level is checked when asked for (`level=`), at one aggregate per unit
+of that level.
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import LEVEL_RANK, LEVELS, PATH_SEPARATOR, OrgTree, OrgUnit
-from chalicelib.domain.rollup import COUNTER_FIELDS, UnitCounters, branch_totals
+from chalicelib.domain.rollup import COUNTER_FIELDS, ZERO, UnitCounters, branch_totals
 
 
 # --- which units are checked -------------------------------------------------
@@ -177,10 +184,56 @@ def units_below_minimum(
     )
 
 
+def units_to_check(tree: OrgTree, scope_unit_id: str, level: str | None) -> tuple[str, tuple[OrgUnit, ...]]:
+    """The level a report from stored aggregates checks and its units in the scope's branch.
+
+    Without `level` it is the level just below the scope (its direct children;
+    a grassroots scope checks itself): such a report reads one aggregate per
+    direct child, whatever the depth of the branch. A deeper level is checked
+    only when asked for, and reads one aggregate per unit of that level.
+    """
+    scope = tree.get(scope_unit_id)
+    checked_level = level_to_check(tree, scope, level, ())
+    return checked_level, tree.units_at_level(checked_level, within=scope.unit_id)
+
+
+def units_below_minimum_from_totals(
+    tree: OrgTree,
+    scope_unit_id: str,
+    checked_level: str,
+    branch_totals_of: Mapping[str, UnitCounters],
+    minimum: int,
+    counter: str = "valid",
+) -> MinimumEntriesReport:
+    """`units_below_minimum` for the units of `checked_level`, from each one's branch totals
+    (its stored aggregate; a unit without one has none), grouped by the scope's direct children."""
+    if counter not in COUNTER_FIELDS:
+        raise ValueError(f"unknown counter {counter!r}")
+    scope = tree.get(scope_unit_id)
+    checked = tree.units_at_level(checked_level, within=scope.unit_id)
+    groups: dict[str, list[UnitShortfall]] = {
+        head.unit_id: [] for head in _branch_heads(tree, scope, checked_level)
+    }
+    checked_per_group: dict[str, int] = dict.fromkeys(groups, 0)
+    for unit in checked:
+        group = _branch_of(scope, unit)
+        checked_per_group[group] += 1
+        count = branch_totals_of.get(unit.unit_id, ZERO).count(counter)
+        if count < minimum:
+            groups[group].append(UnitShortfall(unit, count, minimum - count))
+    branches = tuple(
+        BranchShortfalls(tree.get(head_id), checked_per_group[head_id], tuple(below))
+        for head_id, below in groups.items()
+    )
+    return MinimumEntriesReport(scope, checked_level, minimum, counter, len(checked), branches)
+
+
 __all__ = [
     "BranchShortfalls",
     "MinimumEntriesReport",
     "UnitShortfall",
     "level_to_check",
     "units_below_minimum",
+    "units_below_minimum_from_totals",
+    "units_to_check",
 ]

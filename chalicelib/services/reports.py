@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.compliance import units_below_minimum
+from chalicelib.domain.compliance import units_below_minimum_from_totals, units_to_check
 from chalicelib.domain.entry_status import STATUS_LABELS
 from chalicelib.domain.entry_views import organiser_row
 from chalicelib.domain.errors import Conflict, InvalidInput
@@ -249,6 +249,8 @@ class ReportService:
 
     # --- compliance -------------------------------------------------------
     def _minimum(self, principal: Principal, campaign_id: str, params: dict) -> Any:
+        """Read from stored aggregates: one per unit of the checked level (by default the scope's
+        direct children), never from the counter items of the whole branch."""
         campaign = self._campaign(campaign_id)
         counter = params.get("counter", "valid")
         if counter not in COUNTER_FIELDS:
@@ -258,9 +260,12 @@ class ReportService:
             )
         level = _level_param(params.get("level"))
         unit = self._unit(principal, params.get("unit_id"))
-        tree = self._branch(unit)
-        counters = self.counters.branch(campaign_id, unit.path)
-        return units_below_minimum(tree, unit.unit_id, counters, campaign.min_entries_per_unit, level, counter)
+        tree = self._tree_holding(unit)
+        checked_level, checked = units_to_check(tree, unit.unit_id, level)
+        aggregates = self.aggregates.aggregates(campaign_id, [u.unit_id for u in checked])
+        totals = {unit_id: aggregate.subtree for unit_id, aggregate in aggregates.items()}
+        return units_below_minimum_from_totals(tree, unit.unit_id, checked_level, totals,
+                                               campaign.min_entries_per_unit, counter)
 
     def minimum_entries(self, principal: Principal, campaign_id: str, params: dict) -> dict:
         return self._minimum(principal, campaign_id, params).to_dict() | {"campaign_id": campaign_id}

@@ -310,3 +310,31 @@ def test_week_straddling_into_a_month_that_starts_on_thursday() -> None:
     assert CalendarWeek(date(2024, 7, 29), VN).month == (2024, 8)
     # September 2024 starts on a Sunday: the week of 26 August belongs to August
     assert CalendarWeek(date(2024, 8, 26), VN).month == (2024, 8)
+
+
+def test_from_stored_totals_the_default_is_the_scopes_direct_children(tree: OrgTree) -> None:
+    from chalicelib.domain.compliance import units_below_minimum_from_totals, units_to_check
+
+    # Given a province whose districts' branch totals are stored (a ward's clips count for its district)
+    level, checked = units_to_check(tree, "tinh-lc", None)
+    assert level == "district" and {u.unit_id for u in checked} == {"tinh-lc-sa-pa", "tinh-lc-bat-xat"}
+    totals = {"tinh-lc-sa-pa": UnitCounters(entries=3, valid=2), "tinh-lc-bat-xat": UnitCounters(entries=1, valid=1)}
+    report = units_below_minimum_from_totals(tree, "tinh-lc", level, totals, 2)
+    assert [(s.unit.unit_id, s.count, s.missing) for b in report.branches for s in b.below] == [
+        ("tinh-lc-bat-xat", 1, 1)]
+    # A unit with no stored total has no entries at all
+    assert units_below_minimum_from_totals(tree, "tinh-lc", level, {}, 2).units_below == 2
+    # The same shortfalls as the report summed from every counter item of the branch
+    summed = units_below_minimum(tree, "tinh-lc", totals, 2, level="district")
+    assert summed.to_dict() == report.to_dict()
+
+
+def test_from_stored_totals_a_level_above_the_scope_is_refused_and_a_grassroots_scope_checks_itself(
+        tree: OrgTree) -> None:
+    from chalicelib.domain.compliance import units_to_check
+
+    with pytest.raises(InvalidInput) as refused:
+        units_to_check(tree, "tinh-lc", "central")
+    assert refused.value.code == "level_above_scope"
+    ward = next(u for u in tree if u.level == "grassroots")
+    assert units_to_check(tree, ward.unit_id, None) == ("grassroots", (ward,))

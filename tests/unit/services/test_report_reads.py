@@ -80,3 +80,31 @@ def test_a_stale_cached_tree_is_read_again(world):
     province = TREE.children(TREE.root.unit_id)[0]
     report = reports.unit_report(ADMIN, world.campaign.id, province.unit_id)
     assert report["unit_id"] == province.unit_id and directory.reads == 1
+
+
+def test_a_minimum_entries_report_reads_one_aggregate_per_direct_child(world):
+    # Given entries filed at grassroots units, below their districts and provinces
+    counters = CountingCounters()
+    grassroots = [u for u in TREE if u.level == "grassroots"]
+    counters.set(world.campaign.id, grassroots[0].unit_id, grassroots[0].path, UnitCounters(entries=9, valid=9))
+    world.campaigns.put(world.campaign.model_copy(update={"min_entries_per_unit": 10}))
+    reports = service(world, counters, CachedTree(FakeUnitTree(TREE)))
+    # When the national report is asked for without a level
+    report = reports.minimum_entries(ADMIN, world.campaign.id, {})
+    # Then it checks the root's direct children, from their aggregates alone (never the branch's counters)
+    children = [c.unit_id for c in TREE.children(TREE.root.unit_id)]
+    assert counters.asked == [children]
+    assert report["level"] == TREE.children(TREE.root.unit_id)[0].level
+    assert report["units_checked"] == len(children)
+    counted = {s["unit_id"]: s["count"] for b in report["branches"] for s in b["below"]}
+    holder = next(c for c in children if grassroots[0].path.startswith(TREE.get(c).path))
+    assert counted == {c: 9 if c == holder else 0 for c in children}  # a ward's entries count for its province
+
+
+def test_a_deeper_level_reads_one_aggregate_per_unit_of_that_level_only(world):
+    counters = CountingCounters()
+    reports = service(world, counters, CachedTree(FakeUnitTree(TREE)))
+    report = reports.minimum_entries(ADMIN, world.campaign.id, {"level": "grassroots"})
+    grassroots = [u.unit_id for u in TREE if u.level == "grassroots"]
+    assert sorted(counters.asked[0]) == sorted(grassroots) and len(counters.asked) == 1
+    assert report["units_checked"] == len(grassroots)
