@@ -181,6 +181,8 @@ class ExportLink:
     expires_at: datetime
     file_name: str
     rows: int | None  # None when an earlier identical export was handed out again
+    key: str = ""
+    size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"download_url": self.download_url, "expires_at": self.expires_at.isoformat(),
@@ -218,8 +220,9 @@ class ExportService:
             spool.seek(0)
             self.files.put_file(key, spool, content_type, attachment_disposition(file_name))
         logger.info("export written", extra={"export_key": key, "rows": rows, "bytes": size, "format": file_format})
-        return self._link(key, content_type, file_name, now, rows)
+        return self._link(key, content_type, file_name, now, rows, size)
 
-    def _link(self, key: str, content_type: str, file_name: str, now: datetime, rows: int | None) -> ExportLink:
+    def _link(self, key: str, content_type: str, file_name: str, now: datetime, rows: int | None,
+              size: int | None = None) -> ExportLink:
         url = self.files.presigned_get(key, content_type, attachment_disposition(file_name), self.link_seconds)
-        return ExportLink(url, now + timedelta(seconds=self.link_seconds), file_name, rows)
+        return ExportLink(url, now + timedelta(seconds=self.link_seconds), file_name, rows, key, size)
