@@ -14,6 +14,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
+    errors.Unprocessable: 422,
     errors.DependencyUnavailable: 503,
 }
 

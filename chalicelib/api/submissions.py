@@ -31,13 +31,23 @@ def _token() -> str | None:
     return guard.request.headers.get(PARTICIPANT_TOKEN_HEADER)
 
 
+def _client() -> tuple[str | None, str | None]:
+    """The caller's address (as API Gateway saw it) and browser, recorded with the terms' acceptance."""
+    request = guard.request
+    identity = (request.context or {}).get("identity") or {}
+    return identity.get("sourceIp"), request.headers.get("user-agent")
+
+
 @submission_routes.route("/campaigns/{campaign_id}/submissions", methods=["POST"])
 @guard.public
 def create_submission(campaign_id: str) -> Response:
     body = guard.json_body()
+    client_ip, user_agent = _client()
 
     def create() -> dict:
-        return services().participants.create(campaign_id, body, datetime.now(timezone.utc))
+        return services().participants.create(
+            campaign_id, body, datetime.now(timezone.utc), client_ip=client_ip, user_agent=user_agent
+        )
 
     key = guard.request.headers.get("idempotency-key")
     if key:
@@ -77,3 +87,10 @@ def multipart_progress(submission_id: str) -> Response:
 @guard.public
 def complete_multipart_upload(submission_id: str) -> dict:
     return services().participants.complete_multipart(submission_id, _token())
+
+
+@submission_routes.route("/submissions/{submission_id}/withdraw", methods=["POST"])
+@guard.public
+def withdraw_submission(submission_id: str) -> Response:
+    view = services().participants.withdraw(submission_id, _token(), datetime.now(timezone.utc))
+    return Response(body=view, headers={"Cache-Control": "no-store"})

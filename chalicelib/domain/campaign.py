@@ -129,6 +129,16 @@ class PostingQuota(_Strict):
     hashtag: NonBlank
 
 
+class Terms(_Strict):
+    """What a participant accepts with each entry (seed 000 III.5: copyright, no reuse in other
+    contests, the organisers' right to use the work). A changed text gets a new version, so each
+    stored acceptance names the text it agreed to."""
+
+    version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
+    text_vi: Annotated[str, Field(min_length=1, max_length=20000)]
+    text_en: Annotated[str, Field(min_length=1, max_length=20000)]
+
+
 class Campaign(_Strict):
     id: Slug
     name_vi: NonBlank
@@ -148,6 +158,11 @@ class Campaign(_Strict):
     jury_criteria: list[JuryCriterion] = []
     min_entries_per_unit: int = Field(default=0, ge=0)
     posting_quota: PostingQuota | None = None
+    # Consent and personal data (domain/consent.py, domain/privacy.py): entries must accept the
+    # terms when there are any; authors' personal data is erased this many days after the
+    # campaign ends (None: kept until the organisers set a period).
+    terms: Terms | None = None
+    personal_data_retention_days: int | None = Field(default=None, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

@@ -37,6 +37,10 @@ class Entry:
     campaign_week: str | None = None  # "{campaign_id}#{week}" once published
     platform_video: str | None = None  # "{platform}#{video_id}" once published
     published_at: datetime | None = None
+    # The terms' acceptance recorded at creation (domain/consent.py), and when the authors'
+    # personal data was erased (domain/privacy.py).
+    consent: dict | None = None
+    personal_data_erased_at: datetime | None = None
 
     @property
     def publication(self) -> dict:
@@ -68,6 +72,7 @@ class NewSubmission:
     upload_kind: str
     multipart_upload_id: str | None
     created_at: datetime
+    consent: dict | None = None
 
 
 @dataclass(frozen=True)

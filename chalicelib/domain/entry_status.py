@@ -6,6 +6,7 @@ and the sets the rest of the code asks about.
           │                              └─abandon_validation─▶ validation_error
           └─replace_video─ any status before approval (receive_upload too)
     approved, published ─disqualify─▶ disqualified
+    any status before publication ─withdraw─▶ withdrawn   (the participant takes the entry back)
 
 Stores build their conditional writes from `allowed_from(action)` and
 `transition_target(action)`, and the API tells front ends what an entry still
@@ -27,6 +28,7 @@ Status = Literal[
     "rejected",
     "published",
     "disqualified",
+    "withdrawn",
 ]
 
 AWAITING_UPLOAD: Status = "awaiting_upload"
@@ -38,9 +40,10 @@ APPROVED: Status = "approved"
 REJECTED: Status = "rejected"
 PUBLISHED: Status = "published"
 DISQUALIFIED: Status = "disqualified"
+WITHDRAWN: Status = "withdrawn"
 
 STATUSES: tuple[Status, ...] = (
-    AWAITING_UPLOAD, VALIDATING, VALID, INVALID, VALIDATION_ERROR, APPROVED, REJECTED, PUBLISHED, DISQUALIFIED,
+    AWAITING_UPLOAD, VALIDATING, VALID, INVALID, VALIDATION_ERROR, APPROVED, REJECTED, PUBLISHED, DISQUALIFIED, WITHDRAWN,
 )
 
 # A new entry has no video yet: the participant uploads it with the instructions it was created with.
@@ -56,6 +59,7 @@ STATUS_LABELS: Mapping[str, tuple[str, str]] = {
     REJECTED: ("Không được duyệt", "Rejected"),
     PUBLISHED: ("Đã đăng tải", "Published"),
     DISQUALIFIED: ("Bị loại", "Disqualified"),
+    WITHDRAWN: ("Đã rút khỏi cuộc thi", "Withdrawn"),
 }
 
 Action = Literal[
@@ -68,6 +72,7 @@ Action = Literal[
     "reject",
     "publish",
     "disqualify",
+    "withdraw",
 ]
 
 
@@ -95,6 +100,9 @@ TRANSITIONS: Mapping[Action, Transition] = {
     "reject": Transition(frozenset({VALID}), REJECTED),
     "publish": Transition(frozenset({APPROVED}), PUBLISHED),
     "disqualify": Transition(frozenset({APPROVED, PUBLISHED}), DISQUALIFIED),
+    # The participant, while the entry has not been posted publicly: once published it is in a
+    # voting week and its withdrawal is the organisers' decision (disqualification).
+    "withdraw": Transition(_BEFORE_REVIEW | {APPROVED, REJECTED}, WITHDRAWN),
 }
 
 # The validator's verdict status names the transition that records it.
@@ -136,6 +144,7 @@ REPLACEABLE: frozenset[Status] = allowed_from("replace_video")
 REVIEWABLE: frozenset[Status] = allowed_from("approve") | allowed_from("reject")
 PUBLISHABLE: frozenset[Status] = allowed_from("publish")
 DISQUALIFIABLE: frozenset[Status] = allowed_from("disqualify")
+WITHDRAWABLE: frozenset[Status] = allowed_from("withdraw")
 # Only a published entry competes in its voting week; disqualifying it moves it out.
 COMPETING: frozenset[Status] = frozenset({transition_target("publish")})
 # Statuses in which the current upload already has the validator's verdict: a repeated
@@ -148,6 +157,10 @@ JUDGED: frozenset[Status] = frozenset(STATUSES) - {
 
 def can_replace_video(status: str) -> bool:
     return status in REPLACEABLE
+
+
+def can_withdraw(status: str) -> bool:
+    return status in WITHDRAWABLE
 
 
 def is_competing(status: str) -> bool:
@@ -174,4 +187,6 @@ STATUS_COUNTERS: Mapping[str | None, frozenset[str]] = {
     REJECTED: frozenset({"entries", "valid"}),
     PUBLISHED: frozenset({"entries", "valid", "approved", "published"}),
     DISQUALIFIED: frozenset({"entries", "disqualified"}),
+    # Taken back by its author: no longer an entry of the contest, so it counts nowhere.
+    WITHDRAWN: frozenset(),
 }

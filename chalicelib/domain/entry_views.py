@@ -6,7 +6,7 @@ contact details never appear unless a view names them.
 from __future__ import annotations
 
 from chalicelib.domain.entry import Entry
-from chalicelib.domain.entry_status import can_replace_video, status_label
+from chalicelib.domain.entry_status import can_replace_video, can_withdraw, status_label
 from chalicelib.domain.exports import vietnam_time
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.organisation import OrgTree
@@ -24,6 +24,7 @@ def participant_view(entry: Entry) -> dict:
         "status": entry.status,
         "status_label": status_label(entry.status),
         "can_replace_video": can_replace_video(entry.status),
+        "can_withdraw": can_withdraw(entry.status),
         "verdict": entry.verdict,
         "rejection_reason": review.get("rejection_reason"),
         "created_at": entry.created_at.isoformat(),

@@ -35,6 +35,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed, but a rule refuses what it asks (e.g. an entry without the terms accepted)."""
+
+    code = "unprocessable"
+
+
 class PayloadTooLarge(DomainError):
     code = "body_too_large"
 

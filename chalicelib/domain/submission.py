@@ -13,7 +13,7 @@ import uuid
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.entry_status import can_replace_video
+from chalicelib.domain.entry_status import WITHDRAWN, can_replace_video, can_withdraw
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 EXTENSION_BY_CONTENT_TYPE = {"video/mp4": "mp4", "video/quicktime": "mov"}
@@ -49,6 +49,8 @@ class SubmissionRequest(FileDeclaration):
     category: str = Field(default="", max_length=100)
     unit_id: str = Field(min_length=1, max_length=64)
     authors: list[Author] = Field(min_length=1, max_length=20)
+    # The version of the campaign's terms the participant ticked "I agree" to (domain/consent.py).
+    accepted_terms_version: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 _FIELD_MESSAGES_VI = {
@@ -130,6 +132,19 @@ def require_reuploadable(status: str) -> None:
             "Bài dự thi đã được duyệt nên không thể thay video.",
             "The entry has been approved; its video can no longer be replaced.",
             code="entry_locked",
+            status=status,
+        )
+
+
+def require_withdrawable(status: str) -> None:
+    if status == WITHDRAWN:
+        raise Conflict("Bài dự thi đã được rút trước đó.", "The entry has already been withdrawn.",
+                       code="already_withdrawn", status=status)
+    if not can_withdraw(status):
+        raise Conflict(
+            "Bài dự thi đã được đăng tải nên không thể rút. Vui lòng liên hệ ban tổ chức.",
+            "The entry has been published and can no longer be withdrawn; contact the organisers.",
+            code="entry_already_published",
             status=status,
         )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.consent import acceptance_record, require_acceptance
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.entry_status import CREATED, status_label
 from chalicelib.domain.entry_views import participant_view
@@ -24,6 +25,7 @@ from chalicelib.domain.submission import (
     new_upload_key,
     parse_request,
     require_reuploadable,
+    require_withdrawable,
     require_video_campaign,
     token_matches,
 )
@@ -44,7 +46,9 @@ class ParticipantService:
     bucket: UploadLinks
 
     # --- creating an entry ------------------------------------------------
-    def create(self, campaign_id: str, body: dict, now: datetime) -> dict:
+    def create(
+        self, campaign_id: str, body: dict, now: datetime, client_ip: str | None = None, user_agent: str | None = None,
+    ) -> dict:
         campaign = self.campaigns.require(campaign_id)
         require_video_campaign(campaign)
         if not campaign.is_open_for_submissions(now):
@@ -56,6 +60,7 @@ class ParticipantService:
         request = parse_request(SubmissionRequest, body)
         assert isinstance(request, SubmissionRequest)
         extension = check_file_allowed(campaign, request)
+        require_acceptance(campaign, request.accepted_terms_version)
         unit = self.units.find(request.unit_id)
         if unit is None:
             raise InvalidInput(
@@ -83,6 +88,7 @@ class ParticipantService:
                 upload_kind=upload["method"].lower(),
                 multipart_upload_id=multipart_id,
                 created_at=now,
+                consent=acceptance_record(campaign, now, client_ip, user_agent),
             )
         )
         return {
@@ -196,3 +202,20 @@ class ParticipantService:
             )
         self.bucket.complete_multipart(entry.upload_key, upload_id, uploaded)
         return {"submission_id": entry.submission_id, "status": entry_status.VALIDATING}
+
+    # --- taking the entry back ------------------------------------------------
+    def withdraw(self, submission_id: str, token: str | None, now: datetime) -> dict:
+        """The participant takes back an entry that has not been published: it leaves the review
+        queue and every counter. A published one is in a voting week: only organisers act on it."""
+        entry = self._own(submission_id, token)
+        require_withdrawable(entry.status)
+        withdrawn = self.submissions.withdraw(entry, now)
+        if not withdrawn:
+            raise Conflict(
+                "Bài dự thi vừa thay đổi trạng thái, vui lòng tải lại và thử lại.",
+                "The entry changed meanwhile; reload and try again.",
+                code="entry_changed",
+            )
+        if entry.multipart_upload_id and entry.status == entry_status.AWAITING_UPLOAD:
+            self.bucket.abort_multipart(entry.upload_key, entry.multipart_upload_id)
+        return participant_view(withdrawn)

@@ -141,6 +141,24 @@ class ParticipantEntries(EntryReader, Protocol):
         """Refused while the entry's status does not allow replacing its video (domain.entry_status)."""
         ...
 
+    def withdraw(self, entry: Entry, at: datetime) -> Entry | Literal[False]:
+        """The participant's withdrawal, with the counters the entry leaves; False: it moved first."""
+        ...
+
+
+class ErasableEntries(EntryReader, Protocol):
+    def not_erased_page(
+        self, campaign_id: str, start_key: dict | None, limit: int
+    ) -> tuple[list[Entry], dict | None]:
+        """One page of the campaign's entries whose personal data is still kept; the key continues."""
+        ...
+
+    def erase_personal_data(
+        self, entry: Entry, authors: list[dict], consent: dict | None, at: datetime
+    ) -> Entry | Literal[False]:
+        """Replace the authors and the consent record, once (False: already erased)."""
+        ...
+
 
 class IntakeEntries(EntryReader, Protocol):
     def begin_validation(self, entry: Entry, key: str, object_id: str, at: datetime) -> Entry | Literal[False]: ...

@@ -166,7 +166,7 @@ class FakeEntries:
             upload_key=new.upload_key, upload_kind=new.upload_kind, declared_size=new.declared_size,
             file_name=new.file_name, content_type=new.content_type, description=new.description or None,
             category=new.category or None, authors=list(new.authors),
-            multipart_upload_id=new.multipart_upload_id,
+            multipart_upload_id=new.multipart_upload_id, consent=new.consent,
         )
         self.items[entry.submission_id] = entry
         return entry
@@ -267,6 +267,36 @@ class FakeEntries:
             return True
 
         return self._transition(entry, "disqualify", at, alongside=alongside, review=review)
+
+    def withdraw(self, entry: Entry, at: datetime) -> Entry | Literal[False]:
+        written = self._transition(entry, "withdraw", at)
+        if written:
+            self.validating_since.pop(entry.submission_id, None)
+        return written
+
+    def not_erased_page(
+        self, campaign_id: str, start_key: dict | None, limit: int
+    ) -> tuple[list[Entry], dict | None]:
+        """Like the Query: ordered, filtered, continued after the last id handed out."""
+        after = (start_key or {}).get("after", "")
+        kept = sorted(
+            (e for e in self.items.values()
+             if e.campaign_id == campaign_id and e.personal_data_erased_at is None and e.submission_id > after),
+            key=lambda e: e.submission_id,
+        )
+        page = kept[:limit]
+        more = len(kept) > limit
+        return page, ({"after": page[-1].submission_id} if more else None)
+
+    def erase_personal_data(
+        self, entry: Entry, authors: list[dict], consent: dict | None, at: datetime
+    ) -> Entry | Literal[False]:
+        stored = self.items.get(entry.submission_id)
+        if stored is None or stored.personal_data_erased_at is not None:
+            return False
+        written = dataclasses.replace(stored, authors=authors, consent=consent, personal_data_erased_at=at)
+        self.items[written.submission_id] = written
+        return written
 
     # --- reading ------------------------------------------------------------
     def get(self, submission_id: str) -> Entry | None:

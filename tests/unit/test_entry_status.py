@@ -58,6 +58,14 @@ EXPECTED_MOVES = {
     ("publish", "approved"): "published",
     ("disqualify", "approved"): "disqualified",
     ("disqualify", "published"): "disqualified",
+    # The participant takes back an entry not yet published.
+    ("withdraw", "awaiting_upload"): "withdrawn",
+    ("withdraw", "validating"): "withdrawn",
+    ("withdraw", "valid"): "withdrawn",
+    ("withdraw", "invalid"): "withdrawn",
+    ("withdraw", "validation_error"): "withdrawn",
+    ("withdraw", "approved"): "withdrawn",
+    ("withdraw", "rejected"): "withdrawn",
 }
 
 
@@ -70,7 +78,7 @@ def test_each_action_is_allowed_exactly_from_its_statuses(action, status):
 
 
 def test_the_machine_declares_every_status_once_with_both_labels():
-    assert len(set(STATUSES)) == len(STATUSES) == 9
+    assert len(set(STATUSES)) == len(STATUSES) == 10
     assert set(STATUS_LABELS) == set(STATUSES)
     assert all(vi and en and vi != en for vi, en in STATUS_LABELS.values())
     assert machine.CREATED == "awaiting_upload"
@@ -92,9 +100,9 @@ def test_every_status_is_reachable_from_creation():
 
 def test_unknown_actions_and_verdicts_are_refused():
     with pytest.raises(ValueError):
-        allowed_from("withdraw")
+        allowed_from("resubmit")
     with pytest.raises(ValueError):
-        transition_target("withdraw")
+        transition_target("resubmit")
     with pytest.raises(ValueError):
         verdict_action("validation_error")
 
@@ -123,7 +131,9 @@ def test_validator_verdicts_map_to_their_transitions():
 def test_counters_cover_every_status_with_known_counter_names():
     assert set(STATUS_COUNTERS) == set(STATUSES) | {None}
     assert all(counters <= set(COUNTER_FIELDS) for counters in STATUS_COUNTERS.values())
-    assert all("entries" in STATUS_COUNTERS[s] for s in STATUSES)
+    # A withdrawn entry is no longer an entry of the contest: it counts nowhere.
+    assert all("entries" in STATUS_COUNTERS[s] for s in STATUSES if s != "withdrawn")
+    assert STATUS_COUNTERS["withdrawn"] == frozenset()
 
 
 def test_a_link_counts_like_an_entry_in_the_same_named_status():
@@ -241,6 +251,7 @@ def store_calls():
         "reject": lambda r: store.reject(r, {}, AT),
         "publish": lambda r: store.publish(r, {}, "tiktok#1", "c1#1", AT, AT),
         "disqualify": lambda r: store.disqualify(r, {}, AT),
+        "withdraw": lambda r: store.withdraw(r, AT),
     }
 
 

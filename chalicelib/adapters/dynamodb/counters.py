@@ -178,18 +178,18 @@ def retrying_conflicts(write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def with_occupancy_guesses(write: Callable[[int], T]) -> T:
+def with_occupancy_guesses(write: Callable[[int], T], guesses: tuple[int, ...] = OCCUPANCY_GUESSES) -> T:
     """`write(entries_before)` for a creation, guessing first that the unit already has entries.
 
     A wrong guess is refused by the counter item's condition and costs one more
     transaction, once per unit; racing first entries settle within the
     alternating guesses. A counter refused on every guess is a counting bug and raises.
     """
-    for attempt, guess in enumerate(OCCUPANCY_GUESSES, start=1):
+    for attempt, guess in enumerate(guesses, start=1):
         try:
             return retrying_conflicts(lambda: write(guess))
         except TransactWriteError as error:
-            if attempt == len(OCCUPANCY_GUESSES) or not _counter_refused(error):
+            if attempt == len(guesses) or not _counter_refused(error):
                 raise
     raise AssertionError("unreachable")
 

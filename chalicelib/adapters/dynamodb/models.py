@@ -169,6 +169,8 @@ class SubmissionRecord(Model):
     campaign_week = UnicodeAttribute(null=True)
     platform_video = UnicodeAttribute(null=True)
     published_at = UTCDateTimeAttribute(null=True)
+    consent = JSONAttribute(null=True)
+    personal_data_erased_at = UTCDateTimeAttribute(null=True)
 
     by_campaign_unit = SubmissionsByCampaignUnit()
     by_voting_week = SubmissionsByVotingWeek()

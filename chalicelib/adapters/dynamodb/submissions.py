@@ -50,6 +50,9 @@ from chalicelib.domain.submission import could_be_submission_id
 if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.week_results import WeekResultStore
 
+# A withdrawal lowers its unit's entries: first guess the unit keeps others, then that it empties.
+LEAVING_GUESSES = (2, 1, 2, 1)
+
 # The sparse index of entries being validated holds this value while a check runs.
 VALIDATION_WATCH = VALIDATING
 
@@ -124,6 +127,8 @@ def to_entry(record: SubmissionRecord) -> Entry:
         campaign_week=record.campaign_week,
         platform_video=record.platform_video,
         published_at=record.published_at,
+        consent=record.consent,
+        personal_data_erased_at=record.personal_data_erased_at,
     )
 
 
@@ -162,6 +167,7 @@ class SubmissionStore:
             upload_key=new.upload_key,
             upload_kind=new.upload_kind,
             multipart_upload_id=new.multipart_upload_id,
+            consent=new.consent,
         )
         deltas = counter_deltas(None, record.status, STATUS_COUNTERS)
 
@@ -199,11 +205,14 @@ class SubmissionStore:
         condition: Condition | None = None,
         actions: Iterable[Any] = (),
         alongside: Callable[[TransactWrite], None] | None = None,
+        entries_before: int = 1,
     ) -> Entry | Literal[False]:
         """Apply `action` if the entry's status allows it and `condition` (if any) still holds;
         False means someone else moved it first.
 
-        `alongside` stages other items that must be written in the same transaction.
+        `alongside` stages other items that must be written in the same transaction;
+        `entries_before` is the unit's entry count assumed when `entries` changes (its counter
+        item's condition refuses a wrong guess).
 
         The change is also pinned to the status and unit path in `entry`: the
         counter deltas are computed from them, so if either changed meanwhile
@@ -230,7 +239,7 @@ class SubmissionStore:
         def write() -> None:
             with TransactWrite(connection=transaction_connection()) as tx:
                 tx.update(record, actions=updates, condition=guarded)
-                stage_counters(tx, entry, deltas)
+                stage_counters(tx, entry, deltas, entries_before)
                 if alongside is not None:
                     alongside(tx)
 
@@ -374,6 +383,50 @@ class SubmissionStore:
             if error.cause_response_code == "TransactionCanceledException":
                 return False
             raise
+
+    # --- the participant takes the entry back ----------------------------------
+    def withdraw(self, entry: Entry, at: datetime) -> Entry | Literal[False]:
+        """The entry leaves every counter; whether its unit is left with none is guessed and
+        checked by the counter item's condition (a second unit entry first, the usual case)."""
+        actions = [SubmissionRecord.validation_watch.remove(), SubmissionRecord.validating_since.remove()]
+        return with_occupancy_guesses(
+            lambda before: self._transition(entry, "withdraw", at, actions=actions, entries_before=before),
+            guesses=LEAVING_GUESSES,
+        )
+
+    # --- personal data -------------------------------------------------------
+    def not_erased_page(
+        self, campaign_id: str, start_key: dict | None, limit: int
+    ) -> tuple[list[Entry], dict | None]:
+        """A Query on the campaign's entries (never a Scan), filtered to those still holding personal data."""
+        results = SubmissionRecord.by_campaign_unit.query(
+            campaign_id,
+            filter_condition=SubmissionRecord.personal_data_erased_at.does_not_exist(),
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+        entries = [to_entry(r) for r in results]
+        return entries, results.last_evaluated_key if len(entries) >= limit else None
+
+    def erase_personal_data(
+        self, entry: Entry, authors: list[dict], consent: dict | None, at: datetime
+    ) -> Entry | Literal[False]:
+        record = _keyed(entry)
+        try:
+            record.update(
+                actions=[
+                    SubmissionRecord.authors.set(authors),
+                    SubmissionRecord.consent.set(consent) if consent is not None else SubmissionRecord.consent.remove(),
+                    SubmissionRecord.personal_data_erased_at.set(at),
+                ],
+                condition=SubmissionRecord.submission_id.exists()
+                & SubmissionRecord.personal_data_erased_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return to_entry(record)
 
     # --- organisers' reads -----------------------------------------------
     def branch_page(
