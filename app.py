@@ -8,6 +8,7 @@ from chalicelib.api.console_page import console_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
 from chalicelib.api.organisation import organisation_routes
+from chalicelib.api.privacy import privacy_routes
 from chalicelib.api.refusals import project_shaped_refusals
 from chalicelib.api.reports import report_routes
 from chalicelib.api.results import results_routes
@@ -18,6 +19,7 @@ from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
 from chalicelib.triggers.engagement import engagement_triggers
 from chalicelib.triggers.intake import intake_triggers
+from chalicelib.triggers.privacy import privacy_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
 app = Chalice(app_name="contest")
@@ -36,6 +38,8 @@ app.register_blueprint(results_routes)
 app.register_blueprint(engagement_routes)
 app.register_blueprint(organisation_routes)
 app.register_blueprint(report_routes)
+app.register_blueprint(privacy_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
 app.register_blueprint(engagement_triggers)
+app.register_blueprint(privacy_triggers)

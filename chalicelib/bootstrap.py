@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chalicelib.services.spreadsheets import ExportService
     from chalicelib.services.review import ReviewService
     from chalicelib.services.participants import ParticipantService
+    from chalicelib.services.privacy import PrivacyService
     from chalicelib.services.video_access import VideoAccessService
     from chalicelib.services.week_results import WeekResultsService
 
@@ -299,6 +300,12 @@ class Services:
         from chalicelib.services.participants import ParticipantService
 
         return ParticipantService(self.campaign_store, self.org_unit_store, self.submission_store, self.upload_bucket)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from chalicelib.services.privacy import PrivacyService
+
+        return PrivacyService(self.campaign_store, self.submission_store, self.audit_log)
 
     @cached_property
     def intake(self) -> IntakeService:
