@@ -29,7 +29,7 @@ def list_branch_entries(campaign_id: str) -> Response | dict:
     """Entries of the caller's branch (optionally one unit inside it, one status); paginated."""
     reports, file_format = services().reports, _format()
     if file_format:
-        sheet = reports.entries_sheet(guard.principal(), campaign_id, _params())
+        sheet = reports.entries_sheet(guard.principal(), campaign_id, _params(), datetime.now(timezone.utc))
         return export_response(lambda: sheet, file_format, guard.request.headers)
     return reports.list_entries(guard.principal(), campaign_id, _params())
 

@@ -100,17 +100,32 @@ ENTRY_HEADERS = (
 )
 
 
-def entries_sheet(campaign_id: str, entries: Iterable[Mapping[str, Any]], unit_names: Mapping[str, str]) -> Sheet:
-    """The rows are produced while the file is written: `entries` may be a generator over pages."""
+# Only in a reviewer's export, and only filled for the entries they review (domain/privacy.py).
+CONTACT_HEADERS = ("Email tác giả", "Số điện thoại tác giả")
+
+
+def _contact_cells(entry: Mapping[str, Any]) -> tuple[str, str]:
+    contacts = entry.get("contacts") or []
+    return (AUTHOR_SEPARATOR.join(c["email"] for c in contacts if c.get("email")),
+            AUTHOR_SEPARATOR.join(c["phone"] for c in contacts if c.get("phone")))
+
+
+def entries_sheet(
+    campaign_id: str, entries: Iterable[Mapping[str, Any]], unit_names: Mapping[str, str], with_contacts: bool = False,
+) -> Sheet:
+    """The rows are produced while the file is written: `entries` may be a generator over pages.
+    `with_contacts` adds the contact columns (a reviewer's export), filled for rows that carry them."""
     rows = (
         (
             e["submission_id"], e["title"], e.get("category") or "", e["unit_id"],
             unit_names.get(e["unit_id"], ""), ", ".join(e.get("authors") or []),
             e["status_label"]["vi"], e["created_at_vietnam"],
+            *(_contact_cells(e) if with_contacts else ()),
         )
         for e in entries
     )
-    return Sheet(f"bai-du-thi-{campaign_id}", ENTRY_HEADERS, rows)
+    headers = ENTRY_HEADERS + CONTACT_HEADERS if with_contacts else ENTRY_HEADERS
+    return Sheet(f"bai-du-thi-{campaign_id}", headers, rows)
 
 
 COUNTER_HEADERS = ("Số bài", "Hợp lệ", "Không hợp lệ", "Đã duyệt", "Đã đăng", "Bị loại", "Điểm tuần cao nhất")

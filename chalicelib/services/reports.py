@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -38,6 +38,7 @@ from chalicelib.domain.exports import (
 from chalicelib.domain.json_input import parse_bounded_json
 from chalicelib.domain.links import NewLink
 from chalicelib.domain.organisation import LEVELS, OrgTree, OrgUnit, branch_key
+from chalicelib.domain.privacy import export_row, may_see_contacts
 from chalicelib.domain.posting_quota import contains_hashtag, monthly_summary, weekly_posting_table
 from chalicelib.domain.request_numbers import whole_number
 from chalicelib.domain.rollup import COUNTER_FIELDS, BranchReport, branch_sizes, report_from_aggregates
@@ -196,25 +197,38 @@ class ReportService:
         return {"unit_id": unit.unit_id, "entries": [organiser_row(e) for e in entries],
                 "next_cursor": encode_cursor(last)}
 
-    def entries_sheet(self, principal: Principal, campaign_id: str, params: dict) -> Sheet:
+    def entries_sheet(self, principal: Principal, campaign_id: str, params: dict, now: datetime | None = None) -> Sheet:
         """Every entry of the branch (from `cursor` on, if given), read page by page while the
-        file is written: the parameters are checked here, before any file is begun."""
+        file is written: the parameters are checked here, before any file is begun.
+
+        Rows the caller reviews carry the authors' contacts. The two contact columns are there
+        when the first page holds an entry the caller reviews (a branch's reviewers review all
+        of it); an export that carried any contact is audited once the last row is written."""
         self._campaign(campaign_id)
         status = self._status(params)
         unit = self._unit(principal, params.get("unit_id"))
         start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
         names = {u.unit_id: u.name for u in self._tree_holding(unit)}
+        first, after_first = self.submissions.branch_page(campaign_id, unit.path, status, start, EXPORT_PAGE)
+        with_contacts = any(may_see_contacts(principal, e) for e in first)
 
         def rows() -> Iterator[dict]:
-            page_start = start
+            entries, page_start, carried = first, after_first, 0
             while True:
+                for entry in entries:
+                    row = export_row(principal, entry) if with_contacts else organiser_row(entry)
+                    carried += "contacts" in row
+                    yield row
+                if page_start is None:
+                    break
                 entries, page_start = self.submissions.branch_page(
                     campaign_id, unit.path, status, page_start, EXPORT_PAGE)
-                yield from (organiser_row(e) for e in entries)
-                if page_start is None:
-                    return
+            if carried:
+                self.audit.record(principal, "export_contacts", "campaign", campaign_id,
+                                  now or datetime.now(timezone.utc), campaign_id=campaign_id,
+                                  after={"unit_id": unit.unit_id, "status": status, "entries_with_contacts": carried})
 
-        return entries_sheet(campaign_id, rows(), names)
+        return entries_sheet(campaign_id, rows(), names, with_contacts)
 
     # --- roll-ups ---------------------------------------------------------
     def unit_report(self, principal: Principal, campaign_id: str, unit_id: str) -> dict:
