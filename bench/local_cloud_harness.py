@@ -112,6 +112,7 @@ class Participant:
             "file_name": "clip.mp4",
             "content_type": "video/mp4",
             "size_bytes": VIDEO.stat().st_size,
+            "accepted_terms_version": "2024-1",
         }
         try:
             response = self.session.post(f"{self.api}/campaigns/{CAMPAIGN}/submissions", json=body, timeout=60)

@@ -130,7 +130,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
             created_at = first_start - timedelta(days=20) + timedelta(hours=rng.randint(0, 300))
             created = participants.create(campaign.id, {
                 "title": title, "unit_id": unit, "authors": [{"name": "Đoàn viên", "email": "dv@example.vn"}],
-                "file_name": "video.mp4", "content_type": "video/mp4", "size_bytes": len(video)}, created_at)
+                "file_name": "video.mp4", "content_type": "video/mp4", "size_bytes": len(video),
+                "accepted_terms_version": campaign.terms.version if campaign.terms else None}, created_at)
             upload = created["upload"]
             requests.post(upload["url"], data=upload["fields"], files={"file": ("video", video, "video/mp4")},
                           timeout=30).raise_for_status()

@@ -290,6 +290,7 @@ def test_kept_link_opens_on_another_device_with_the_access_code(live_server, new
             "file_name": video.name,
             "content_type": "video/mp4",
             "size_bytes": video.stat().st_size,
+            "accepted_terms_version": "2024-1",
         },
     )
     assert status == 201, created

@@ -132,7 +132,8 @@ def test_a_deeply_nested_organisation_file_is_a_400(client, tokens):
 
 def _entry():
     return {"title": "Ước mơ", "unit_id": "ha-noi-ba-dinh-kim-ma", "authors": [{"name": "Trần B", "email": "b@example.vn"}],
-            "file_name": "uoc-mo.mp4", "content_type": "video/mp4", "size_bytes": 5 * 1024 * 1024}
+            "file_name": "uoc-mo.mp4", "content_type": "video/mp4", "size_bytes": 5 * 1024 * 1024,
+            "accepted_terms_version": "2024-1"}
 
 
 def test_an_idempotency_key_longer_than_200_characters_is_refused_not_cut(client):

@@ -26,6 +26,7 @@ def entry(**overrides):
         "file_name": "uoc mo.mp4",
         "content_type": "video/mp4",
         "size_bytes": 5 * MIB,
+        "accepted_terms_version": "2024-1",
     }
     body.update(overrides)
     return body

@@ -38,6 +38,7 @@ def _valid_entry(campaign_id: str, unit_id: str, title: str, now: datetime) -> s
     created = services().participants.create(campaign_id, {
         "title": title, "unit_id": unit_id, "authors": [{"name": "Phạm D", "email": "d@example.vn"}],
         "file_name": "a.mp4", "content_type": "video/mp4", "size_bytes": 1000,
+        "accepted_terms_version": services().campaign_store.require(campaign_id).terms.version,
     }, now)
     store = services().submission_store
     record = store.get(created["submission_id"])

@@ -34,6 +34,7 @@ def _create(campaign_id: str, unit_id: str, title: str, at: datetime, size: int)
     return services().participants.create(campaign_id, {
         "title": title, "unit_id": unit_id, "authors": [{"name": "Lê Thị B", "email": "b@example.vn"}],
         "file_name": "clip.mp4", "content_type": "video/mp4", "size_bytes": size,
+        "accepted_terms_version": services().campaign_store.require(campaign_id).terms.version,
     }, at)
 
 

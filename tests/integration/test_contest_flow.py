@@ -89,6 +89,7 @@ def _create(campaign: Campaign, unit_id: str, title: str, now: datetime, video: 
         "file_name": "valid-faststart.mp4",
         "content_type": "video/mp4",
         "size_bytes": len(video),
+        "accepted_terms_version": campaign.terms.version,
     }
     created = services().participants.create(campaign.id, body, now)
     _post_upload(created["upload"], video)

@@ -28,6 +28,7 @@ def _create_entry(path: Path, content_type: str = "video/mp4", size: int | None 
         "file_name": path.name,
         "content_type": content_type,
         "size_bytes": size if size is not None else max(path.stat().st_size, 1),
+        "accepted_terms_version": "2024-1",
     }
     return services().participants.create(CAMPAIGN, body, datetime.now(timezone.utc))
 

@@ -239,3 +239,10 @@ def test_the_packaged_app_serves_the_console_it_ships(package, task):
     result = subprocess.run(command, cwd=task_dir, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "console assets" in result.stdout
+
+
+def test_personal_data_erasure_runs_daily_at_two_in_the_morning_vietnam_time(package):
+    [erasure] = [p for p in _functions(package).values() if p["Handler"].endswith("erase_expired_personal_data")]
+    schedules = [e["Properties"]["Schedule"] for e in erasure.get("Events", {}).values() if e["Type"] == "Schedule"]
+    assert schedules == ["cron(0 19 * * ? *)"]
+    assert erasure["Timeout"] == 300

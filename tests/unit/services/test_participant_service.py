@@ -23,7 +23,7 @@ def participants(world) -> ParticipantService:
 def declared(**changes) -> dict:
     return {"title": "Tuổi trẻ Kim Mã", "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
             "authors": [{"name": "Nguyễn Văn A", "email": "a@example.vn"}], "file_name": "a.mp4",
-            "content_type": "video/mp4", "size_bytes": 10 * MIB, **changes}
+            "content_type": "video/mp4", "size_bytes": 10 * MIB, "accepted_terms_version": "2024-1", **changes}
 
 
 def test_a_new_entry_awaits_its_upload_and_is_only_readable_with_its_token(world, participants):
