@@ -128,6 +128,7 @@
     });
     renderCampaignOptions();
     renderRules();
+    renderTerms(false);
     renderAuthorLabels();
     renderUnitOptions();
     renderUnitChosen();
@@ -211,6 +212,17 @@
     }
   }
 
+  // The chosen campaign's terms in the page's language; `reset` unticks the box (another text).
+  function renderTerms(reset) {
+    var c = campaignById($("campaign").value);
+    var terms = c && c.terms;
+    $("terms-field").hidden = !terms;
+    if (reset) { $("accept-terms").checked = false; fieldError("terms", null); }
+    if (!terms) return;
+    $("terms-text").textContent = state.lang === "en" ? terms.text_en : terms.text_vi;
+    $("terms-version").textContent = txt({ k: "terms_version", p: { version: terms.version } });
+  }
+
   function loadCampaigns() {
     return api("campaigns").then(function (data) {
       state.campaigns = (data && data.campaigns || []).filter(function (c) { return !c.entry_kind || c.entry_kind === "upload"; });
@@ -224,6 +236,7 @@
         if (firstOpen) select.value = firstOpen.id;
       }
       renderRules();
+      renderTerms(true);
       if (!state.campaigns.some(function (c) { return openState(c) === "open"; })) fieldError("campaign", { k: "campaign_none" });
     }, function (err) {
       fieldError("campaign", err.code === "network" ? { k: "campaigns_failed" } : err.message);
@@ -232,7 +245,7 @@
 
   // --- field errors --------------------------------------------------------------------
 
-  var FIELD_INPUT = { campaign: "campaign", title: "title", description: "description", category: "category", unit: "unit", authors: null, file: "file" };
+  var FIELD_INPUT = { campaign: "campaign", title: "title", description: "description", category: "category", unit: "unit", authors: null, file: "file", terms: "accept-terms" };
 
   function fieldError(field, m) {
     var el = $("error-" + field);
@@ -253,7 +266,7 @@
   }
 
   function clearErrors() {
-    ["campaign", "title", "description", "category", "unit", "authors", "file"].forEach(function (f) { fieldError(f, null); });
+    ["campaign", "title", "description", "category", "unit", "authors", "file", "terms"].forEach(function (f) { fieldError(f, null); });
     authorRows().forEach(function (_, i) { authorError(i, null); });
     sayShown($("form-error"), null);
   }
@@ -281,9 +294,14 @@
     }
     var byCode = {
       content_type_not_allowed: "file", file_too_large: "file", unknown_unit: "unit",
-      campaign_closed: "campaign", campaign_not_found: "campaign"
+      campaign_closed: "campaign", campaign_not_found: "campaign", terms_not_accepted: "terms"
     };
     if (byCode[err.code]) { fieldError(byCode[err.code], err.message); placed = true; }
+    if (err.code === "terms_version_outdated") {
+      // The organisers changed the text since the page loaded: show the new one, to be accepted again.
+      loadCampaigns().then(function () { fieldError("terms", { k: "terms_changed" }); $("terms-details").open = true; });
+      placed = true;
+    }
     sayShown($("form-error"), placed ? { k: "form_has_errors" } : err.message);
     focusFirstError();
   }
@@ -540,6 +558,8 @@
     var file = $("file").files[0];
     var problem = fileProblem(file, campaign);
     if (problem) { fieldError("file", problem); ok = false; }
+    var terms = campaign && campaign.terms;
+    if (terms && !$("accept-terms").checked) { fieldError("terms", { k: "need_terms" }); ok = false; }
     if (!ok) {
       sayShown($("form-error"), { k: "form_has_errors" });
       focusFirstError();
@@ -550,6 +570,7 @@
     var category = $("category").value.trim();
     if (description) body.description = description;
     if (category) body.category = category;
+    if (terms) body.accepted_terms_version = terms.version;
     return { campaign: campaign, body: body, file: file };
   }
 
@@ -650,6 +671,7 @@
     $("replace-box").hidden = true;
     $("check-again").hidden = true;
     $("new-entry").hidden = false;
+    hideWithdraw();
     say($("status"), null);
   }
 
@@ -691,6 +713,7 @@
     $("resume-upload").disabled = on;
     $("replace-upload").disabled = on;
     $("new-entry").disabled = on;
+    if (on) hideWithdraw();
   }
 
   // Run an upload end to end: instructions, bytes, then the automatic check.
@@ -847,7 +870,7 @@
   var TONE = {
     valid: "good", approved: "good", published: "good",
     invalid: "bad", rejected: "bad", disqualified: "bad",
-    validation_error: "warn"
+    validation_error: "warn", withdrawn: "neutral"
   };
 
   function renderView(view) {
@@ -859,6 +882,7 @@
     box.textContent = "";
     // The API says whether a new video is still accepted; while the check runs, the page waits for its verdict.
     $("replace-box").hidden = !view.can_replace_video || view.status === "validating" || state.uploading;
+    $("withdraw-box").hidden = !view.can_withdraw || state.uploading;
 
     if (view.status === "awaiting_upload" || view.status === "validating") {
       box.hidden = true;
@@ -879,7 +903,8 @@
     box.appendChild(badge);
 
     var verdict = view.verdict;
-    var note = { valid: "verdict_valid_note", invalid: "verdict_invalid_note", validation_error: "verdict_error_note" }[view.status];
+    var note = { valid: "verdict_valid_note", invalid: "verdict_invalid_note", validation_error: "verdict_error_note",
+      withdrawn: "withdrawn_note" }[view.status];
     if (note) {
       var p = document.createElement("p");
       p.className = "verdict__note";
@@ -924,6 +949,39 @@
       }
     }
     box.hidden = false;
+  }
+
+  // --- withdrawal ----------------------------------------------------------------------
+
+  function hideWithdraw() {
+    $("withdraw-box").hidden = true;
+    $("withdraw-confirm").hidden = true;
+    $("withdraw").setAttribute("aria-expanded", "false");
+    sayShown($("withdraw-error"), null);
+  }
+
+  function askWithdraw(open) {
+    $("withdraw-confirm").hidden = !open;
+    $("withdraw").setAttribute("aria-expanded", String(open));
+    (open ? $("withdraw-no") : $("withdraw")).focus();
+  }
+
+  function withdraw() {
+    var entry = state.entry;
+    if (!entry || state.uploading) return;
+    var yes = $("withdraw-yes");
+    yes.disabled = true;
+    say(yes, { k: "withdrawing" });
+    api(submissionPath(entry.submission_id, "/withdraw"), { method: "POST", token: entry.access_token })
+      .then(function (view) {
+        state.pollRun++;
+        var pending = load(STORE_PENDING, null);
+        if (pending && pending.submission_id === entry.submission_id) clearPending();
+        hideWithdraw();
+        $("upload-box").hidden = true;
+        renderView(view);
+      }, function (err) { sayShown($("withdraw-error"), err.message); })
+      .then(function () { yes.disabled = false; say(yes, { k: "withdraw_yes" }); });
   }
 
   // --- copy ----------------------------------------------------------------------------
@@ -1014,7 +1072,7 @@
     $("lang-vi").addEventListener("click", function () { setLang("vi"); });
     $("lang-en").addEventListener("click", function () { setLang("en"); });
     $("entry-form").addEventListener("submit", onSubmit);
-    $("campaign").addEventListener("change", function () { renderRules(); fieldError("campaign", null); onFileChosen(); });
+    $("campaign").addEventListener("change", function () { renderRules(); renderTerms(true); fieldError("campaign", null); onFileChosen(); });
     $("file").addEventListener("change", onFileChosen);
     $("add-author").addEventListener("click", function () {
       var row = addAuthor();
@@ -1050,6 +1108,10 @@
       runTransfer(entry, file, function () { return requestNewUpload(entry, file); });
     });
     $("check-again").addEventListener("click", function () { if (state.entry) poll(state.entry, false); });
+    $("withdraw").addEventListener("click", function () { askWithdraw($("withdraw-confirm").hidden); });
+    $("withdraw-no").addEventListener("click", function () { askWithdraw(false); });
+    $("withdraw-yes").addEventListener("click", withdraw);
+    $("accept-terms").addEventListener("change", function () { if ($("accept-terms").checked) fieldError("terms", null); });
     $("new-entry").addEventListener("click", newEntry);
     $("lookup-new").addEventListener("click", newEntry);
     $("lookup").addEventListener("click", function () {

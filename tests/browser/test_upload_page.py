@@ -79,6 +79,7 @@ def fill_entry(page, video: Path, title: str) -> None:
     page.get_by_test_id("author-phone").nth(1).fill("0912 345 678")
     page.get_by_test_id("file").set_input_files(str(video))
     expect(page.get_by_test_id("file-info")).to_contain_text(video.name)
+    page.get_by_test_id("accept-terms").check()
 
 
 def entry_from_page(page) -> tuple[str, str]:
@@ -325,6 +326,8 @@ def test_form_points_at_each_missing_field(live_server, new_page, videos):
     expect(page.get_by_test_id("error-unit")).to_be_visible()
     expect(page.get_by_test_id("error-file")).to_have_text("Please choose the video file.")
     expect(page.get_by_test_id("author-row").first.locator(".field__error")).to_have_text("Enter the author's full name.")
+    expect(page.get_by_test_id("error-terms")).to_have_text(
+        "Please read the campaign's terms and tick that you accept them.")
     expect(page.get_by_test_id("title")).to_be_focused()
 
     page.get_by_test_id("lang-vi").click()
@@ -356,3 +359,44 @@ def test_page_files_are_served_with_their_types_and_security_headers(live_server
     assert body.strip()
     external = re.findall(r"""(?:src|href)="(?:https?:)?//[^"]*"|url\(["']?(?:https?:)?//""", body)
     assert external == [], "the page loads nothing from other origins (no CDN: the machine may be offline)"
+
+
+def test_the_terms_are_shown_and_accepted_and_an_entry_is_withdrawn_after_a_confirmation(live_server, new_page, videos):
+    page = new_page()
+    open_page(page, live_server)
+    fill_entry(page, case("valid-faststart.mp4").path(videos), "Rút bài thử")
+    terms = page.get_by_test_id("terms-text")
+    expect(terms).to_be_hidden()  # folded: the form stays short on a phone
+    page.get_by_test_id("terms-details").locator("summary").click()
+    expect(terms).to_contain_text("không sử dụng tác phẩm tham gia cuộc thi này để tham gia các cuộc thi khác")
+    expect(page.get_by_test_id("terms-version")).to_have_text("Phiên bản điều khoản: 2024-1")
+    page.get_by_test_id("lang-en").click()
+    expect(terms).to_contain_text("will not use this entry in any other contest")
+    page.get_by_test_id("lang-vi").click()
+    page.screenshot(path=str(SCREENSHOTS / "upload-page-terms.png"), full_page=True)
+
+    page.get_by_test_id("accept-terms").uncheck()
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("error-terms")).to_have_text(
+        "Vui lòng đọc và đánh dấu đồng ý với điều khoản của cuộc thi.")
+    expect(page.get_by_test_id("entry-form")).to_be_visible()
+    page.get_by_test_id("accept-terms").check()
+    expect(page.get_by_test_id("error-terms")).to_be_hidden()
+    page.get_by_test_id("submit").click()
+    submission_id, token = entry_from_page(page)
+    expect(page.get_by_test_id("verdict-label")).to_have_text("Hợp lệ", timeout=30_000)
+
+    withdraw = page.get_by_test_id("withdraw")
+    expect(withdraw).to_be_visible()
+    withdraw.click()
+    expect(page.get_by_test_id("withdraw-confirm")).to_be_visible()
+    page.get_by_test_id("withdraw-no").click()  # changed their mind: nothing happens
+    expect(page.get_by_test_id("withdraw-confirm")).to_be_hidden()
+    assert server_view(live_server, submission_id, token)["status"] == "valid"
+    withdraw.click()
+    page.get_by_test_id("withdraw-yes").click()
+    expect(page.get_by_test_id("verdict-label")).to_have_text("Đã rút khỏi cuộc thi")
+    expect(page.get_by_test_id("withdraw-box")).to_be_hidden()
+    expect(page.get_by_test_id("replace-box")).to_be_hidden()
+    assert server_view(live_server, submission_id, token)["status"] == "withdrawn"
+    page.screenshot(path=str(SCREENSHOTS / "upload-page-withdrawn.png"), full_page=True)
