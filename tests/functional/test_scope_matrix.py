@@ -123,6 +123,8 @@ ROUTES: dict[str, Probe] = {
     "GET /submissions/{submission_id}": Probe("public", lambda w, u: Call("GET", "/submissions/none")),
     "POST /submissions/{submission_id}/uploads": Probe("public", lambda w, u: Call(
         "POST", "/submissions/none/uploads", "{}", {"Content-Type": "application/json"})),
+    "POST /submissions/{submission_id}/withdraw": Probe("public", lambda w, u: Call(
+        "POST", "/submissions/none/withdraw")),
     "GET /submissions/{submission_id}/uploads/current/parts": Probe("public", lambda w, u: Call(
         "GET", "/submissions/none/uploads/current/parts")),
     "POST /submissions/{submission_id}/uploads/current/complete": Probe("public", lambda w, u: Call(
@@ -150,6 +152,9 @@ ROUTES: dict[str, Probe] = {
         "disqualification", {"reason": "Kiểm tra phạm vi"}), success=(200, 409)),
     "GET /submissions/{submission_id}/snapshots": Probe("branch", lambda w, u: Call(
         "GET", f"/submissions/{w.entry_in(u)}/snapshots")),
+    # One entry's authors' contacts: its reviewers only (audited).
+    "GET /submissions/{submission_id}/contacts": Probe("branch", lambda w, u: Call(
+        "GET", f"/submissions/{w.entry_in(u)}/contacts")),
     # One entry's video: its reviewers (as "branch"), and judges only while it is in their final pool.
     "GET /submissions/{submission_id}/video": Probe("entry_viewers", lambda w, u: Call(
         "GET", f"/submissions/{w.entry_in(u)}/video"), success=(200, 409)),
