@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.privacy import (
     contacts_view,
@@ -20,16 +19,13 @@ from chalicelib.domain.privacy import (
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.ports import CampaignCatalogue, ErasableEntries
+from chalicelib.services.review import submission_not_found
 
 ERASURE = Principal(user_id="system:personal-data-erasure", role="admin", username="system:personal-data-erasure")
 ERASURE_PAGE = 100
 # Stop a run while this much of the invocation is left; the next run carries on where the
 # entries still holding personal data are (the job is idempotent).
 SAFETY_MARGIN_MS = 20_000
-
-
-def _submission_not_found() -> NotFound:
-    return NotFound("Không tìm thấy bài dự thi.", "Entry not found.", code="submission_not_found")
 
 
 @dataclass
@@ -43,7 +39,7 @@ class PrivacyService:
         require_role(principal, "admin", "organiser")
         entry = self.submissions.get(submission_id)
         if entry is None or not may_see_contacts(principal, entry):
-            raise _submission_not_found()
+            raise submission_not_found()
         self.audit.record(principal, "view_contacts", "submission", entry.submission_id, now,
                           campaign_id=entry.campaign_id)
         return contacts_view(entry)

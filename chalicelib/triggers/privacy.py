@@ -3,23 +3,14 @@ Vietnam time (19:00 UTC), a quiet hour. A run stops before its invocation times 
 next one carries on, so a campaign of any size is erased over as many runs as it needs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from chalice import Blueprint, Cron
 
 from chalicelib.bootstrap import services
 from chalicelib.observability import logger, observed
+from chalicelib.triggers.events import event_time
 
 privacy_triggers = Blueprint(__name__)
 ERASURE_CRON_UTC = Cron(0, 19, "*", "*", "?", "*")
-
-
-def _event_time(event) -> datetime:
-    text = getattr(event, "time", None) or ""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
-    except ValueError:
-        return datetime.now(timezone.utc)
 
 
 def _time_left_ms(event):
@@ -31,7 +22,7 @@ def _time_left_ms(event):
 @privacy_triggers.schedule(ERASURE_CRON_UTC)
 @observed
 def erase_expired_personal_data(event):
-    outcomes = services().privacy.erase_due(_event_time(event), _time_left_ms(event))
+    outcomes = services().privacy.erase_due(event_time(event), _time_left_ms(event))
     if outcomes:
         logger.info("personal data erased", extra={"outcomes": outcomes})
     return {"outcomes": outcomes}

@@ -6,32 +6,23 @@ was chosen over the last boundary chunk triggering the close: it needs no coupli
 ingestion and results, and it also closes a week whose last chunk was dead-lettered."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from chalice import Blueprint, Rate
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.schedule import boundary_cron_utc
 from chalicelib.observability import logger, observed
+from chalicelib.triggers.events import event_time
 
 weekly_triggers = Blueprint(__name__)
 RETRY_MINUTES = 5
 
 
-def _event_time(event) -> datetime:
-    # The event's own time is the boundary it was scheduled for; a late or
-    # replayed invocation still closes as of that boundary's run.
-    text = getattr(event, "time", None) or ""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
-    except ValueError:
-        return datetime.now(timezone.utc)
-
-
 @weekly_triggers.schedule(boundary_cron_utc())
 @observed
 def close_finished_weeks(event):
-    outcomes = services().week_results.close_due_weeks(_event_time(event))
+    # The event's own time is the boundary it was scheduled for: a late or replayed
+    # invocation still closes as of that boundary's run.
+    outcomes = services().week_results.close_due_weeks(event_time(event))
     logger.info("weekly close", extra={"outcomes": outcomes})
     return {"outcomes": outcomes}
 
@@ -39,7 +30,7 @@ def close_finished_weeks(event):
 @weekly_triggers.schedule(Rate(RETRY_MINUTES, unit=Rate.MINUTES))
 @observed
 def retry_waiting_week_closes(event):
-    outcomes = services().week_results.close_due_weeks(_event_time(event), retry=True)
+    outcomes = services().week_results.close_due_weeks(event_time(event), retry=True)
     if outcomes:
         logger.info("weekly close retried", extra={"outcomes": outcomes})
     return {"outcomes": outcomes}

@@ -30,6 +30,19 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+def judge_valid(submission_id: str, at) -> str:
+    """The validator's two steps on an entry that has no file: claimed, then judged valid."""
+    from chalicelib.bootstrap import services
+
+    store = services().submission_store
+    record = store.get(submission_id)
+    object_id = f"test/{record.upload_key}#etag"
+    assert store.begin_validation(record, record.upload_key, object_id, at)
+    record = store.get(submission_id)
+    assert store.finish_validation(record, record.upload_key, object_id, "valid", {"status": "valid"}, at)
+    return submission_id
+
+
 def publish_and_close_week_one(campaign, ids: dict, start, end, reviewed_at, admin) -> None:
     """Approve and publish each entry of `ids` into week 1 (an hour apart), record the week's
     closing likes (300, 200, 100, ...) and close the week: the shape the results and jury tests share."""

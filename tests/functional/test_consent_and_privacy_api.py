@@ -18,7 +18,7 @@ from chalicelib.domain.scope import Principal
 from chalicelib.domain.week_result import verify
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
-from tests.functional.conftest import bearer, publish_and_close_week_one
+from tests.functional.conftest import bearer, judge_valid, publish_and_close_week_one
 
 JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
@@ -46,14 +46,7 @@ def error_of(response):
 
 
 def _valid(campaign_id: str, unit_id: str, title: str, at: datetime) -> str:
-    created = services().participants.create(campaign_id, _body(unit_id, title=title), at)
-    store = services().submission_store
-    record = store.get(created["submission_id"])
-    object_id = f"test/{record.upload_key}#etag"
-    assert store.begin_validation(record, record.upload_key, object_id, at)
-    record = store.get(created["submission_id"])
-    assert store.finish_validation(record, record.upload_key, object_id, "valid", {"status": "valid"}, at)
-    return created["submission_id"]
+    return judge_valid(services().participants.create(campaign_id, _body(unit_id, title=title), at)["submission_id"], at)
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +124,8 @@ def _admin_token(client) -> str:
 def test_a_published_entry_cannot_be_withdrawn(client, tokens, live):
     now = datetime.now(timezone.utc)
     created = services().participants.create(live.id, _body(), now)
-    entry = created["submission_id"]
+    entry = judge_valid(created["submission_id"], now)
     store = services().submission_store
-    record = store.get(entry)
-    object_id = f"test/{record.upload_key}#etag"
-    store.begin_validation(record, record.upload_key, object_id, now)
-    store.finish_validation(store.get(entry), record.upload_key, object_id, "valid", {"status": "valid"}, now)
     services().review.review(ADMIN, entry, {"decision": "approve"}, now)
     start, _ = week_window(live, 1)
     services().review.publish(ADMIN, entry, {"platform": "tiktok", "video_id": f"w{entry[:12]}",

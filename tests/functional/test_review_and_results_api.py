@@ -23,7 +23,7 @@ from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
 from chalicelib.services.spreadsheets import XLSX_TYPE as XLSX_CONTENT_TYPE
-from tests.functional.conftest import bearer, follow_download, publish_and_close_week_one
+from tests.functional.conftest import bearer, follow_download, judge_valid, publish_and_close_week_one
 
 JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
@@ -40,13 +40,7 @@ def _valid_entry(campaign_id: str, unit_id: str, title: str, now: datetime) -> s
         "file_name": "a.mp4", "content_type": "video/mp4", "size_bytes": 1000,
         "accepted_terms_version": services().campaign_store.require(campaign_id).terms.version,
     }, now)
-    store = services().submission_store
-    record = store.get(created["submission_id"])
-    object_id = f"test/{record.upload_key}#etag"
-    assert store.begin_validation(record, record.upload_key, object_id, now)
-    record = store.get(created["submission_id"])
-    assert store.finish_validation(record, record.upload_key, object_id, "valid", {"status": "valid"}, now)
-    return created["submission_id"]
+    return judge_valid(created["submission_id"], now)
 
 
 def _titled_table(lines: list[list]) -> tuple[dict, list, list[list]]:

@@ -23,7 +23,7 @@ from chalicelib.domain.uploads import ObjectCreated
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES
 from tests.fixtures.make_videos import ensure_videos
-from tests.functional.conftest import bearer, publish_and_close_week_one
+from tests.functional.conftest import bearer, judge_valid, publish_and_close_week_one
 
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
 TITLE = "Khát vọng hùng cường"
@@ -50,14 +50,7 @@ def _upload_and_validate(created: dict, data: bytes, at: datetime) -> None:
 
 
 def _validated_without_a_file(campaign_id: str, unit_id: str, title: str, at: datetime) -> str:
-    created = _create(campaign_id, unit_id, title, at, 1000)
-    store = services().submission_store
-    record = store.get(created["submission_id"])
-    object_id = f"test/{record.upload_key}#etag"
-    assert store.begin_validation(record, record.upload_key, object_id, at)
-    record = store.get(created["submission_id"])
-    assert store.finish_validation(record, record.upload_key, object_id, "valid", {"status": "valid"}, at)
-    return created["submission_id"]
+    return judge_valid(_create(campaign_id, unit_id, title, at, 1000)["submission_id"], at)
 
 
 @pytest.fixture(scope="module")
