@@ -115,18 +115,14 @@ export async function api(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-// Exports need the Accept header (API Gateway returns binary bodies only then), so a plain link cannot fetch them.
-export async function download(path, fileName, accept = XLSX) {
-  const response = await authorised(path, { accept });
-  const blob = await response.blob();
-  const url = URL.createObjectURL(blob);
+// The API writes an export into the bucket and answers with a short-lived link to it (as JSON when
+// asked): the browser then downloads the file from there, under the name the bucket gives it.
+export async function download(path) {
+  const response = await authorised(path, { accept: "application/json" });
+  const { download_url: url } = await response.json();
   const link = document.createElement("a");
   link.href = url;
-  link.download = fileName;
   document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

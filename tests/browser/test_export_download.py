@@ -78,3 +78,23 @@ def test_the_console_asks_for_the_link_as_json_and_the_browser_downloads_it(
     text = saved.read_bytes().decode("utf-8")
     assert text.startswith("\ufeffMã đơn vị,Đơn vị,Cấp")
     assert f"tw,{ROOT_NAME},Trung ương" in text
+
+
+def test_the_consoles_report_button_downloads_the_workbook(live_server, browser, tmp_path):
+    from tests.browser.test_console import open_console_page, sign_in
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "organiser-ha-noi", CAMPAIGN)
+        open_console_page(page, live_server, "reports")
+        with page.expect_download() as downloading:
+            page.get_by_role("button", name="Báo cáo đơn vị (Excel)").click()
+        download = downloading.value
+        assert download.url.startswith(live_server.cloud_url + "/") and "/exports/" in download.url
+        rows = _workbook_rows(download, tmp_path)
+        assert rows[0][:3] == ("Mã đơn vị", "Đơn vị", "Cấp")
+        assert rows[1][1] == "Thành đoàn Hà Nội (toàn nhánh)"
+    finally:
+        context.close()

@@ -59,7 +59,7 @@ function Results({ campaign, titles }) {
   return (
     <>
       <h2>{t("results")}</h2>
-      <button type="button" onClick={() => download(`/campaigns/${campaign.id}/results?format=xlsx`, `${campaign.id}-ket-qua.xlsx`)
+      <button type="button" onClick={() => download(`/campaigns/${campaign.id}/results?format=xlsx`)
         .catch((e) => setMessage({ text: e.message, error: true }))}>{t("downloadResults")}</button>
       <Message {...(message || {})} />
       <Loaded state={results}>

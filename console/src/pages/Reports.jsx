@@ -19,16 +19,16 @@ export function Reports({ campaign, me }) {
     ? api(`/campaigns/${campaign.id}/compliance/minimum-entries?unit_id=${encodeURIComponent(unitId)}`)
     : Promise.resolve(null)), [campaign.id, unitId]);
   const names = FIGURE_NAMES[lang()];
-  const get = (path, name) => download(path, name).catch((e) => setMessage({ text: e.message, error: true }));
+  const get = (path) => download(path).catch((e) => setMessage({ text: e.message, error: true }));
   return (
     <>
       <section class="card" aria-labelledby="exports-title">
         <h2 id="exports-title">{t("exports")}</h2>
         <div class="actions">
-          <button type="button" onClick={() => get(`/campaigns/${campaign.id}/submissions?format=xlsx&unit_id=${encodeURIComponent(unitId)}`, `${campaign.id}-${unitId}-bai-du-thi.xlsx`)}>{t("exportEntries")}</button>
-          <button type="button" onClick={() => get(`/campaigns/${campaign.id}/reports/units/${encodeURIComponent(unitId)}?format=xlsx`, `${campaign.id}-${unitId}-bao-cao.xlsx`)}>{t("exportReport")}</button>
+          <button type="button" onClick={() => get(`/campaigns/${campaign.id}/submissions?format=xlsx&unit_id=${encodeURIComponent(unitId)}`)}>{t("exportEntries")}</button>
+          <button type="button" onClick={() => get(`/campaigns/${campaign.id}/reports/units/${encodeURIComponent(unitId)}?format=xlsx`)}>{t("exportReport")}</button>
           {campaign.min_entries_per_unit > 0 && (
-            <button type="button" onClick={() => get(`/campaigns/${campaign.id}/compliance/minimum-entries?format=xlsx&unit_id=${encodeURIComponent(unitId)}`, `${campaign.id}-${unitId}-tuan-thu.xlsx`)}>{t("exportCompliance")}</button>
+            <button type="button" onClick={() => get(`/campaigns/${campaign.id}/compliance/minimum-entries?format=xlsx&unit_id=${encodeURIComponent(unitId)}`)}>{t("exportCompliance")}</button>
           )}
         </div>
         <Message {...(message || {})} />

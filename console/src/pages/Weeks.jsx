@@ -156,8 +156,7 @@ function FrozenWeek({ campaign, week }) {
   const versions = Array.from({ length: week.latest_version || 0 }, (_, i) => i + 1);
   async function workbook() {
     try {
-      await download(`/campaigns/${campaign.id}/weeks/${week.number}/ranking?format=xlsx&version=${version}`,
-        `${campaign.id}-tuan-${week.number}-v${version}.xlsx`);
+      await download(`/campaigns/${campaign.id}/weeks/${week.number}/ranking?format=xlsx&version=${version}`);
     } catch (error) {
       setMessage({ text: error.message, error: true });
     }
