@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.sqs import Queue
     from chalicelib.adapters.ssm import ParameterStore
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.campaigns import CampaignService
     from chalicelib.services.directory import UnitDirectory
     from chalicelib.services.final_round import FinalRoundService
     from chalicelib.services.identity import TokenVerifier
@@ -320,6 +321,13 @@ class Services:
         return WeekResultsService(self.campaign_store, self.submission_store, self.snapshot_store,
                                   self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store,
                                   boundary_runs=self.ingestion_run_store, late_readings=self.late_reading_store)
+
+    @cached_property
+    def campaigns(self) -> CampaignService:
+        from chalicelib.services.campaigns import CampaignService
+
+        return CampaignService(self.campaign_store, self.org_unit_store, self.week_result_store, self.counter_store,
+                               self.audit_log)
 
     @cached_property
     def review(self) -> ReviewService:

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from chalicelib.services.identity import Identity
 
 
-Scope = Literal["public", "branch", "campaign", "jury_pool", "entry_viewers", "everything", "own_account"]
+Scope = Literal[
+    "public", "branch", "campaign", "campaign_editors", "jury_pool", "entry_viewers", "everything", "own_account"
+]
 # Lambda takes at most 6 MB of request payload, the event around the body included: a larger body
 # never reaches the function on AWS. The largest legitimate body, a 4 MiB spreadsheet in base64
 # (5.33 MiB), fits, with room left for the headers.
@@ -35,6 +37,7 @@ class AccessRule:
 
     branch: an organiser sees only their unit's subtree, an admin everything;
     campaign: the campaign as a whole, for its organisers (organising unit or above) and admins;
+    campaign_editors: the campaign's settings, for admins and the organisers of its own organising unit;
     jury_pool: the final-round pool only;
     entry_viewers: one entry, for those who may review it and for judges while it is in their pool;
     everything: admin-wide data;
@@ -88,6 +91,14 @@ class Guard:
 
     def identity(self) -> Identity:
         return self.request.context["identity"]
+
+    def optional_principal(self) -> Principal | None:
+        """On a public route: the signed-in caller when a token is sent (a bad one is still a 401),
+        else None, for answers that show signed-in callers more."""
+        if not (self.request.headers.get("authorization") or "").strip():
+            return None
+        self._authenticate(AccessRule(public=False, roles=("admin", "organiser", "jury"), scope="own_account"))
+        return self.principal()
 
     def principal(self) -> Principal:
         """The caller with their unit's current path, looked up now: units move, tokens don't."""

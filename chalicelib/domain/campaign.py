@@ -33,6 +33,8 @@ Metric = Literal["likes", "saves", "shares", "reposts", "comments", "views"]
 Platform = Literal["tiktok", "facebook", "youtube"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 NonBlank = Annotated[str, Field(min_length=1, max_length=300)]
+# draft -> open -> closed -> archived; see campaign_changes.py for who moves it and when.
+CampaignStatus = Literal["draft", "open", "closed", "archived"]
 
 
 def _media_rules(value: object) -> MediaRules:
@@ -163,6 +165,11 @@ class Campaign(_Strict):
     # campaign ends (None: kept until the organisers set a period).
     terms: Terms | None = None
     personal_data_retention_days: int | None = Field(default=None, ge=1, le=3650)
+    # Lifecycle, set by services/campaigns.py (never by an editor's body). A campaign file
+    # without them is an open campaign at its first version, as every campaign was before.
+    status: CampaignStatus = "open"
+    version: int = Field(default=1, ge=1)
+    rules_version: int = Field(default=1, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -208,7 +215,12 @@ class Campaign(_Strict):
 
     def is_open_for_submissions(self, at: datetime) -> bool:
         window = self.submission_window
-        return self.localize(window.opens_at) <= at < self.localize(window.closes_at)
+        return self.status == "open" and self.localize(window.opens_at) <= at < self.localize(window.closes_at)
+
+    @property
+    def runs_schedules(self) -> bool:
+        """Drafts are not running yet and archived campaigns are over: no reading, no closing."""
+        return self.status in ("open", "closed")
 
     def week(self, number: int) -> VotingWeek | None:
         return next((w for w in self.voting_weeks if w.number == number), None)

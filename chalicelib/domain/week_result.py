@@ -91,6 +91,8 @@ class WeekResult:
     hash: str = field(default="", compare=False)
     # entry id -> the readings that decided its boundary values; None for a result frozen before they were kept
     readings: Mapping[str, tuple[Snapshot, ...]] | None = None
+    # the campaign's rules version the week was closed under; None for results frozen before it was kept
+    rules_version: int | None = None
 
     @property
     def winners(self) -> tuple[str, ...]:
@@ -119,6 +121,7 @@ class WeekResult:
             ],
             "outputs": self.outputs.to_dict(),
             **({} if self.readings is None else {"readings": readings_to_list(self.readings)}),
+            **({} if self.rules_version is None else {"rules_version": self.rules_version}),
         }
 
     def to_dict(self) -> dict:
@@ -183,6 +186,7 @@ def _build(
     disqualified: Mapping[str, str],
     previous_hash: str | None,
     readings: Mapping[str, tuple[Snapshot, ...]] | None = None,
+    rules_version: int | None = None,
 ) -> WeekResult:
     return _seal(
         WeekResult(
@@ -197,6 +201,7 @@ def _build(
             outputs=rank_entries(inputs, rules, disqualified),
             previous_hash=previous_hash,
             readings=None if readings is None else {e: tuple(r) for e, r in sorted(readings.items()) if r},
+            rules_version=rules_version,
         )
     )
 
@@ -226,10 +231,14 @@ def freeze_week(
     entries: Sequence[WeekEntry],
     now: datetime,
     disqualified: Mapping[str, str] | None = None,
+    rules: WeekRules | None = None,
+    rules_version: int | None = None,
 ) -> WeekResult:
     """Version 1 of the week's result. `entries` are the published entries that
     compete in this week (with all their snapshots); `disqualified` maps entry
-    id to reason for entries already excluded at close time."""
+    id to reason for entries already excluded at close time. `rules` replaces the
+    campaign's current ones (with the `rules_version` it recorded, if any) when a
+    result is recomputed under the rules it recorded."""
     start, end = week_window(campaign, week_number)
     if require_aware(now, "now") < end:
         raise Conflict(
@@ -238,7 +247,8 @@ def freeze_week(
             code="week_not_over",
             week=week_number,
         )
-    rules = WeekRules.from_campaign(campaign)
+    if rules is None:
+        rules, rules_version = WeekRules.from_campaign(campaign), campaign.rules_version
     inputs = collect_inputs(entries, start, end, rules)
     disqualified = dict(disqualified or {})
     _check_disqualified(disqualified, {i.entry_id for i in inputs})
@@ -254,6 +264,7 @@ def freeze_week(
         disqualified=disqualified,
         previous_hash=None,
         readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
+        rules_version=rules_version,
     )
 
 
@@ -278,6 +289,7 @@ def recompute(result: WeekResult) -> WeekResult:
         ends_at=result.ends_at, rules=result.rules, inputs=inputs, disqualified=result.disqualified,
         previous_hash=result.previous_hash,
         readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
+        rules_version=result.rules_version,
     )
 
 
@@ -308,6 +320,7 @@ def revise_with_readings(result: WeekResult, late: Mapping[str, Sequence[Snapsho
         starts_at=result.starts_at, ends_at=result.ends_at, rules=rules, inputs=inputs,
         disqualified=result.disqualified, previous_hash=result.hash,
         readings={e.entry_id: used_readings(e, by_id[e.entry_id]) for e in entries},
+        rules_version=result.rules_version,
     )
 
 
@@ -335,6 +348,7 @@ def disqualify(result: WeekResult, entry_id: str, reason: str) -> WeekResult:
         disqualified=disqualified,
         previous_hash=result.hash,
         readings=result.readings,
+        rules_version=result.rules_version,
     )
 
 
@@ -355,6 +369,7 @@ def _rebuild(document: Mapping) -> WeekResult:
         disqualified={d["entry_id"]: d["reason"] for d in document["disqualified"]},
         previous_hash=document["previous_hash"],
         readings=readings_from_list(document["readings"]) if "readings" in document else None,
+        rules_version=int(document["rules_version"]) if "rules_version" in document else None,
     )
 
 

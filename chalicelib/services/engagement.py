@@ -81,6 +81,8 @@ class EngagementService:
             if source is not None:
                 ids_per_call[platform] = source.ids_per_call
         for campaign in self.campaigns.list_all():
+            if not campaign.runs_schedules:
+                continue
             for week in weeks_to_ingest(campaign, at, trigger):
                 entries = self.entries.in_week(campaign_week_key(campaign.id, week))
                 if not entries:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
 
     from chalicelib.domain.audit import AuditEntry
     from chalicelib.domain.campaign import Campaign
+    from chalicelib.domain.campaign_changes import CampaignVersion
     from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
     from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus
     from chalicelib.domain.jury import Scorecard, StoredScorecard
@@ -37,6 +38,19 @@ class Campaigns(Protocol):
 
 class CampaignCatalogue(Campaigns, Protocol):
     def list_all(self) -> list[Campaign]: ...
+
+
+class VersionedCampaigns(CampaignCatalogue, Protocol):
+    """Writes return False when their condition no longer held: the id was taken, or the
+    campaign is no longer at the version the change was made on."""
+
+    def create(self, campaign: Campaign, version: CampaignVersion) -> bool: ...
+
+    def replace(self, campaign: Campaign, expected_version: int, version: CampaignVersion) -> bool: ...
+
+    def delete(self, campaign_id: str, expected_version: int) -> bool: ...
+
+    def versions(self, campaign_id: str) -> list[CampaignVersion]: ...
 
 
 class Units(Protocol):

@@ -20,7 +20,7 @@ before, from the snapshots measured up to `snapshots_as_of`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -43,6 +43,7 @@ from chalicelib.domain.result_versions import LATE_REVISION_PREFIX, PENDING_VERS
 from chalicelib.domain.review import campaign_week_key
 from chalicelib.domain.rollup import WeeklyBests, weekly_bests
 from chalicelib.domain.scope import Principal, can_see_unit
+from chalicelib.domain.ranking import RANKING_RULES_VERSION, WeekRules
 from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_state, week_window
 from chalicelib.observability import logger as log
@@ -151,14 +152,14 @@ class WeekResultsService:
 
     def _freeze(
         self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None,
-        records: list[Entry] | None = None,
+        records: list[Entry] | None = None, rules: WeekRules | None = None, rules_version: int | None = None,
     ) -> week_result.WeekResult:
         if records is None:
             records = self.week_records(campaign, week)
         if disqualified is None:
             disqualified = {r.submission_id: disqualification_reason(r) for r in records if r.status == "disqualified"}
         entries = self.week_entries(campaign, week, as_of, records)
-        return week_result.freeze_week(campaign, week, entries, as_of, disqualified)
+        return week_result.freeze_week(campaign, week, entries, as_of, disqualified, rules=rules, rules_version=rules_version)
 
     # --- closing ------------------------------------------------------------
     def close_week(
@@ -267,8 +268,12 @@ class WeekResultsService:
         return self._outcome("unchanged", latest)
 
     def _recompute_first(self, campaign: Campaign, week: int, first: StoredWeekResult) -> week_result.WeekResult:
+        """Under the rules the version recorded, whatever the campaign's rules are now."""
         disqualified = {d["entry_id"]: d["reason"] for d in first.document.get("disqualified", [])}
-        return week_result.without_readings(self._freeze(campaign, week, first.snapshots_as_of, disqualified))
+        recorded = replace(WeekRules.from_dict(first.document["rules"]), ranking_rules_version=RANKING_RULES_VERSION)
+        return week_result.without_readings(
+            self._freeze(campaign, week, first.snapshots_as_of, disqualified, rules=recorded,
+                         rules_version=first.document.get("rules_version")))
 
     def _hold_for_confirmation(
         self, campaign: Campaign, week: int, result: week_result.WeekResult, now: datetime,
@@ -311,6 +316,8 @@ class WeekResultsService:
         window, and none held for an organiser's confirmation (holding again would add nothing)."""
         outcomes = []
         for campaign in self.campaigns.list_all():
+            if not campaign.runs_schedules:
+                continue
             for voting_week in campaign.voting_weeks:
                 _, end = week_window(campaign, voting_week.number)
                 if end > now or (retry and now - end > CLOSE_RETRY_WINDOW):
@@ -415,6 +422,7 @@ class WeekResultsService:
             "starts_at_local": local_time(result.starts_at, campaign.timezone),
             "ends_at_local": local_time(result.ends_at, campaign.timezone),
             "weights": result.rules.to_dict()["weights"],
+            "rules_version": result.rules_version,
             "rows": rows,
             "winners": list(result.winners),
             "finalists": list(result.finalists),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Callable, Iterable, Literal
+from typing import IO, Any, Callable, Iterable, Literal
 
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.campaign import Campaign, campaign_not_found
@@ -31,6 +31,7 @@ from chalicelib.domain.uploads import ObjectHead
 class FakeCampaigns:
     def __init__(self, *campaigns: Campaign) -> None:
         self._campaigns = {c.id: c for c in campaigns}
+        self._versions: dict[str, list] = {}
 
     def put(self, campaign: Campaign) -> None:
         self._campaigns[campaign.id] = campaign
@@ -46,6 +47,33 @@ class FakeCampaigns:
 
     def list_all(self) -> list[Campaign]:
         return sorted(self._campaigns.values(), key=lambda c: c.id)
+
+    # Versioned writes, as the DynamoDB store's transactions: the condition is the version.
+    def create(self, campaign: Campaign, version: Any) -> bool:
+        if campaign.id in self._campaigns:
+            return False
+        self._campaigns[campaign.id] = campaign
+        self._versions.setdefault(campaign.id, []).append(version)
+        return True
+
+    def replace(self, campaign: Campaign, expected_version: int, version: Any) -> bool:
+        current = self._campaigns.get(campaign.id)
+        if current is None or current.version != expected_version:
+            return False
+        self._campaigns[campaign.id] = campaign
+        self._versions.setdefault(campaign.id, []).append(version)
+        return True
+
+    def delete(self, campaign_id: str, expected_version: int) -> bool:
+        current = self._campaigns.get(campaign_id)
+        if current is None or current.version != expected_version:
+            return False
+        del self._campaigns[campaign_id]
+        self._versions.pop(campaign_id, None)
+        return True
+
+    def versions(self, campaign_id: str) -> list:
+        return list(self._versions.get(campaign_id, []))
 
 
 class FakeUnits:

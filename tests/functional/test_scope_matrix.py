@@ -93,6 +93,42 @@ def run_by(unit_id: str) -> str:
     return _RUN_BY[unit_id]
 
 
+def _campaign_file(unit_id: str) -> dict:
+    """Seed 000's campaign as a new campaign file organised by `unit_id`."""
+    from chalicelib.domain.campaign import load_campaign_file
+    from chalicelib.local.seed import SAMPLES
+
+    document = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").to_document()
+    for key in ("status", "version", "rules_version"):
+        document.pop(key)
+    return {**document, "id": f"edit-{unit_id}-{uuid.uuid4().hex[:8]}", "organiser_unit": unit_id}
+
+
+def campaign_in(status: str, unit_id: str = "ha-noi-ba-dinh") -> str:
+    """A new campaign organised by `unit_id`, moved to `status` (draft, open or closed)."""
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.scope import Principal
+
+    admin = Principal(user_id="matrix-admin", role="admin", username="matrix-admin")
+    now = datetime.now(timezone.utc)
+    campaign = services().campaigns.create(admin, _campaign_file(unit_id), now)
+    for action in {"draft": (), "open": ("open",), "closed": ("open", "close")}[status]:
+        campaign = services().campaigns.transition(admin, campaign.id, action, None, now)
+    return campaign.id
+
+
+_VERSION_IN = {"draft": 1, "open": 2, "closed": 3}
+
+
+def _campaign_edit(method: str, suffix: str = "", status: str = "draft", body: Callable[[str], Any] | None = None,
+                   ) -> Callable[[World, str], Call]:
+    def build(world: World, unit_id: str) -> Call:
+        campaign_id = campaign_in(status)
+        payload = None if body is None else json.dumps(body(campaign_id))
+        return Call(method, f"/campaigns/{campaign_id}{suffix}", payload, {**JSON, "If-Match": f'"{_VERSION_IN[status]}"'})
+    return build
+
+
 def _entry_post(action: str, body: dict) -> Callable[[World, str], Call]:
     return lambda w, u: Call("POST", f"/submissions/{w.entry_in(u)}/{action}", json.dumps(body), JSON)
 
@@ -115,6 +151,17 @@ ROUTES: dict[str, Probe] = {
     "GET /auth/me": Probe("own_account", lambda w, u: Call("GET", "/auth/me")),
     "GET /campaigns": Probe("public", lambda w, u: Call("GET", "/campaigns")),
     "GET /campaigns/{campaign_id}": Probe("public", lambda w, u: Call("GET", f"/campaigns/{w.upload_campaign}")),
+    "POST /campaigns": Probe("campaign_editors", lambda w, u: Call(
+        "POST", "/campaigns", json.dumps(_campaign_file("ha-noi-ba-dinh")), JSON), success=201),
+    "PUT /campaigns/{campaign_id}": Probe("campaign_editors", _campaign_edit(
+        "PUT", body=lambda c: {**_campaign_file("ha-noi-ba-dinh"), "id": c, "name_en": "Replaced"})),
+    "PATCH /campaigns/{campaign_id}": Probe("campaign_editors", _campaign_edit(
+        "PATCH", body=lambda c: {"name_en": "Patched"})),
+    "DELETE /campaigns/{campaign_id}": Probe("campaign_editors", _campaign_edit("DELETE")),
+    "POST /campaigns/{campaign_id}/open": Probe("campaign_editors", _campaign_edit("POST", "/open")),
+    "POST /campaigns/{campaign_id}/close": Probe("campaign_editors", _campaign_edit("POST", "/close", "open")),
+    "POST /campaigns/{campaign_id}/archive": Probe("campaign_editors", _campaign_edit("POST", "/archive", "closed")),
+    "GET /campaigns/{campaign_id}/versions": Probe("campaign_editors", _campaign_edit("GET", "/versions")),
     "GET /campaigns/{campaign_id}/stats": Probe("public", lambda w, u: Call(
         "GET", f"/campaigns/{w.upload_campaign}/stats")),
     "GET /units": Probe("public", lambda w, u: Call("GET", "/units?q=ha%20noi")),
@@ -429,3 +476,21 @@ def test_public_routes_need_no_sign_in(client, world, route):
     code = (body.get("error") or {}).get("code") if isinstance(body, dict) else None
     assert code not in ("missing_token", "invalid_token", "role_not_allowed"), (route, response.status_code, code)
     assert response.status_code < 500 or route == "GET /health", (route, response.status_code)
+
+
+@pytest.mark.parametrize("route", [r for r, p in ROUTES.items() if p.scope == "campaign_editors"])
+def test_campaign_settings_are_edited_by_admins_and_the_organising_units_organisers_only(
+        client, tokens, world, route):
+    """The probe campaigns are organised by ha-noi-ba-dinh: only its organisers (not ha-noi above it) edit them.
+    A draft is not public, so to anyone else it does not exist; an open or closed campaign is, so they are refused."""
+    probe = ROUTES[route]
+    for caller in ("admin", "organiser-ba-dinh"):
+        response = _send(client, probe.build(world, ""), tokens[caller])
+        assert _ok(response.status_code, probe.success), (route, caller, response.status_code, response.body[:300])
+    on_public_campaign = route.endswith(("/close", "/archive")) or route == "POST /campaigns"
+    outsider = (403, "not_campaign_editor") if on_public_campaign else (404, "campaign_not_found")
+    for caller, expected in (("organiser-ha-noi", outsider), ("organiser-hcm", outsider),
+                             ("jury-1", (403, "role_not_allowed"))):
+        response = _send(client, probe.build(world, ""), tokens[caller])
+        assert (response.status_code, json.loads(response.body)["error"]["code"]) == expected, (route, caller)
+    assert _send(client, probe.build(world, ""), None).status_code == 401

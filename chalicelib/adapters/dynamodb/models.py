@@ -39,6 +39,25 @@ class CampaignRecord(Model):
     campaign_id = UnicodeAttribute(hash_key=True)
     document = JSONAttribute()
     updated_at = UTCDateTimeAttribute()
+    # The document's version, outside it so that an edit can be conditioned on it;
+    # absent on campaigns stored before versions were kept (their version is 1).
+    version = NumberAttribute(null=True)
+
+
+class CampaignVersionRecord(Model):
+    """Every accepted change of a campaign: the document as it became, who, when and what changed."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}campaign-versions"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    action = UnicodeAttribute()
+    changes = JSONAttribute()
+    document = JSONAttribute()
 
 
 class OrgUnitByIdIndex(GlobalSecondaryIndex):
@@ -477,6 +496,7 @@ class UnitHistoryRecord(Model):
 
 ALL_MODELS: tuple[type[Model], ...] = (
     CampaignRecord,
+    CampaignVersionRecord,
     OrgUnitRecord,
     IdempotencyRecord,
     SubmissionRecord,
