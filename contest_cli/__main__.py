@@ -5,6 +5,7 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "campaigns"
 DEFAULT_CAMPAIGN = "khat-vong-hung-cuong"
@@ -130,6 +131,90 @@ def rebuild_rollups_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target(args: argparse.Namespace) -> None:
+    """Point this process at the stage a setup command acts on: a deployed one (--stage), the
+    environment already set (--use-environment), or the running `make run`."""
+    if args.use_environment:
+        return
+    if args.stage:
+        import boto3
+
+        from chalicelib.local.cloud import apply_environment
+        from contest_cli.stage import stage_environment
+
+        session = boto3.session.Session()
+        region = session.region_name or "ap-southeast-1"
+        apply_environment(stage_environment(args.stage, session.client("cloudformation", region_name=region), region))
+        return
+    _local_app()
+
+
+def _setup_command(work):
+    def run(args: argparse.Namespace) -> int:
+        from chalicelib.domain.errors import DomainError
+        from contest_cli.stage import StageError
+
+        try:
+            _target(args)
+            _print(work(args))
+        except StageError as error:
+            print(error, file=sys.stderr)
+            return 2
+        except DomainError as error:
+            print(f"{error.code}: {error.message_en}", file=sys.stderr)
+            problems = error.details.get("problems") if error.details else None
+            for problem in problems or []:
+                print(f"  {problem['field']}: {problem['message_en']}", file=sys.stderr)
+            return 2
+        return 0
+    return run
+
+
+def _stage_options(p: argparse.ArgumentParser) -> None:
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--stage", help="a deployed stage (dev, prod): names from the stack contest-STAGE "
+                                        "and .chalice/config.json, credentials from the AWS CLI's")
+    target.add_argument("--use-environment", action="store_true",
+                        help="use the settings already in the environment (TABLE_PREFIX, USER_POOL_ID, …)")
+
+
+def _stage_commands(commands: Any) -> None:
+    from contest_cli import stage
+
+    p = commands.add_parser("create-campaign", help="store a campaign file as a draft (needs `make run`, or --stage)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--open", action="store_true", help="open it at once (it takes entries inside its window)")
+    p.set_defaults(run=_setup_command(lambda a: stage.create_campaign(a.file, open_it=a.open)))
+    _stage_options(p)
+
+    p = commands.add_parser("import-organisation",
+                            help="replace the organisation tree from a CSV or JSON file (as PUT /organisation)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    p.set_defaults(run=_setup_command(lambda a: stage.import_organisation(a.file, dry_run=a.dry_run)))
+    _stage_options(p)
+
+    p = commands.add_parser("create-account", help="an admin, organiser or judge account with a temporary password")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=stage.ROLES)
+    p.add_argument("--unit", help="the account's unit id (required for organisers)")
+    p.add_argument("--email", help="Cognito emails the invitation; otherwise the temporary password is printed")
+    p.set_defaults(run=_setup_command(lambda a: stage.create_account(a.username, a.role, a.unit, a.email)))
+    _stage_options(p)
+
+    p = commands.add_parser("store-credentials", help="store a platform's credentials in SSM as a SecureString")
+    platforms = p.add_subparsers(dest="platform", required=True)
+    tiktok = platforms.add_parser("tiktok", help="the OAuth document from a JSON file")
+    tiktok.add_argument("file", type=Path)
+    tiktok.add_argument("--parameter", help="the parameter name (default: the stage's TIKTOK_TOKEN_PARAMETER)")
+    tiktok.set_defaults(run=_setup_command(lambda a: stage.store_tiktok_credentials(a.file, a.parameter)))
+    _stage_options(tiktok)
+    youtube = platforms.add_parser("youtube", help="the Data API key, read from standard input")
+    youtube.add_argument("--parameter", help="the parameter name (default: the stage's YOUTUBE_KEY_PARAMETER)")
+    youtube.set_defaults(run=_setup_command(lambda a: stage.store_youtube_key(sys.stdin.readline(), a.parameter)))
+    _stage_options(youtube)
+
+
 def demo(args: argparse.Namespace) -> int:
     from chalicelib.local.demo import run
 
@@ -166,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--use-environment", action="store_true",
                    help="use TABLE_PREFIX and the AWS credentials already set instead of the local cloud")
     p.set_defaults(run=rebuild_rollups_command)
+
+    _stage_commands(commands)
 
     p = commands.add_parser("demo", help="simulate a whole campaign on a private local cloud and print the results")
     p.set_defaults(run=demo)

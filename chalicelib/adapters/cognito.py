@@ -1,4 +1,5 @@
-"""Cognito user pool: password sign-in, the new-password step, token refresh and the pool's public signing keys."""
+"""Cognito user pool: password sign-in, the new-password step, token refresh, accounts an operator creates
+and the pool's public signing keys."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from chalicelib.domain.errors import DependencyUnavailable, InvalidInput, Unauthenticated
+from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, Unauthenticated
 from chalicelib.domain.sign_in import NEW_PASSWORD_REQUIRED, NewPasswordRequired, Tokens
 
 JWKS_TIMEOUT_SECONDS = 5
@@ -137,3 +138,28 @@ class CognitoUserPool:
     def is_reachable(self) -> bool:
         self._client.describe_user_pool(UserPoolId=self._user_pool_id)
         return True
+
+    def create_account(
+        self, username: str, role: str, unit_id: str | None, temporary_password: str, email: str | None = None,
+    ) -> dict:
+        """A new account in the role's group, bound to its unit, that chooses its own password at first
+        sign-in. With an email Cognito sends the invitation; without one the operator hands the
+        temporary password over."""
+        attributes = [{"Name": "custom:org_unit", "Value": unit_id}] if unit_id else []
+        if email:
+            attributes += [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        invitation = {"DesiredDeliveryMediums": ["EMAIL"]} if email else {"MessageAction": "SUPPRESS"}
+        try:
+            user = self._client.admin_create_user(
+                UserPoolId=self._user_pool_id, Username=username, UserAttributes=attributes,
+                TemporaryPassword=temporary_password, **invitation,
+            )["User"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "UsernameExistsException":
+                raise Conflict(
+                    f"Đã có tài khoản “{username}”.", f"An account named {username!r} already exists.",
+                    code="account_exists", username=username,
+                ) from None
+            raise
+        self._client.admin_add_user_to_group(UserPoolId=self._user_pool_id, Username=username, GroupName=role)
+        return {"username": username, "role": role, "unit_id": unit_id, "status": user.get("UserStatus")}

@@ -36,3 +36,6 @@ class ParameterStore:
         self._client.put_parameter(
             Name=name, Value=json.dumps(value, sort_keys=True), Type="SecureString", Overwrite=True
         )
+
+    def put_text(self, name: str, value: str) -> None:
+        self._client.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
