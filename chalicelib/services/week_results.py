@@ -370,6 +370,8 @@ class WeekResultsService:
                 "latest_version": latest.version if latest else None,
                 "hash": latest.hash if latest else None,
                 "closed_at": iso_utc(latest.created_at) if latest else None,
+                # the campaign's rules version the week was frozen under (None: frozen before it was recorded)
+                "rules_version": latest.document.get("rules_version") if latest else None,
             }
             if state == "open":
                 item["live_leaderboard"] = live_leaderboard_path(campaign.id, number)

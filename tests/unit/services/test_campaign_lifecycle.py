@@ -265,6 +265,8 @@ def test_new_weights_apply_to_weeks_not_closed_as_a_new_rules_version(service, w
     frozen = world.week_results.latest(before.id, 1).document
     assert frozen["rules"]["weights"]["reposts"] == 5 and frozen["rules_version"] == before.rules_version
     assert contest.weeks.verify(before.id, 1)["ok"]
+    weeks = {w["number"]: w for w in contest.weeks.weeks(before.id, AFTER_WEEK_1)["weeks"]}
+    assert (weeks[1]["rules_version"], weeks[2]["rules_version"]) == (before.rules_version, None)
     renamed = service.patch(ADMIN, before.id, {"name_en": "Renamed"}, changed.version, AFTER_WEEK_1)
     assert renamed.rules_version == changed.rules_version  # a name is no rule
 
