@@ -246,8 +246,9 @@ def main() -> None:
           "A roll-up reads the unit (one index Query), the campaign (once per warm Lambda per 5 minutes), and the aggregates of the unit and its "
           "direct children (one BatchGetItem per 100): the 'roll-up bound' column is children + 2 items. "
           "With the tree cache cold (once per warm Lambda per 5 minutes, or after an import) it first "
-          "reads the whole tree: one Query of every unit. Compliance still reads one counter item per "
-          "unit with entries. The public counter reads the campaign and one item per day. "
+          "reads the whole tree: one Query of every unit. Minimum-entries compliance reads the campaign, the "
+          "unit and one aggregate per direct child; posting compliance still reads every link of the branch. "
+          "The public counter reads the campaign and one item per day. "
           "Times are the emulator's, not DynamoDB's.)")
     server.terminate()
 
