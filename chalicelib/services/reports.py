@@ -308,7 +308,7 @@ class ReportService:
             )
         weeks = weeks_between(first_day, last_day, campaign.zone)
         unit = self._unit(principal, params.get("unit_id"))
-        tree = self._branch(unit)
+        tree = self._tree_holding(unit)
         links = [link.as_posted() for link in self.links.in_branch(campaign_id, unit.path)]
         table = weekly_posting_table(tree, unit.unit_id, links, weeks, quota.per_week, level)
         return table, monthly_summary(table)
