@@ -4,11 +4,13 @@ from chalice import Chalice
 from chalicelib.api.audit import audit_routes
 from chalicelib.api.auth import auth_routes
 from chalicelib.api.campaigns import campaign_routes
+from chalicelib.api.console import console_api_routes
 from chalicelib.api.console_page import console_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
 from chalicelib.api.organisation import organisation_routes
 from chalicelib.api.privacy import privacy_routes
+from chalicelib.api.public_pages import public_page_routes
 from chalicelib.api.refusals import project_shaped_refusals
 from chalicelib.api.reports import report_routes
 from chalicelib.api.results import results_routes
@@ -39,6 +41,8 @@ app.register_blueprint(engagement_routes)
 app.register_blueprint(organisation_routes)
 app.register_blueprint(report_routes)
 app.register_blueprint(privacy_routes)
+app.register_blueprint(console_api_routes)
+app.register_blueprint(public_page_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
 app.register_blueprint(engagement_triggers)

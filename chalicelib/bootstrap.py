@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.audit import AuditStore
     from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
     from chalicelib.adapters.dynamodb.campaigns import CampaignStore
+    from chalicelib.adapters.dynamodb.console import EntryActivity, ReasonTemplateStore
     from chalicelib.adapters.dynamodb.counters import CounterStore
     from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
     from chalicelib.adapters.dynamodb.links import LinkStore
@@ -36,12 +37,15 @@ if TYPE_CHECKING:
     from chalicelib.adapters.ssm import ParameterStore
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.campaigns import CampaignService
+    from chalicelib.services.console import ConsoleService
     from chalicelib.services.directory import UnitDirectory
     from chalicelib.services.final_round import FinalRoundService
     from chalicelib.services.identity import TokenVerifier
     from chalicelib.services.intake import IntakeService
     from chalicelib.services.engagement import EngagementService
     from chalicelib.services.organisation import OrganisationService
+    from chalicelib.services.overview import OverviewService
+    from chalicelib.services.public_pages import LeaderboardView, PublicBoard
     from chalicelib.services.reports import PublicStats, ReportService
     from chalicelib.services.spreadsheets import ExportService
     from chalicelib.services.review import ReviewService
@@ -237,6 +241,18 @@ class Services:
 
         return IngestionRunStore()
 
+    @cached_property
+    def entry_activity(self) -> EntryActivity:
+        from chalicelib.adapters.dynamodb.console import EntryActivity
+
+        return EntryActivity()
+
+    @cached_property
+    def reason_template_store(self) -> ReasonTemplateStore:
+        from chalicelib.adapters.dynamodb.console import ReasonTemplateStore
+
+        return ReasonTemplateStore()
+
     # --- Engagement sources (platform counts) ------------------------------------------
 
     @cached_property
@@ -382,6 +398,33 @@ class Services:
         from chalicelib.services.reports import PublicStats
 
         return PublicStats(self.campaign_store, self.counter_store)
+
+    @cached_property
+    def overview(self) -> OverviewService:
+        from chalicelib.services.overview import OverviewService
+
+        return OverviewService(self.campaign_store, self.org_unit_store, self.counter_store, self.entry_activity,
+                               self.ingestion_run_store, self.reports.minimum_entries, self.reports.posting,
+                               self.settings.metrics_interval_minutes)
+
+    @cached_property
+    def console(self) -> ConsoleService:
+        from chalicelib.services.console import ConsoleService
+
+        return ConsoleService(self.submission_store, self.snapshot_store, self.engagement, self.week_results,
+                              self.review, self.reason_template_store, self.audit_log)
+
+    @cached_property
+    def leaderboard_view(self) -> LeaderboardView:
+        from chalicelib.services.public_pages import LeaderboardView
+
+        return LeaderboardView(self.engagement, self.submission_store, self.unit_directory)
+
+    @cached_property
+    def public_board(self) -> PublicBoard:
+        from chalicelib.services.public_pages import PublicBoard
+
+        return PublicBoard(self.campaign_store, self.leaderboard_view)
 
 
 COLLABORATORS = frozenset(name for name, value in vars(Services).items() if isinstance(value, cached_property))

@@ -64,6 +64,20 @@ def import_metrics(campaign_id: str) -> dict:
     return result
 
 
+@engagement_routes.route("/campaigns/{campaign_id}/metrics/imports/preview", methods=["POST"])
+@guard.requires("admin", "organiser", scope="branch")
+def preview_metrics_import(campaign_id: str) -> dict:
+    """The same file and fields as an import; nothing is written or audited."""
+    from chalicelib.services.engagement import parse_measured_at_field
+
+    body = guard.json_body()
+    content, file_name = _uploaded_file(body)
+    campaign = services().campaign_store.require(campaign_id)
+    measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
+    return services().engagement.preview_sheet(campaign_id, guard.principal(), content, file_name, measured_at,
+                                               _limit(200, 1000))
+
+
 @engagement_routes.route("/campaigns/{campaign_id}/ingestion", methods=["GET"])
 @guard.requires("admin", "organiser", scope="branch")
 def ingestion_runs(campaign_id: str) -> dict:
@@ -76,4 +90,4 @@ def ingestion_runs(campaign_id: str) -> dict:
 def live_leaderboard(campaign_id: str, week: str) -> dict:
     from chalicelib.services.engagement import MAX_LEADERBOARD
 
-    return services().engagement.leaderboard(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))
+    return services().leaderboard_view.rows(campaign_id, _week(week), _limit(20, MAX_LEADERBOARD))

@@ -214,10 +214,11 @@ class EngagementService:
                 matched[row.line] = ids[0]
         return matched
 
-    def import_sheet(self, campaign_id: str, principal: Principal, content: bytes, file_name: str,
-                     measured_at: datetime | None, now: datetime) -> dict:
-        require_role(principal, "admin", "organiser")
-        campaign = self._campaign(campaign_id)
+    def _read_sheet(self, campaign: Campaign, principal: Principal, content: bytes, file_name: str,
+                    measured_at: datetime | None) -> tuple[Any, list[tuple[ImportRow, Entry]], list[str],
+                                                           list[tuple[str, str, Snapshot]], list[dict | None]]:
+        """The sheet, its rows matched to entries of the caller's branch, the ids left unknown,
+        the readings they make and the values already stored for the same instants."""
         sheet = parse_sheet(self.read_table(content, file_name), campaign.zone, measured_at)
         matched = self._match(campaign, sheet.rows)
         found = self.entries.many(set(matched.values()))
@@ -226,17 +227,56 @@ class EngagementService:
         for row in sheet.rows:
             entry = found.get(matched.get(row.line, ""))
             # Out of the organiser's branch is reported exactly like unknown: no probing.
-            if (entry is None or entry.campaign_id != campaign_id or not entry.campaign_week
+            if (entry is None or entry.campaign_id != campaign.id or not entry.campaign_week
                     or not can_see_unit(principal, entry.unit_path)):
                 unknown.append(row.video_id)
                 continue
             accepted.append((row, entry))
         snapshots = [
-            (entry.submission_id, campaign_id, Snapshot(row.measured_at, IMPORT_SOURCE,
+            (entry.submission_id, campaign.id, Snapshot(row.measured_at, IMPORT_SOURCE,
                                                         {m: row.values.get(m) for m in METRICS}))
             for row, entry in accepted
         ]
         stored = self.snapshots.stored_values([(s, snap) for s, _, snap in snapshots])
+        return sheet, accepted, unknown, snapshots, stored
+
+    def preview_sheet(self, campaign_id: str, principal: Principal, content: bytes, file_name: str,
+                      measured_at: datetime | None, row_limit: int) -> dict:
+        """What import_sheet would do, writing nothing: the matched rows (up to `row_limit`),
+        which of them would change a stored reading, and the unknown ids."""
+        require_role(principal, "admin", "organiser")
+        campaign = self._campaign(campaign_id)
+        sheet, accepted, unknown, snapshots, stored = self._read_sheet(campaign, principal, content, file_name,
+                                                                       measured_at)
+        rows = [
+            {"line": row.line, "video_id": row.video_id, "entry_id": entry.submission_id, "title": entry.title,
+             "unit_id": entry.unit_id, "week": entry.week, "measured_at": iso_utc(snap.at),
+             "values": {m: v for m, v in snap.values.items() if v is not None},
+             "changes_stored": values != dict(snap.values)}
+            for (row, entry), (_, _, snap), values in zip(accepted, snapshots, stored)
+        ]
+        would_write = sum(1 for r in rows if r["changes_stored"])
+        return {
+            "dry_run": True,
+            "file_sha256": hashlib.sha256(content).hexdigest(),
+            "rows": len(sheet.rows),
+            "matched": len(accepted),
+            "written": 0,
+            "would_write": would_write,
+            "unchanged": len(accepted) - would_write,
+            "unknown_video_ids": unknown,
+            "metrics": list(sheet.metrics),
+            "ignored_columns": list(sheet.ignored_columns),
+            "matched_rows": rows[:row_limit],
+            "matched_rows_truncated": len(rows) > row_limit,
+        }
+
+    def import_sheet(self, campaign_id: str, principal: Principal, content: bytes, file_name: str,
+                     measured_at: datetime | None, now: datetime) -> dict:
+        require_role(principal, "admin", "organiser")
+        campaign = self._campaign(campaign_id)
+        sheet, accepted, unknown, snapshots, stored = self._read_sheet(campaign, principal, content, file_name,
+                                                                       measured_at)
         changed = [(s, c, snap) for (s, c, snap), values in zip(snapshots, stored) if values != dict(snap.values)]
         self.snapshots.write(changed)
         touched = {s for s, _, _ in changed}

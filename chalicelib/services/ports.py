@@ -389,3 +389,20 @@ class ExportFiles(Protocol):
     def put_file(self, key: str, body: IO[bytes], content_type: str, disposition: str) -> None: ...
 
     def presigned_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str: ...
+
+
+# --- what the console reads and keeps -----------------------------------------------
+
+class EntryActivity(Protocol):
+    def created_since(self, campaign_id: str, statuses: Iterable[str], since: datetime,
+                      branch_path: str | None) -> dict[str, int]:
+        """Entries created at or after `since`, per current status (None: the whole campaign)."""
+        ...
+
+
+class ReasonTemplates(Protocol):
+    def get(self, campaign_id: str) -> tuple[list[dict], int] | None: ...
+
+    def put(self, campaign_id: str, templates: list[dict], expected_version: int, by: str, at: datetime) -> bool:
+        """False when another edit came first (the stored version is no longer `expected_version`)."""
+        ...

@@ -213,6 +213,24 @@ ROUTES: dict[str, Probe] = {
     "POST /campaigns/{campaign_id}/metrics/imports": Probe("branch", lambda w, u: Call(
         "POST", f"/campaigns/{w.upload_campaign}/metrics/imports", json.dumps({"csv_text": _SHEET}), JSON),
         takes_unit=False),
+    # The console's reads and actions: a branch organiser reaches only their branch's entries through them.
+    "GET /campaigns/{campaign_id}/overview": Probe("branch", lambda w, u: Call(
+        "GET", f"/campaigns/{w.upload_campaign}/overview"), takes_unit=False),
+    "GET /campaigns/{campaign_id}/weeks/{week}/score-history": Probe("branch", lambda w, u: Call(
+        "GET", f"/campaigns/{run_by('tw')}/weeks/1/score-history?top=10"), takes_unit=False),
+    "GET /submissions/{submission_id}/chart": Probe("branch", lambda w, u: Call(
+        "GET", f"/submissions/{w.entry_in(u)}/chart"), success=(200, 409)),
+    "POST /campaigns/{campaign_id}/bulk-approvals": Probe("branch", lambda w, u: Call(
+        "POST", f"/campaigns/{w.upload_campaign}/bulk-approvals",
+        json.dumps({"submission_ids": [ids[0] for ids in w.entries.values()]}), JSON), takes_unit=False),
+    "POST /campaigns/{campaign_id}/metrics/imports/preview": Probe("branch", lambda w, u: Call(
+        "POST", f"/campaigns/{w.upload_campaign}/metrics/imports/preview", json.dumps({"csv_text": _SHEET}), JSON),
+        takes_unit=False),
+    "GET /campaigns/{campaign_id}/reason-templates": Probe("branch", lambda w, u: Call(
+        "GET", f"/campaigns/{w.upload_campaign}/reason-templates"), takes_unit=False),
+    "PUT /campaigns/{campaign_id}/reason-templates": Probe("campaign", lambda w, u: Call(
+        "PUT", f"/campaigns/{run_by('ha-noi-ba-dinh')}/reason-templates",
+        json.dumps({"version": 0, "templates": [{"text_vi": "Âm thanh bị rè."}]}), JSON), success=(200, 409)),
     # The campaign as a whole: its organising unit (or above) and admins.
     "POST /campaigns/{campaign_id}/weeks/{week}/close": Probe("campaign", lambda w, u: Call(
         "POST", f"/campaigns/{run_by('ha-noi-ba-dinh')}/weeks/1/close", "{}", JSON), success=(200, 409)),
@@ -235,6 +253,12 @@ ROUTES: dict[str, Probe] = {
     "GET /campaigns/{campaign_id}/weeks/{week}/leaderboard": Probe("public", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/leaderboard")),
     "GET /upload": Probe("public", lambda w, u: Call("GET", "/upload")),
+    "GET /campaigns/{campaign_id}/public-board": Probe("public", lambda w, u: Call(
+        "GET", f"/campaigns/{run_by('tw')}/public-board")),
+    "GET /c/{campaign_id}": Probe("public", lambda w, u: Call("GET", f"/c/{run_by('tw')}")),
+    "GET /c/{campaign_id}/widget": Probe("public", lambda w, u: Call("GET", f"/c/{run_by('tw')}/widget")),
+    "GET /c-assets/public.js": Probe("public", lambda w, u: Call("GET", "/c-assets/public.js")),
+    "GET /c-assets/public.css": Probe("public", lambda w, u: Call("GET", "/c-assets/public.css")),
     "GET /upload/upload-texts.js": Probe("public", lambda w, u: Call("GET", "/upload/upload-texts.js")),
     "GET /upload/upload-transfer.js": Probe("public", lambda w, u: Call("GET", "/upload/upload-transfer.js")),
     "GET /upload/upload.js": Probe("public", lambda w, u: Call("GET", "/upload/upload.js")),

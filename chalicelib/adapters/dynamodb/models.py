@@ -355,6 +355,19 @@ class JuryScoreRecord(Model):
     scored_at = UTCDateTimeAttribute()
 
 
+class ReasonTemplateRecord(Model):
+    """A campaign's reusable rejection reasons, edited by its organisers (absent: the defaults)."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}reason-templates"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    templates = JSONAttribute()
+    version = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+
+
 class CounterRecord(Model):
     """Roll-up counters of one unit in one campaign (domain/rollup.py).
 
@@ -511,4 +524,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     DailyCountRecord,
     PostedLinkRecord,
     UnitHistoryRecord,
+    ReasonTemplateRecord,
 )
