@@ -63,6 +63,18 @@ def organiser_row(entry: Entry) -> dict:
     }
 
 
+def review_queue_row(entry: Entry, tree: OrgTree) -> dict:
+    """A line of the review queue: the list's row with what a reviewer decides on, so the queue
+    needs no call per entry (unit name, description, the validator's measured facts)."""
+    unit = tree.find(entry.unit_id)
+    return {
+        **organiser_row(entry),
+        "unit_name": unit.name if unit else entry.unit_id,
+        "description": entry.description,
+        "facts": dict((entry.verdict or {}).get("facts") or {}),
+    }
+
+
 def ranking_labels(entry: Entry | None, tree: OrgTree) -> dict:
     """What a ranking row or a fraud flag shows of its entry (None: the entry is gone)."""
     if entry is None:

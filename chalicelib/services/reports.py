@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.compliance import units_below_minimum_from_totals, units_to_check
 from chalicelib.domain.entry_status import STATUS_LABELS
-from chalicelib.domain.entry_views import organiser_row
+from chalicelib.domain.entry_views import organiser_row, review_queue_row
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.exports import (
     Sheet,
@@ -194,7 +194,8 @@ class ReportService:
         limit = _int_param(params.get("limit"), "limit", PAGE_DEFAULT, 1, PAGE_MAX)
         start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
         entries, last = self.submissions.branch_page(campaign_id, unit.path, status, start, limit)
-        return {"unit_id": unit.unit_id, "entries": [organiser_row(e) for e in entries],
+        tree = self.directory.tree()
+        return {"unit_id": unit.unit_id, "entries": [review_queue_row(e, tree) for e in entries],
                 "next_cursor": encode_cursor(last)}
 
     def entries_sheet(self, principal: Principal, campaign_id: str, params: dict, now: datetime | None = None) -> Sheet:
