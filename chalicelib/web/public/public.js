@@ -69,7 +69,8 @@
     var shown = days.slice(-30);
     if (!shown.length) { holder.textContent = t("noDays"); return; }
     var max = Math.max.apply(null, shown.map(function (d) { return d.received; }).concat([1]));
-    var width = 300, height = 110, bottom = 16, gap = 2;
+    var compact = page === "widget";
+    var width = 300, height = compact ? 64 : 110, bottom = compact ? 0 : 16, gap = 2;
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     svg.setAttribute("role", "img");
@@ -88,7 +89,7 @@
       rect.appendChild(title);
       svg.appendChild(rect);
     });
-    [0, shown.length - 1].forEach(function (i, n) {
+    (compact ? [] : [0, shown.length - 1]).forEach(function (i, n) {
       var label = document.createElementNS(SVG, "text");
       label.setAttribute("class", "axis");
       label.setAttribute("x", String(n ? width : 0));
