@@ -675,3 +675,33 @@ class FakeFiled:
             return False
         self.items[key] = dataclasses.replace(stored, unit_path=new_path)
         return True
+
+
+class FakeEntryActivity:
+    """Counts the entries of a FakeEntries by creation time, as the COUNT queries do."""
+
+    def __init__(self, entries: FakeEntries) -> None:
+        self.entries = entries
+
+    def created_since(self, campaign_id: str, statuses, since: datetime, branch_path: str | None) -> dict[str, int]:
+        counts = {status: 0 for status in statuses}
+        for entry in self.entries.items.values():
+            inside = branch_path is None or entry.unit_path == branch_path or entry.unit_path.startswith(
+                branch_path + "/")
+            if entry.campaign_id == campaign_id and entry.created_at >= since and inside and entry.status in counts:
+                counts[entry.status] += 1
+        return counts
+
+
+class FakeReasonTemplates:
+    def __init__(self) -> None:
+        self.lists: dict[str, tuple[list[dict], int]] = {}
+
+    def get(self, campaign_id: str) -> tuple[list[dict], int] | None:
+        return self.lists.get(campaign_id)
+
+    def put(self, campaign_id: str, templates: list[dict], expected_version: int, by: str, at: datetime) -> bool:
+        if self.lists.get(campaign_id, (None, 0))[1] != expected_version:
+            return False
+        self.lists[campaign_id] = (list(templates), expected_version + 1)
+        return True
