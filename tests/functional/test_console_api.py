@@ -390,14 +390,15 @@ def test_the_public_board_rows_are_title_unit_link_and_score(client, seeded_clou
     campaign = Campaign.model_validate(data)
     services().campaign_store.put(campaign)
     start, _ = week_window(campaign, 1)
+    video_id = f"public-{uuid.uuid4().hex[:8]}"  # platform video ids are matched across campaigns
     entry = _entry(campaign, "hcm-q1-ben-nghe", "published", start - timedelta(days=2), title="Khát vọng xanh",
-                   week=1, video_id="7301", published_at=start + timedelta(hours=1))
+                   week=1, video_id=video_id, published_at=start + timedelta(hours=1))
     _readings(campaign, entry, (start + timedelta(hours=1), 0), (start + timedelta(hours=3), 40))
     _refresh(campaign, 1, entry)
     board = get(client, f"/campaigns/{campaign.id}/public-board").json_body
     assert board["week"] == 1 and board["week_window"]["starts_at"].endswith("Z")
     assert board["rows"] == [{"rank": 1, "title": "Khát vọng xanh", "unit_name": "Đoàn phường Bến Nghé",
-                              "url": "https://www.tiktok.com/@kvhc/video/7301", "score": 40}]
+                              "url": f"https://www.tiktok.com/@kvhc/video/{video_id}", "score": 40}]
     assert "a@example.vn" not in json.dumps(board) and "Nguyễn Văn A" not in json.dumps(board)
 
 
