@@ -37,6 +37,12 @@ NEVER_IMPORTED = (
     "chalicelib/local/",
     # Assets of the OpenAPI page of Powertools' own HTTP router: the API is Chalice's.
     "aws_lambda_powertools/event_handler/openapi/swagger_ui/",
+    # Powertools utilities the functions never use (they log, emit metrics, batch SQS records and keep
+    # idempotency records; settings come from the environment, not Powertools' parameters): about 250 KB.
+    "aws_lambda_powertools/utilities/kafka/", "aws_lambda_powertools/utilities/feature_flags/",
+    "aws_lambda_powertools/utilities/data_masking/", "aws_lambda_powertools/utilities/streaming/",
+    "aws_lambda_powertools/utilities/circuit_breaker/", "aws_lambda_powertools/utilities/auth_alpha/",
+    "aws_lambda_powertools/utilities/parameters/", "aws_lambda_powertools/event_handler/events_appsync/",
     # email-validator imports dnspython only to check deliverability, which pydantic's EmailStr turns off.
     "dns/", "dnspython-",
     # cffi's compiler front end: cryptography's compiled bindings load only _cffi_backend (kept).
