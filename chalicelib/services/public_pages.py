@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign import Campaign, campaign_not_found
+from chalicelib.domain.campaign_changes import visible_to
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.weeks import week_window
 from chalicelib.services.engagement import EngagementService
@@ -72,6 +73,8 @@ class PublicBoard:
 
     def _compute(self, campaign_id: str, now: datetime) -> dict:
         campaign = self.campaigns.require(campaign_id)
+        if not visible_to(campaign, None):  # a draft or an archived campaign has no public page
+            raise campaign_not_found()
         week = shown_week(campaign, now)
         rows: list[dict] = []
         window = None

@@ -402,8 +402,11 @@ def test_the_public_board_rows_are_title_unit_link_and_score(client, seeded_clou
     assert "a@example.vn" not in json.dumps(board) and "Nguyễn Văn A" not in json.dumps(board)
 
 
-def test_an_unknown_campaign_has_no_public_board(client):
+def test_an_unknown_or_draft_campaign_has_no_public_board(client, seeded_cloud):
     assert error_of(get(client, "/campaigns/khong-co/public-board")) == (404, "campaign_not_found")
+    draft = _sample().model_copy(update={"id": f"kvhc-draft-{uuid.uuid4().hex[:8]}", "status": "draft"})
+    services().campaign_store.put(draft)
+    assert error_of(get(client, f"/campaigns/{draft.id}/public-board")) == (404, "campaign_not_found")
 
 
 def test_the_page_may_not_be_framed_and_the_widget_may(client, live):
