@@ -322,7 +322,7 @@ class Services:
     def privacy(self) -> PrivacyService:
         from chalicelib.services.privacy import PrivacyService
 
-        return PrivacyService(self.campaign_store, self.submission_store, self.audit_log)
+        return PrivacyService(self.campaign_store, self.submission_store, self.audit_log, self.upload_bucket)
 
     @cached_property
     def intake(self) -> IntakeService:

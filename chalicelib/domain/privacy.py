@@ -8,7 +8,8 @@ entry of the campaign:
 - the authors' emails and phone numbers;
 - the client address and browser recorded with the terms' acceptance (the version and
   time of acceptance stay: they are the campaign's proof of consent, not personal data);
-- the authors' names of entries that were never published.
+- the authors' names of entries that were never published, and their videos (a published
+  video is on the campaign's channel; an unpublished one was never shown and is the author's).
 Names of entries that were published (including those later disqualified) stay: the
 work was posted publicly under those names, and the frozen rankings, the final results
 and the certificates written from them name their authors. Frozen week results hold no
@@ -87,6 +88,13 @@ def erased_authors(entry: Entry) -> list[dict[str, str]]:
     if not keeps_author_names(entry):
         return []
     return [{"name": str(a.get("name") or "")} for a in (entry.authors or [])]
+
+
+def videos_to_delete(entry: Entry) -> list[str]:
+    """The bucket keys erasure deletes: every upload of an entry that was never published."""
+    if keeps_author_names(entry):
+        return []
+    return sorted({key for key in (entry.upload_key, entry.stored_key) if key})
 
 
 def erased_consent(consent: dict | None) -> dict | None:

@@ -118,6 +118,12 @@ class UploadedObjects(Protocol):
     def reader(self, key: str, head: ObjectHead) -> RangeReader: ...
 
 
+class DeletableObjects(Protocol):
+    def delete(self, key: str) -> None:
+        """Remove the object; a key with no object is no error."""
+        ...
+
+
 class VideoLinks(Protocol):
     """The bucket as reviewers and judges reach a stored video: short-lived presigned GETs."""
 

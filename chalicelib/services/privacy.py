@@ -15,10 +15,11 @@ from chalicelib.domain.privacy import (
     erasure_due_at,
     is_erasure_due,
     may_see_contacts,
+    videos_to_delete,
 )
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.ports import CampaignCatalogue, ErasableEntries
+from chalicelib.services.ports import CampaignCatalogue, DeletableObjects, ErasableEntries
 from chalicelib.services.review import submission_not_found
 
 ERASURE = Principal(user_id="system:personal-data-erasure", role="admin", username="system:personal-data-erasure")
@@ -33,6 +34,7 @@ class PrivacyService:
     campaigns: CampaignCatalogue
     submissions: ErasableEntries
     audit: AuditLog
+    videos: DeletableObjects
 
     # --- reviewers reaching authors -----------------------------------------
     def contacts(self, principal: Principal, submission_id: str, now: datetime) -> dict:
@@ -63,6 +65,9 @@ class PrivacyService:
                 break
             entries, start = self.submissions.not_erased_page(campaign.id, start, ERASURE_PAGE)
             for entry in entries:
+                # The videos first: deleting again is harmless, so an interrupted run only repeats it.
+                for key in videos_to_delete(entry):
+                    self.videos.delete(key)
                 if self.submissions.erase_personal_data(entry, erased_authors(entry), erased_consent(entry.consent), now):
                     erased += 1
             if start is None:

@@ -199,16 +199,26 @@ def test_contacts_appear_in_no_other_view_or_export(client, tokens, past):
 # --- erasure -------------------------------------------------------------------
 
 
-def test_erasure_removes_contacts_keeps_published_names_and_frozen_results_still_verify(client, tokens, past):
+def test_erasure_removes_contacts_keeps_published_names_and_frozen_results_still_verify(client, tokens, past,
+                                                                                       seeded_cloud):
+    import boto3
+
+    from chalicelib.local.cloud import LOCAL_REGION
+
     campaign = past.campaign.id
     before = services().week_result_store.latest(campaign, 1)
     now = datetime.now(timezone.utc)
+    bucket = services().upload_bucket
+    s3 = boto3.client("s3", region_name=LOCAL_REGION, endpoint_url=seeded_cloud.config.endpoint_url)
+    unpublished_video = services().submission_store.get(past.unpublished).upload_key
+    s3.put_object(Bucket=bucket.name, Key=unpublished_video, Body=b"video")
 
     outcome = services().privacy.erase_campaign(campaign, now)
     assert outcome["complete"] and outcome["erased"] == 4
     assert services().privacy.erase_campaign(campaign, now)["erased"] == 0  # idempotent
 
     store = services().submission_store
+    assert bucket.head(unpublished_video) is None  # never shown: the author's video goes too
     assert store.get(past.ids["kim-ma"]).authors == [{"name": "Vũ Thị E"}, {"name": "Đỗ F"}]
     assert store.get(past.unpublished).authors == []
     consent = store.get(past.unpublished).consent

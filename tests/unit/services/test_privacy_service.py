@@ -30,7 +30,7 @@ def participants(world) -> ParticipantService:
 
 @pytest.fixture
 def service(world) -> PrivacyService:
-    return PrivacyService(world.campaigns, world.entries, world.audit)
+    return PrivacyService(world.campaigns, world.entries, world.audit, world.bucket)
 
 
 def body(**changes) -> dict:
@@ -217,6 +217,8 @@ def test_erasure_removes_contacts_and_unpublished_names_once_and_is_audited(worl
     assert kept.consent == {"terms_version": "2024-1", "accepted_at": "2024-06-01T03:00:00Z"}
     assert world.entries.get(rejected.submission_id).authors == []
     assert kept.personal_data_erased_at == due
+    # The unpublished entry's video goes too; the published one is the campaign's to keep.
+    assert world.bucket.deleted == [rejected.upload_key]
     [audit] = world.audit_trail.entries
     assert (audit.action, audit.actor, audit.entity_id) == (
         "erase_personal_data", "system:personal-data-erasure", campaign.id)
