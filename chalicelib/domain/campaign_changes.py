@@ -51,6 +51,7 @@ _FIELD_VI = {
     "prizes": "cơ cấu giải thưởng",
     "special_awards": "giải phụ",
     "jury_criteria": "tiêu chí chấm của Ban giám khảo",
+    "terms": "nội dung điều khoản",
 }
 
 
@@ -234,6 +235,12 @@ def check_edit(current: Campaign, proposed: Campaign, now: datetime, closed_week
         if old["submission_window"]["opens_at"] != new["submission_window"]["opens_at"]:
             raise _locked("submission_window", "cuộc thi đã bắt đầu nhận bài; chỉ có thể đổi thời điểm kết thúc.",
                           "submissions have opened; only its closing time can change.")
+        # Entries record the version they accepted (domain/consent.py): its words must not change under them.
+        if current.terms and proposed.terms and proposed.terms.version == current.terms.version \
+                and proposed.terms != current.terms:
+            raise _locked("terms", "người dự thi đã đồng ý với phiên bản này; nội dung mới cần một phiên bản mới.",
+                          "participants accepted this version; changed terms need a new version.",
+                          version=current.terms.version)
     closed = set(closed_weeks)
     proposed_weeks = {w.number: w for w in proposed.voting_weeks}
     for week in current.voting_weeks:

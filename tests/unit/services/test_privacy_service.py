@@ -274,3 +274,16 @@ def test_the_erasure_job_erases_as_of_its_event_time_within_the_invocations_time
 
     assert trigger.erase_expired_personal_data(event, context) == {"outcomes": []}
     assert calls == [(datetime(2026, 11, 30, 19, tzinfo=timezone.utc), 299_000)]
+
+
+def test_once_submissions_open_changed_terms_need_a_new_version(world):
+    from chalicelib.domain.campaign_changes import check_edit
+
+    opened = world.campaign.model_copy(update={"status": "open"})
+    reworded = opened.terms.model_copy(update={"text_vi": opened.terms.text_vi + "\n7. Điều mới."})
+    with pytest.raises(Conflict) as refused:
+        check_edit(opened, opened.model_copy(update={"terms": reworded}), NOW, [])
+    assert refused.value.code == "terms_locked" and refused.value.details["version"] == "2024-1"
+    check_edit(opened, opened.model_copy(update={"terms": reworded.model_copy(update={"version": "2024-2"})}), NOW, [])
+    draft = world.campaign.model_copy(update={"status": "draft"})
+    check_edit(draft, draft.model_copy(update={"terms": reworded}), NOW, [])  # nobody has accepted a draft's terms
