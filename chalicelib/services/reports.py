@@ -331,6 +331,12 @@ class ReportService:
                 "This campaign takes uploaded videos, not links to posts.",
                 code="not_a_link_campaign",
             )
+        if campaign.status != "open":
+            raise Conflict(
+                "Cuộc thi chưa mở hoặc đã đóng, không nhận bài đăng.",
+                "The campaign is not open; it takes no posts.",
+                code="campaign_not_open", status=campaign.status,
+            )
         request = parse_request(LinkRequest, body)
         assert isinstance(request, LinkRequest)
         unit = self._unit(principal, request.unit_id)

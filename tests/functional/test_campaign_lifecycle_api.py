@@ -130,3 +130,27 @@ def test_once_submissions_opened_the_media_rules_are_refused_naming_the_field(cl
     assert (error["code"], error["details"]["field"]) == ("media_locked", "media")
     assert error["message"] == error["message_vi"] and "media" in error["message_vi"]
     assert (renamed.status_code, renamed.json_body["version"]) == (200, 3)
+
+
+def test_a_draft_or_closed_link_campaign_takes_no_posts(client, tokens):
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.campaign import load_campaign_file
+    from chalicelib.local.seed import SAMPLES
+
+    document = load_campaign_file(SAMPLES / "campaigns" / "moi-tuan-mot-cau-chuyen-dep.json").to_document()
+    for key in ("status", "version", "rules_version"):
+        document.pop(key)
+    admin = {**JSON, **bearer(tokens["admin"])}
+    campaign_id = f"link-{uuid.uuid4().hex[:8]}"
+    created = client.http.post("/campaigns", headers=admin, body=json.dumps({**document, "id": campaign_id}))
+    post = json.dumps({"unit_id": "ha-noi-ba-dinh", "url": f"https://facebook.com/p/{uuid.uuid4().hex}",
+                       "posted_at": datetime.now(timezone.utc).isoformat(), "has_hashtag": True})
+
+    refused = client.http.post(f"/campaigns/{campaign_id}/links", headers=admin, body=post)
+    client.http.post(f"/campaigns/{campaign_id}/open", headers=admin)
+    accepted = client.http.post(f"/campaigns/{campaign_id}/links", headers=admin, body=post)
+
+    assert created.status_code == 201
+    assert (refused.status_code, refused.json_body["error"]["code"]) == (409, "campaign_not_open")
+    assert accepted.status_code == 201, accepted.body
