@@ -71,7 +71,7 @@ function Shell({ me, onLanguage }) {
         <strong class="brand">{t("appName")}</strong>
         <label class="campaign-pick">
           <span class="visually-hidden">{t("campaign")}</span>
-          <select value={campaignId} onChange={(event) => setCampaignId(event.currentTarget.value)}>
+          <select aria-label={t("campaign")} value={campaignId} onChange={(event) => setCampaignId(event.currentTarget.value)}>
             {(campaigns || []).map((c) => (
               <option value={c.id}>{lang() === "en" ? c.name_en || c.name_vi : c.name_vi}</option>
             ))}
@@ -88,7 +88,7 @@ function Shell({ me, onLanguage }) {
       </header>
       <nav id="nav" aria-label={t("nav")} class={menuOpen ? "open" : ""}>
         {allowed.map((p) => (
-          <a href={`#/${p.path}`} aria-current={p === page ? "page" : undefined}>{t(p.label)}</a>
+          <a href={`#/${p.path}`} onClick={() => setMenuOpen(false)} aria-current={p === page ? "page" : undefined}>{t(p.label)}</a>
         ))}
       </nav>
       <main id="main" tabIndex={-1}>

@@ -16,8 +16,8 @@ export function UnitFilter({ me, value, onChange }) {
   const own = units.data;
   return (
     <label>
-      {t("unit")}
-      <select value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+      <span>{t("unit")}</span>
+      <select aria-label={t("unit")} value={value} onChange={(event) => onChange(event.currentTarget.value)}>
         <option value="">{t("allUnits")}</option>
         {own && <option value={own.unit_id}>{own.name}</option>}
         {(own?.children || []).map((child) => <option value={child.unit_id}>— {child.name}</option>)}
@@ -26,23 +26,34 @@ export function UnitFilter({ me, value, onChange }) {
   );
 }
 
+const FACT_NAMES = {
+  vi: { duration_seconds: "Thời lượng", width: "Chiều rộng", height: "Chiều cao", size_bytes: "Dung lượng",
+    video_codec: "Mã hóa hình", audio_codec: "Mã hóa tiếng", container: "Định dạng", frame_rate: "Số khung hình/giây",
+    orientation: "Hướng", bitrate: "Tốc độ bit" },
+  en: { duration_seconds: "Duration", width: "Width", height: "Height", size_bytes: "Size", video_codec: "Video codec",
+    audio_codec: "Audio codec", container: "Container", frame_rate: "Frame rate", orientation: "Orientation", bitrate: "Bit rate" },
+};
+
+function showFact(key, value) {
+  if (value === null || value === undefined) return "–";
+  if (key === "duration_seconds") return seconds(value);
+  if (key === "size_bytes") return bytes(value);
+  if (key === "width" || key === "height") return `${number(value)} px`;
+  if (key === "frame_rate") return `${number(value)} fps`;
+  if (typeof value === "number") return number(value);
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
 function Facts({ entry }) {
   const facts = entry.facts || entry.verdict?.facts;
-  if (!facts) return null;
-  const rows = [
-    ["duration_seconds", (v) => seconds(v)],
-    ["width", (v) => `${number(v)} px`],
-    ["height", (v) => `${number(v)} px`],
-    ["size_bytes", bytes],
-    ["video_codec", String],
-    ["container", String],
-    ["frame_rate", (v) => `${number(v)} fps`],
-  ].filter(([key]) => facts[key] !== undefined && facts[key] !== null);
+  if (!facts || !Object.keys(facts).length) return null;
+  const names = FACT_NAMES[lang()];
   return (
     <section aria-labelledby="facts-title">
       <h3 id="facts-title">{t("facts")}</h3>
       <dl class="facts">
-        {rows.map(([key, show]) => [<dt>{key}</dt>, <dd>{show(facts[key])}</dd>])}
+        {Object.entries(facts).map(([key, value]) => [<dt>{names[key] || key}</dt>, <dd>{showFact(key, value)}</dd>])}
       </dl>
     </section>
   );
@@ -231,9 +242,9 @@ export function Review({ campaign, me }) {
       <div class="toolbar">
         <UnitFilter me={me} value={unit} onChange={setUnit} />
         <label>
-          {t("status")}
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
-            {STATUSES.map((s) => <option value={s}>{s}</option>)}
+          <span>{t("status")}</span>
+          <select aria-label={t("status")} value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+            {STATUSES.map((s) => <option value={s}>{t(`status_${s}`)}</option>)}
           </select>
         </label>
         {status === "valid" && selected.size > 0 && (

@@ -165,8 +165,8 @@ function FrozenWeek({ campaign, week }) {
     <section aria-labelledby="frozen-title">
       <h2 id="frozen-title">{t("versions")}</h2>
       <div class="toolbar">
-        <label>{t("version")}
-          <select value={version} onChange={(e) => setVersion(Number(e.currentTarget.value))}>
+        <label><span>{t("version")}</span>
+          <select aria-label={t("version")} value={version} onChange={(e) => setVersion(Number(e.currentTarget.value))}>
             {versions.map((v) => <option value={v}>{v}</option>)}
           </select>
         </label>
@@ -243,10 +243,10 @@ export function Weeks({ campaign }) {
         return (
           <>
             <div class="toolbar">
-              <label>{t("week")}
-                <select value={chosen ?? ""} onChange={(e) => setChosen(Number(e.currentTarget.value))}>
+              <label><span>{t("week")}</span>
+                <select aria-label={t("week")} value={chosen ?? ""} onChange={(e) => setChosen(Number(e.currentTarget.value))}>
                   {answer.weeks.map((w) => (
-                    <option value={w.number}>{t("week")} {w.number}: {dateTime(w.starts_at)} – {dateTime(w.ends_at)} ({w.state})</option>
+                    <option value={w.number}>{t("week")} {w.number}: {dateTime(w.starts_at)} – {dateTime(w.ends_at)} ({t(`week_${w.state}`)})</option>
                   ))}
                 </select>
               </label>
