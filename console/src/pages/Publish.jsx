@@ -11,6 +11,19 @@ export function tiktokVideoId(link) {
   return match ? match[1] : null;
 }
 
+// A datetime-local value read as Vietnam time, whatever the device's own zone.
+const VIETNAM_OFFSET = "+07:00";
+
+export function vietnamInputValue(instant) {
+  const shifted = new Date(instant.getTime() + 7 * 3600 * 1000);
+  return shifted.toISOString().slice(0, 16);
+}
+
+export function fromVietnamInput(value) {
+  const parsed = new Date(`${value}:00${VIETNAM_OFFSET}`);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
 export function weekOf(weeks, instant) {
   const at = instant.getTime();
   return weeks.find((w) => Date.parse(w.starts_at) <= at && at < Date.parse(w.ends_at)) || null;
@@ -20,9 +33,10 @@ function PublishForm({ entry, weeks, onDone }) {
   const [link, setLink] = useState("");
   const [message, setMessage] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [postedAt, setPostedAt] = useState(vietnamInputValue(new Date()));
   const videoId = tiktokVideoId(link);
-  const now = new Date();
-  const week = weekOf(weeks, now);
+  const posted = fromVietnamInput(postedAt);
+  const week = posted && weekOf(weeks, posted);
 
   async function downloadVideo() {
     try {
@@ -39,7 +53,7 @@ function PublishForm({ entry, weeks, onDone }) {
     try {
       await api(`/submissions/${entry.submission_id}/publication`, {
         method: "POST",
-        body: { platform: "tiktok", video_id: videoId, url: link.trim(), published_at: now.toISOString() },
+        body: { platform: "tiktok", video_id: videoId, url: link.trim(), published_at: `${postedAt}:00${VIETNAM_OFFSET}` },
       });
       onDone(entry);
     } catch (error) {
@@ -60,13 +74,16 @@ function PublishForm({ entry, weeks, onDone }) {
         onInput={(event) => setLink(event.currentTarget.value)} />
       <p id={`${inputId}-help`} class="muted">{t("tiktokHelp")}</p>
       {link && !videoId && <p class="error" role="alert">{t("notTiktokLink")}</p>}
+      <label for={`${inputId}-at`}>{t("postedAt")}</label>
+      <input id={`${inputId}-at`} type="datetime-local" value={postedAt} required
+        onInput={(event) => setPostedAt(event.currentTarget.value)} />
       {videoId && (
         <p data-testid="publish-week">
           {t("videoId")}: <strong>{videoId}</strong>.{" "}
           {week ? t("competesIn", { week: week.number, from: dateTime(week.starts_at), to: dateTime(week.ends_at) }) : t("noWeek")}
         </p>
       )}
-      <button type="submit" class="primary" disabled={!videoId || busy}>{t("confirmPublish")}</button>
+      <button type="submit" class="primary" disabled={!videoId || !posted || busy}>{t("confirmPublish")}</button>
       <Message {...(message || {})} />
     </form>
   );
