@@ -22,6 +22,8 @@ AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
 PASSWORD = "Local-Contest-2026!"
 SIZES = {"phone": PHONE_VIEWPORT, "desktop": DESKTOP_VIEWPORT}
+# Each page waits on the API, which a loaded machine answers in seconds, not milliseconds.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(params=list(SIZES), ids=list(SIZES))
@@ -164,7 +166,7 @@ def test_every_console_page_opens_for_an_organiser_and_passes_axe(console_page, 
     for name in PAGES:
         open_console_page(page, live_server, name)
         page.wait_for_load_state("networkidle")
-        expect(page.get_by_text("Đang tải…")).to_have_count(0)
+        expect(page.get_by_text("Đang tải…")).to_have_count(0, timeout=30_000)
         check_accessibility(page)
         snapshot(page, name)
 
@@ -310,7 +312,7 @@ def test_the_organisers_week_from_review_to_the_closed_weeks_workbook(console_pa
     open_console_page(page, live_server, "review")
     for status_label in ("Hợp lệ, chờ duyệt", "Đã duyệt", "Đã đăng tải"):
         page.get_by_label("Trạng thái").select_option(label=status_label)
-        expect(page.get_by_text("Đang tải…")).to_have_count(0)
+        expect(page.get_by_text("Đang tải…")).to_have_count(0, timeout=30_000)
         expect(page.get_by_role("button", name=title)).to_have_count(0)
     snapshot(page, "walk-other-branch")
 
