@@ -210,9 +210,15 @@ def measure_export_at_scale(campaign_id: str, units: list, rows: int, export_for
         tracemalloc.stop()
     finally:
         meter.detach()
+    return _export_figures("generated pages of 1,000 entries (the emulator's index Query is not measured)",
+                           export_format, link, seconds, peak, meter, pages.pages)
+
+
+def _export_figures(source: str, export_format: str, link: Any, seconds: float, peak: int, meter: Requests,
+                    pages: int = 0) -> dict:
     high_water = _resident_high_water_mib()
     return {
-        "export_source": "generated pages of 1,000 entries (the emulator's index Query is not measured)",
+        "export_source": source,
         "export_format": export_format,
         "export_rows": link.rows,
         "export_bytes": link.size,
@@ -220,7 +226,7 @@ def measure_export_at_scale(campaign_id: str, units: list, rows: int, export_for
         "export_peak_mib": round(peak / MIB, 1),
         "export_rss_high_water_mib": None if high_water is None else round(high_water, 1),
         "export_s3_requests": meter.of("s3"),
-        "export_ddb_requests": pages.pages + meter.of("dynamodb"),
+        "export_ddb_requests": pages + meter.of("dynamodb"),
         "export_ddb_items_read": meter.items_read,
         "export_link_expires_at": link.expires_at.isoformat(),
     }
@@ -287,21 +293,8 @@ def _measure(env: Any, meter: Requests, export_format: str, export_rows: int | N
         seconds = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    high_water = _resident_high_water_mib()
-    figures |= {
-        "export_source": "the campaign's entries in the entries table",
-        "export_format": export_format,
-        "export_rows": link.rows,
-        "export_bytes": link.size,
-        "export_seconds": round(seconds, 1),
-        "export_peak_mib": round(peak / MIB, 1),
-        "export_rss_high_water_mib": None if high_water is None else round(high_water, 1),
-        "export_s3_requests": meter.of("s3"),
-        "export_ddb_requests": meter.of("dynamodb"),
-        "export_ddb_items_read": meter.items_read,
-        "export_link_expires_at": link.expires_at.isoformat(),
-    }
-    return figures
+    return figures | _export_figures("the campaign's entries in the entries table", export_format, link, seconds,
+                                     peak, meter)
 
 
 def print_figures(figures: dict) -> None:

@@ -158,30 +158,8 @@ def units_below_minimum(
     ]
     checked_level = level_to_check(tree, scope, level, active)
     figures = branch_totals(tree, scope.unit_id, counters)
-    checked = tree.units_at_level(checked_level, within=scope.unit_id)
-
-    groups: dict[str, list[UnitShortfall]] = {
-        head.unit_id: [] for head in _branch_heads(tree, scope, checked_level)
-    }
-    checked_per_group: dict[str, int] = dict.fromkeys(groups, 0)
-    for unit in checked:
-        group = _branch_of(scope, unit)
-        checked_per_group[group] += 1
-        count = figures[unit.unit_id].totals.count(counter)
-        if count < minimum:
-            groups[group].append(UnitShortfall(unit, count, minimum - count))
-    branches = tuple(
-        BranchShortfalls(tree.get(head_id), checked_per_group[head_id], tuple(below))
-        for head_id, below in groups.items()
-    )
-    return MinimumEntriesReport(
-        scope=scope,
-        level=checked_level,
-        minimum=minimum,
-        counter=counter,
-        units_checked=len(checked),
-        branches=branches,
-    )
+    totals = {unit_id: figure.totals for unit_id, figure in figures.items()}
+    return units_below_minimum_from_totals(tree, scope.unit_id, checked_level, totals, minimum, counter)
 
 
 def units_to_check(tree: OrgTree, scope_unit_id: str, level: str | None) -> tuple[str, tuple[OrgUnit, ...]]:
