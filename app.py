@@ -8,6 +8,7 @@ from chalicelib.api.console import console_api_routes
 from chalicelib.api.console_page import console_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.notifications import notification_routes
 from chalicelib.api.organisation import organisation_routes
 from chalicelib.api.privacy import privacy_routes
 from chalicelib.api.public_pages import public_page_routes
@@ -21,6 +22,7 @@ from chalicelib.api.upload_page import upload_page_routes
 from chalicelib.observability import observe
 from chalicelib.triggers.engagement import engagement_triggers
 from chalicelib.triggers.intake import intake_triggers
+from chalicelib.triggers.notifications import notification_triggers
 from chalicelib.triggers.privacy import privacy_triggers
 from chalicelib.triggers.weeks import weekly_triggers
 
@@ -43,7 +45,9 @@ app.register_blueprint(report_routes)
 app.register_blueprint(privacy_routes)
 app.register_blueprint(console_api_routes)
 app.register_blueprint(public_page_routes)
+app.register_blueprint(notification_routes)
 app.register_blueprint(intake_triggers)
 app.register_blueprint(weekly_triggers)
 app.register_blueprint(engagement_triggers)
 app.register_blueprint(privacy_triggers)
+app.register_blueprint(notification_triggers)

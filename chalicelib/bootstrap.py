@@ -30,19 +30,27 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.snapshots import SnapshotStore
     from chalicelib.adapters.dynamodb.submissions import SubmissionStore
     from chalicelib.adapters.dynamodb.week_results import LateReadingStore, WeekResultStore
+    from chalicelib.adapters.dynamodb.notifications import NotificationLogStore
     from chalicelib.adapters.idempotency import Idempotency
+    from chalicelib.adapters.notification_queue import QueuedNotifications
+    from chalicelib.adapters.ses import SesMailer
+    from chalicelib.adapters.zalo import ZaloZns
     from chalicelib.adapters.engagement_sources import MetricSource
     from chalicelib.adapters.s3 import UploadBucket
     from chalicelib.adapters.sqs import Queue
     from chalicelib.adapters.ssm import ParameterStore
+    from chalicelib.services.access_recovery import AccessRecovery
+    from chalicelib.services.announcements import Announcements
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.campaigns import CampaignService
     from chalicelib.services.console import ConsoleService
     from chalicelib.services.directory import UnitDirectory
+    from chalicelib.services.entry_progress import EntryProgress
     from chalicelib.services.final_round import FinalRoundService
     from chalicelib.services.identity import TokenVerifier
     from chalicelib.services.intake import IntakeService
     from chalicelib.services.engagement import EngagementService
+    from chalicelib.services.notifications import NotificationFailures, Notifier
     from chalicelib.services.organisation import OrganisationService
     from chalicelib.services.overview import OverviewService
     from chalicelib.services.public_pages import LeaderboardView, PublicBoard
@@ -116,6 +124,57 @@ class Services:
         from chalicelib.adapters.sqs import Queue
 
         return Queue(self.aws_client("sqs"), self.settings.metrics_queue_name)
+
+    @cached_property
+    def notifications_queue(self) -> Queue:
+        from chalicelib.adapters.sqs import Queue
+
+        return Queue(self.aws_client("sqs"), self.settings.notifications_queue_name)
+
+    @cached_property
+    def notification_events(self) -> QueuedNotifications:
+        from chalicelib.adapters.notification_queue import QueuedNotifications
+
+        return QueuedNotifications(self.notifications_queue)
+
+    @cached_property
+    def mailer(self) -> SesMailer:
+        from chalicelib.adapters.ses import SesMailer
+
+        s = self.settings
+        mailer = SesMailer(self.aws_client("ses"), s.notification_sender, s.notification_sender_name,
+                           s.ses_configuration_set)
+        if s.local_outbox_file:
+            from chalicelib.adapters.outbox_file import RecordingMailer  # the local stage only
+
+            return RecordingMailer(mailer, s.local_outbox_file)  # type: ignore[return-value]
+        return mailer
+
+    @cached_property
+    def zalo(self) -> ZaloZns:
+        from chalicelib.adapters.zalo import ZaloZns
+        from chalicelib.domain.errors import DependencyUnavailable
+
+        def credentials() -> dict | None:
+            try:
+                return self.parameter_store.get_json(self.settings.zalo_credentials_parameter)
+            except DependencyUnavailable:
+                return None  # not configured: Zalo stays off
+
+        return ZaloZns(credentials, self.settings.zalo_api_base_url)
+
+    @cached_property
+    def notification_signing_key(self) -> Callable[[], bytes]:
+        if self.settings.stage == "local":
+            return lambda: b"local-stage-notification-signing-key"
+        key: list[bytes] = []
+
+        def signing_key() -> bytes:
+            if not key:
+                key.append(self.parameter_store.get_text(self.settings.notification_key_parameter).encode())
+            return key[0]
+
+        return signing_key
 
     @cached_property
     def parameter_store(self) -> ParameterStore:
@@ -253,6 +312,12 @@ class Services:
 
         return ReasonTemplateStore()
 
+    @cached_property
+    def notification_log(self) -> NotificationLogStore:
+        from chalicelib.adapters.dynamodb.notifications import NotificationLogStore
+
+        return NotificationLogStore()
+
     # --- Engagement sources (platform counts) ------------------------------------------
 
     @cached_property
@@ -316,7 +381,14 @@ class Services:
     def participants(self) -> ParticipantService:
         from chalicelib.services.participants import ParticipantService
 
-        return ParticipantService(self.campaign_store, self.org_unit_store, self.submission_store, self.upload_bucket)
+        return ParticipantService(self.campaign_store, self.org_unit_store, self.submission_store, self.upload_bucket,
+                                  notifications=self.notification_events, progress=self.entry_progress)
+
+    @cached_property
+    def entry_progress(self) -> EntryProgress:
+        from chalicelib.services.entry_progress import EntryProgress
+
+        return EntryProgress(self.campaign_store, self.score_store, self.week_result_store)
 
     @cached_property
     def privacy(self) -> PrivacyService:
@@ -328,7 +400,8 @@ class Services:
     def intake(self) -> IntakeService:
         from chalicelib.services.intake import IntakeService
 
-        return IntakeService(self.campaign_store, self.submission_store, self.upload_bucket)
+        return IntakeService(self.campaign_store, self.submission_store, self.upload_bucket,
+                             notifications=self.notification_events)
 
     @cached_property
     def week_results(self) -> WeekResultsService:
@@ -336,7 +409,8 @@ class Services:
 
         return WeekResultsService(self.campaign_store, self.submission_store, self.snapshot_store,
                                   self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store,
-                                  boundary_runs=self.ingestion_run_store, late_readings=self.late_reading_store)
+                                  boundary_runs=self.ingestion_run_store, late_readings=self.late_reading_store,
+                                  notifications=self.notification_events)
 
     @cached_property
     def campaigns(self) -> CampaignService:
@@ -349,7 +423,8 @@ class Services:
     def review(self) -> ReviewService:
         from chalicelib.services.review import ReviewService
 
-        return ReviewService(self.submission_store, self.snapshot_store, self.week_results, self.audit_log)
+        return ReviewService(self.submission_store, self.snapshot_store, self.week_results, self.audit_log,
+                             notifications=self.notification_events)
 
     @cached_property
     def final_round(self) -> FinalRoundService:
@@ -392,6 +467,33 @@ class Services:
         from chalicelib.services.spreadsheets import ExportService
 
         return ExportService(self.upload_bucket.exports())
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        from chalicelib.services.notifications import Notifier
+
+        return Notifier(self.submission_store, self.campaign_store, self.notification_log, self.mailer,
+                        self.notification_signing_key, self.settings.public_base_url, zalo=self.zalo)
+
+    @cached_property
+    def access_recovery(self) -> AccessRecovery:
+        from chalicelib.services.access_recovery import AccessRecovery
+
+        return AccessRecovery(self.submission_store, self.notification_log, self.notification_events, self.mailer,
+                              self.notification_signing_key, self.settings.public_base_url, zalo=self.zalo)
+
+    @cached_property
+    def announcements(self) -> Announcements:
+        from chalicelib.services.announcements import Announcements
+
+        return Announcements(self.campaign_store, self.org_unit_store, self.submission_store, self.notification_events,
+                             self.notification_log, self.audit_log)
+
+    @cached_property
+    def notification_failures(self) -> NotificationFailures:
+        from chalicelib.services.notifications import NotificationFailures
+
+        return NotificationFailures(self.campaign_store, self.notification_log)
 
     @cached_property
     def public_stats(self) -> PublicStats:

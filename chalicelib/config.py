@@ -30,6 +30,9 @@ LOCAL_DEFAULTS: Mapping[str, str] = {
     "UPLOAD_BUCKET": "contest-local-uploads",
     "INTAKE_QUEUE_NAME": "contest-local-intake",
     "METRICS_QUEUE_NAME": "contest-local-metrics",
+    "NOTIFICATIONS_QUEUE_NAME": "contest-local-notifications",
+    "PUBLIC_BASE_URL": "http://localhost:8000",
+    "NOTIFICATION_SENDER": "no-reply@contest.local",
     # The emulated pool is created at start-up; until then there is none to name.
     "USER_POOL_ID": "",
     "USER_POOL_CLIENT_ID": "",
@@ -41,6 +44,8 @@ INTAKE_MAX_RECEIVE_COUNT = 3
 # Lambda's SQS event source runs at most this many chunk handlers at once (2 is AWS's
 # minimum), so each process may spend 1/N of TikTok's 600 requests a minute.
 METRICS_MAX_CONCURRENCY = 2
+# Tries of one notification before SQS moves it to the dead-letter queue.
+NOTIFICATIONS_MAX_RECEIVE_COUNT = 5
 TIKTOK_REQUESTS_PER_MINUTE = 600
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -51,6 +56,7 @@ _USER_POOL_ID = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$")
 _CLIENT_ID = re.compile(r"^[0-9A-Za-z]{1,128}$")
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 _PARAMETER = re.compile(r"^/[A-Za-z0-9_.\-/]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z0-9-]+$")
 
 
 class SettingsError(ValueError):
@@ -81,6 +87,15 @@ class Settings:
     tiktok_token_parameter: str = "/contest-local/tiktok/oauth"
     youtube_api_base_url: str = "https://www.googleapis.com/youtube/v3"
     youtube_key_parameter: str = "/contest-local/youtube/api-key"
+    notifications_queue_name: str = "contest-local-notifications"
+    public_base_url: str = "http://localhost:8000"
+    notification_sender: str = "no-reply@contest.local"
+    notification_sender_name: str = "Ban tổ chức cuộc thi"
+    ses_configuration_set: str | None = None
+    notification_key_parameter: str = "/contest-local/notifications/signing-key"
+    zalo_api_base_url: str = "https://business.openapi.zalo.me"
+    zalo_credentials_parameter: str = "/contest-local/zalo/zns"
+    local_outbox_file: str | None = None  # the local stage: where sent messages are also kept for `./contest outbox`
     version: str = __version__
 
     @property
@@ -194,6 +209,16 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "YOUTUBE_API_BASE_URL", "https://www.googleapis.com/youtube/v3", _URL
         ).rstrip("/"),
         youtube_key_parameter=reader.optional("YOUTUBE_KEY_PARAMETER", f"/contest-{stage}/youtube/api-key", _PARAMETER),
+        notifications_queue_name=reader.required("NOTIFICATIONS_QUEUE_NAME", _QUEUE),
+        public_base_url=reader.required("PUBLIC_BASE_URL", _URL).rstrip("/"),
+        notification_sender=reader.required("NOTIFICATION_SENDER", _EMAIL),
+        notification_sender_name=reader.raw("NOTIFICATION_SENDER_NAME") or "Ban tổ chức cuộc thi",
+        ses_configuration_set=reader.raw("SES_CONFIGURATION_SET") or None,
+        notification_key_parameter=reader.optional(
+            "NOTIFICATION_KEY_PARAMETER", f"/contest-{stage}/notifications/signing-key", _PARAMETER),
+        zalo_api_base_url=reader.optional("ZALO_API_BASE_URL", "https://business.openapi.zalo.me", _URL).rstrip("/"),
+        zalo_credentials_parameter=reader.optional("ZALO_CREDENTIALS_PARAMETER", f"/contest-{stage}/zalo/zns", _PARAMETER),
+        local_outbox_file=(reader.raw("LOCAL_OUTBOX_FILE") or None) if reader.is_local else None,
     )
     reader.done()
     return settings
@@ -213,6 +238,10 @@ def intake_queue_name() -> str:
 
 def metrics_queue_name() -> str:
     return _one(lambda r: r.required("METRICS_QUEUE_NAME", _QUEUE))
+
+
+def notifications_queue_name() -> str:
+    return _one(lambda r: r.required("NOTIFICATIONS_QUEUE_NAME", _QUEUE))
 
 
 def metrics_interval_minutes() -> int:

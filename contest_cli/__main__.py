@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from contest_cli import outbox
+
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "campaigns"
 DEFAULT_CAMPAIGN = "khat-vong-hung-cuong"
 
@@ -256,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("demo", help="simulate a whole campaign on a private local cloud and print the results")
     p.set_defaults(run=demo)
+
+    outbox.register(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)

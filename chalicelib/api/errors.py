@@ -15,6 +15,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
+    errors.TooManyRequests: 429,
     errors.DependencyUnavailable: 503,
 }
 

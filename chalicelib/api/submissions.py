@@ -46,7 +46,8 @@ def create_submission(campaign_id: str) -> Response:
 
     def create() -> dict:
         return services().participants.create(
-            campaign_id, body, datetime.now(timezone.utc), client_ip=client_ip, user_agent=user_agent
+            campaign_id, body, datetime.now(timezone.utc), client_ip=client_ip, user_agent=user_agent,
+            language=guard.language(),
         )
 
     key = guard.request.headers.get("idempotency-key")
@@ -63,7 +64,7 @@ def create_submission(campaign_id: str) -> Response:
 @submission_routes.route("/submissions/{submission_id}", methods=["GET"])
 @guard.public
 def view_submission(submission_id: str) -> Response:
-    view = services().participants.view(submission_id, _token())
+    view = services().participants.view(submission_id, _token(), datetime.now(timezone.utc))
     return Response(body=view, headers={"Cache-Control": "no-store"})
 
 

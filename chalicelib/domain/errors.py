@@ -53,6 +53,10 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+
+
 class DependencyUnavailable(DomainError):
     code = "dependency_unavailable"
 

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb.models import ALL_MODELS
 from chalicelib.adapters.dynamodb.schema import create_table_request, ttl_attribute
-from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT
+from chalicelib.config import INTAKE_MAX_RECEIVE_COUNT, LOCAL_DEFAULTS, NOTIFICATIONS_MAX_RECEIVE_COUNT
 
 LOCAL_REGION = "ap-southeast-1"
 UPLOAD_PREFIX = "uploads/"
@@ -38,6 +38,10 @@ class CloudConfig:
     metrics_queue_name: str = "contest-local-metrics"
     metrics_mode: str = "simulated"
     queue_visibility_timeout: int = 30
+    notifications_queue_name: str = LOCAL_DEFAULTS["NOTIFICATIONS_QUEUE_NAME"]
+    notification_sender: str = LOCAL_DEFAULTS["NOTIFICATION_SENDER"]
+    public_base_url: str = LOCAL_DEFAULTS["PUBLIC_BASE_URL"]
+    outbox_file: str = ""
 
     def environment(self, user_pool_id: str = "", client_id: str = "") -> dict[str, str]:
         return {
@@ -52,6 +56,10 @@ class CloudConfig:
             "INTAKE_QUEUE_NAME": self.intake_queue_name,
             "METRICS_QUEUE_NAME": self.metrics_queue_name,
             "METRICS_MODE": self.metrics_mode,
+            "NOTIFICATIONS_QUEUE_NAME": self.notifications_queue_name,
+            "NOTIFICATION_SENDER": self.notification_sender,
+            "PUBLIC_BASE_URL": self.public_base_url,
+            **({"LOCAL_OUTBOX_FILE": self.outbox_file} if self.outbox_file else {}),
             "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "USER_POOL_ID": user_pool_id,
             "USER_POOL_CLIENT_ID": client_id,
@@ -89,6 +97,8 @@ class Provisioned:
     dead_letter_queue_url: str
     metrics_queue_url: str = ""
     metrics_dead_letter_queue_url: str = ""
+    notifications_queue_url: str = ""
+    notifications_dead_letter_queue_url: str = ""
 
 
 def provision(config: CloudConfig) -> Provisioned:
@@ -97,9 +107,14 @@ def provision(config: CloudConfig) -> Provisioned:
         _create_table(config, model)
     queue_url, dlq_url, queue_arn = _create_queue_pair(config, config.intake_queue_name)
     metrics_url, metrics_dlq_url, _ = _create_queue_pair(config, config.metrics_queue_name)
+    notifications_url, notifications_dlq_url, _ = _create_queue_pair(
+        config, config.notifications_queue_name, NOTIFICATIONS_MAX_RECEIVE_COUNT)
     _create_bucket(config, queue_arn)
+    # SES sends only from a verified identity, in moto as in AWS (where infra/ declares it).
+    _client(config, "ses").verify_email_identity(EmailAddress=config.notification_sender)
     pool_id, client_id = _create_user_pool(config)
-    return Provisioned(pool_id, client_id, queue_url, dlq_url, metrics_url, metrics_dlq_url)
+    return Provisioned(pool_id, client_id, queue_url, dlq_url, metrics_url, metrics_dlq_url,
+                       notifications_url, notifications_dlq_url)
 
 
 def _create_table(config: CloudConfig, model: Any) -> None:
@@ -119,7 +134,8 @@ def _create_table(config: CloudConfig, model: Any) -> None:
         )
 
 
-def _create_queue_pair(config: CloudConfig, name: str) -> tuple[str, str, str]:
+def _create_queue_pair(config: CloudConfig, name: str, max_receive_count: int = INTAKE_MAX_RECEIVE_COUNT
+                       ) -> tuple[str, str, str]:
     """A queue and its dead-letter queue, as infra/resources.yaml declares each pair."""
     sqs = _client(config, "sqs")
     dlq_url = sqs.create_queue(
@@ -134,7 +150,7 @@ def _create_queue_pair(config: CloudConfig, name: str) -> tuple[str, str, str]:
         Attributes={
             "VisibilityTimeout": str(config.queue_visibility_timeout),
             "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(INTAKE_MAX_RECEIVE_COUNT)}
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
             ),
         },
     )["QueueUrl"]

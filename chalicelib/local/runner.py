@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.reset:
         shutil.rmtree(args.state_dir, ignore_errors=True)
     moto = start_moto_server(args.cloud_port, args.state_dir)
-    config = local_config(args.cloud_port, args.port)
+    config = replace(local_config(args.cloud_port, args.port), public_base_url=f"http://localhost:{args.port}",
+                     outbox_file=str((args.state_dir / "outbox.jsonl").resolve()))
     provisioned = provision(config)
     environment = config.environment(provisioned.user_pool_id, provisioned.user_pool_client_id)
     apply_environment(environment)

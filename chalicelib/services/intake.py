@@ -16,8 +16,10 @@ from chalicelib.domain.media.verdict import verdict_for
 from chalicelib.domain.submission import submission_id_from_key
 from chalicelib.domain.uploads import ObjectCreated, ObjectReplaced
 from chalicelib.domain import entry_status
+from chalicelib.domain import notifications as notify
 from chalicelib.observability import logger as log
-from chalicelib.services.ports import Campaigns, IntakeEntries, UploadedObjects
+from chalicelib.services.notifications import SILENT
+from chalicelib.services.ports import Campaigns, IntakeEntries, NotificationEvents, UploadedObjects
 
 STUCK_AFTER = timedelta(minutes=15)
 
@@ -48,6 +50,7 @@ class IntakeService:
     campaigns: Campaigns
     submissions: IntakeEntries
     bucket: UploadedObjects
+    notifications: NotificationEvents = SILENT
 
     def _entry_for(self, key: str) -> Entry | None:
         submission_id = submission_id_from_key(key)
@@ -86,6 +89,7 @@ class IntakeService:
         previous = entry.stored_key
         if not self.submissions.finish_validation(claimed, created.key, object_id, verdict["status"], verdict, now):
             return "duplicate"
+        self.notifications.publish([notify.verdict_given(entry.submission_id, verdict["status"], now)])
         if previous and previous != created.key:
             self.bucket.delete(previous)
         return verdict["status"]

@@ -31,7 +31,10 @@ from chalicelib.domain.submission import (
 )
 from chalicelib.domain.uploads import PRESIGNED_POST_LIMIT, part_plan
 from chalicelib.domain import entry_status
-from chalicelib.services.ports import Campaigns, ParticipantEntries, UploadLinks, Units
+from chalicelib.domain import notifications as notify
+from chalicelib.services.entry_progress import EntryProgress
+from chalicelib.services.notifications import SILENT
+from chalicelib.services.ports import Campaigns, NotificationEvents, ParticipantEntries, UploadLinks, Units
 
 
 def _submission_not_found() -> NotFound:
@@ -44,10 +47,13 @@ class ParticipantService:
     units: Units
     submissions: ParticipantEntries
     bucket: UploadLinks
+    notifications: NotificationEvents = SILENT
+    progress: EntryProgress | None = None
 
     # --- creating an entry ------------------------------------------------
     def create(
         self, campaign_id: str, body: dict, now: datetime, client_ip: str | None = None, user_agent: str | None = None,
+        language: str = "vi",
     ) -> dict:
         campaign = self.campaigns.require(campaign_id)
         require_video_campaign(campaign)
@@ -91,6 +97,7 @@ class ParticipantService:
                 consent=acceptance_record(campaign, now, client_ip, user_agent),
             )
         )
+        self.notifications.publish([notify.entry_received(submission_id, token, language)])
         return {
             "submission_id": submission_id,
             "access_token": token,
@@ -132,8 +139,9 @@ class ParticipantService:
             raise _submission_not_found()
         return entry
 
-    def view(self, submission_id: str, token: str | None) -> dict:
-        return participant_view(self._own(submission_id, token))
+    def view(self, submission_id: str, token: str | None, now: datetime | None = None) -> dict:
+        entry = self._own(submission_id, token)
+        return {**participant_view(entry), **(self.progress.of(entry, now) if self.progress and now else {})}
 
     def new_upload(self, submission_id: str, token: str | None, body: dict, now: datetime) -> dict:
         entry = self._own(submission_id, token)

@@ -7,10 +7,10 @@ longer held (someone else moved the entry first): a refusal, never an error.
 """
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, Iterable, Literal, Protocol, Sequence, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Iterable, Literal, Mapping, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:  # annotations only: importing the ports costs a function's cold start nothing
-    from datetime import date, datetime
+    from datetime import date, datetime, timedelta
 
     from chalicelib.domain.audit import AuditEntry
     from chalicelib.domain.campaign import Campaign
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
     from chalicelib.domain.jury import Scorecard, StoredScorecard
     from chalicelib.domain.links import NewLink, StoredLink
     from chalicelib.domain.media.probe import RangeReader
+    from chalicelib.domain.notifications import NotificationEvent, OutgoingEmail
     from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.organisation import OrgTree, OrgUnit
     from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
@@ -352,6 +353,10 @@ class LiveScores(Protocol):
         ...
 
 
+class EntryScores(Protocol):
+    def of_entry(self, campaign_week: str, submission_id: str) -> LeaderboardRow | None: ...
+
+
 class IngestionRuns(Protocol):
     def start(self, campaign_id: str, run_id: str, week: int, at: datetime, trigger: str,
               entries_planned: int, chunks_planned: int, entries_without_source: int, now: datetime) -> None: ...
@@ -377,6 +382,77 @@ class SheetReader(Protocol):
     """An organiser's CSV or Excel file as rows of cells."""
 
     def __call__(self, content: bytes, file_name: str) -> list[list[Any]]: ...
+
+
+# --- notifications ----------------------------------------------------------------
+
+class NotificationEvents(Protocol):
+    """Where services say what happened to an entry; the notifier tells its participant."""
+
+    def publish(self, events: Sequence[NotificationEvent]) -> None:
+        """Best effort: the change that caused the events is already written, so a failure
+        to publish is logged, never raised to the caller."""
+        ...
+
+
+class NotificationLog(Protocol):
+    """One record per (entry, event): claimed before sending, so nothing is sent twice."""
+
+    def claim(self, submission_id: str, event_key: str, campaign_id: str, unit_path: str, now: datetime) -> bool:
+        """False when the message was sent already, or another delivery is sending it now."""
+        ...
+
+    def sent(self, submission_id: str, event_key: str, channel: str, message_id: str, now: datetime) -> None: ...
+
+    def failed(self, submission_id: str, event_key: str, error: str, now: datetime) -> None: ...
+
+    def skipped(self, submission_id: str, event_key: str, why: str, now: datetime) -> None: ...
+
+    def failures(self, campaign_id: str, unit_path: str, limit: int) -> list[dict]:
+        """Failed messages of the entries filed under `unit_path`, newest first."""
+        ...
+
+    def remember_language(self, submission_id: str, language: str) -> None: ...
+
+    def language(self, submission_id: str) -> str | None: ...
+
+    def opt_out(self, contact_key: str, now: datetime) -> None: ...
+
+    def opted_out(self, contact_key: str) -> bool: ...
+
+    def remember_contact(self, contact_key: str, submission_id: str) -> None: ...
+
+
+class AccessLinks(Protocol):
+    """What recovering access keeps: the entries of each address, one-time links, rate counters."""
+
+    def entries_for_contact(self, contact_key: str, limit: int) -> list[str]: ...
+
+    def count(self, counter: str, window_start: datetime, window: timedelta) -> int: ...
+
+    def put_access_link(self, token_hash: str, contact_key: str, language: str, expires_at: datetime) -> None: ...
+
+    def take_access_link(self, token_hash: str, now: datetime) -> str | None: ...
+
+
+class RecoverableEntries(EntryReader, Protocol):
+    def replace_access_token(self, entry: Entry, token_hash: str) -> bool: ...
+
+
+class ZaloSender(Protocol):
+    """Zalo ZNS template messages by phone; an event without an approved template is not sent this way."""
+
+    def template_for(self, event_kind: str) -> str | None: ...
+
+    def send(self, phone: str, template_id: str, template_data: Mapping[str, str], tracking_id: str) -> str:
+        """Zalo's message id; raises when refused, with `retryable` False when trying again cannot help."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, email: OutgoingEmail) -> str:
+        """The provider's message id; raises when the provider refused or failed."""
+        ...
 
 
 # --- the audit log ----------------------------------------------------------------

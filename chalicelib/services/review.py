@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from chalicelib.domain import notifications as notify
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_views import organiser_view
 from chalicelib.domain.errors import Conflict, NotFound
@@ -28,7 +29,8 @@ from chalicelib.domain.review import (
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.ports import ReviewEntries, SnapshotHistory
+from chalicelib.services.notifications import SILENT
+from chalicelib.services.ports import NotificationEvents, ReviewEntries, SnapshotHistory
 from chalicelib.services.week_results import WeekResultsService
 
 MAX_SNAPSHOTS_SHOWN = 2000
@@ -68,6 +70,7 @@ class ReviewService:
     snapshots: SnapshotHistory
     weeks: WeekResultsService
     audit: AuditLog
+    notifications: NotificationEvents = SILENT
 
     def _entry_in_branch(self, principal: Principal, submission_id: str) -> Entry:
         require_role(principal, "admin", "organiser")
@@ -93,7 +96,9 @@ class ReviewService:
         document = review_document(request, _actor(principal), now, entry.review)
         change = self.submissions.approve if request.decision == "approve" else self.submissions.reject
         action = "approve" if request.decision == "approve" else "reject"
-        return self._done(principal, action, _state(entry), change(entry, document, now), now, reason=request.reason)
+        view = self._done(principal, action, _state(entry), change(entry, document, now), now, reason=request.reason)
+        self.notifications.publish([notify.review_decided(submission_id, request.decision)])
+        return view
 
     def publish(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(PublicationRequest, body)
@@ -122,7 +127,9 @@ class ReviewService:
         published = self.submissions.publish(
             entry, document, video, campaign_week_key(campaign.id, week), request.published_at, now
         )
-        return self._done(principal, "publish", _state(entry), published, now)
+        view = self._done(principal, "publish", _state(entry), published, now)
+        self.notifications.publish([notify.published(submission_id)])
+        return view
 
     def disqualify(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(DisqualificationRequest, body)
@@ -133,6 +140,7 @@ class ReviewService:
         document = disqualification_document(request.reason, entry.review, _actor(principal), now)
         disqualified = self.submissions.disqualify(entry, document, now, revised)
         view = self._done(principal, "disqualify", _state(entry), disqualified, now, reason=request.reason)
+        self.notifications.publish([notify.disqualified(submission_id)])
         if revised is not None:
             self.audit.record(
                 principal, "revise_week_result", "week", campaign_week_key(revised.campaign_id, revised.week), now,

@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Iterable, Mapping
 
 from chalicelib.domain import exports, week_result
+from chalicelib.domain import notifications as notify
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.campaign_access import require_campaign_organiser, runs_campaign
 from chalicelib.domain.display import local_time
@@ -48,12 +49,14 @@ from chalicelib.domain.scoring import WeekEntry
 from chalicelib.domain.weeks import week_state, week_window
 from chalicelib.observability import logger as log
 from chalicelib.services.audit import AuditLog
+from chalicelib.services.notifications import SILENT
 from chalicelib.services.ports import (
     BestWeeklyScores,
     BoundaryRuns,
     CampaignCatalogue,
     CompetingEntries,
     LateReadings,
+    NotificationEvents,
     SnapshotHistory,
     Units,
     WeekResults,
@@ -114,6 +117,7 @@ class WeekResultsService:
     counters: BestWeeklyScores
     boundary_runs: BoundaryRuns | None = None
     late_readings: LateReadings | None = None
+    notifications: NotificationEvents = SILENT
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -206,6 +210,7 @@ class WeekResultsService:
                    "winners": list(result.winners), "finalists": list(result.finalists)},
             reason=(_unmeasured_reason(unmeasured) if unmeasured else None),
         )
+        self.notifications.publish(notify.week_closed(stored.document))
         return self._outcome("closed", stored)
 
     def _raise_best_weekly_scores(

@@ -635,7 +635,7 @@
   // --- panels --------------------------------------------------------------------------
 
   function showOnly(id) {
-    ["resume-panel", "lookup-panel", "entry-form", "entry-panel"].forEach(function (p) { $(p).hidden = p !== id; });
+    ["resume-panel", "lookup-panel", "recover-panel", "entry-form", "entry-panel"].forEach(function (p) { $(p).hidden = p !== id; });
     $("loading").hidden = true;
   }
 
@@ -832,6 +832,65 @@
     return ul;
   }
 
+  // Vietnam wall-clock time as the API wrote it (with its offset): the browser's own zone must not shift it.
+  function wallClock(local) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local && local.iso || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] + " " + m[4] + ":" + m[5] : "";
+  }
+
+  function line(text, testId) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    if (testId) p.setAttribute("data-testid", testId);
+    return p;
+  }
+
+  function breakdownList(parts) {
+    var names = TEXT[state.lang].metric_names || TEXT.vi.metric_names;
+    var list = document.createElement("ul");
+    list.className = "breakdown";
+    (parts || []).forEach(function (part) {
+      var item = document.createElement("li");
+      item.textContent = (names[part.metric] || part.metric) + ": " + (part.value === null ? "–" : part.value) +
+        " × " + part.weight + " = " + part.points + " " + txt("points");
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function progressBox(view) {
+    if (!view.voting_week) return null;
+    var section = document.createElement("div");
+    section.className = "progress-box";
+    section.setAttribute("data-testid", "voting");
+    section.appendChild(heading("h3", "progress_heading"));
+    var url = view.publication && view.publication.url;
+    if (url && /^https:\/\//.test(url)) {
+      var p = line(txt("published_video"));
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = url;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.setAttribute("data-testid", "video-link");
+      p.appendChild(link);
+      section.appendChild(p);
+    }
+    var week = view.voting_week;
+    section.appendChild(line(txt({ k: "voting_week", p: { n: week.number, start: wallClock(week.starts_at_local), end: wallClock(week.ends_at_local) } }), "voting-week"));
+    if (view.week_result) {
+      var r = view.week_result;
+      section.appendChild(line(txt({ k: "week_result", p: { n: week.number, rank: r.rank, of: r.of, score: r.score } }), "week-result"));
+      if (r.winner) section.appendChild(line(txt("weekly_winner")));
+      if (r.finalist) section.appendChild(line(txt("finalist")));
+      section.appendChild(breakdownList(r.breakdown));
+    } else if (view.live_score) {
+      section.appendChild(line(txt({ k: "live_score", p: { score: view.live_score.score } }), "live-score"));
+      section.appendChild(breakdownList(view.live_score.breakdown));
+    }
+    return section;
+  }
+
   function heading(tag, key) {
     var h = document.createElement(tag);
     h.textContent = txt(key);
@@ -918,6 +977,8 @@
       reason.textContent = txt("rejection_reason") + text;
       box.appendChild(reason);
     }
+    var progress = progressBox(view);
+    if (progress) box.appendChild(progress);
     if (verdict && Array.isArray(verdict.checks)) {
       var failed = verdict.checks.filter(function (c) { return c.outcome === "fail"; });
       var warned = verdict.checks.filter(function (c) { return c.outcome === "warn"; });
@@ -1046,10 +1107,73 @@
     });
   }
 
+  // --- recovering access ----------------------------------------------------------------
+
+  function showRecover() {
+    showOnly("recover-panel");
+    $("recover-form").hidden = false;
+    sayShown($("recover-status"), null);
+    $("recovered").hidden = true;
+    $("recover-contact").focus();
+  }
+
+  function requestLink(e) {
+    e.preventDefault();
+    var contact = $("recover-contact").value.trim();
+    if (!contact) { sayShown($("error-recover-contact"), { k: "recover_need_contact" }); return; }
+    sayShown($("error-recover-contact"), null);
+    $("recover-send").disabled = true;
+    api("access-links?lang=" + state.lang, { method: "POST", body: { contact: contact } }).then(function () {
+      sayShown($("recover-status"), { k: "recover_sent" });
+    }, function (err) {
+      sayShown($("error-recover-contact"), err.message);
+    }).then(function () { $("recover-send").disabled = false; });
+  }
+
+  function showRecovered(entries) {
+    showOnly("recover-panel");
+    $("recover-form").hidden = true;
+    var list = $("recovered");
+    list.textContent = "";
+    entries.forEach(function (entry) {
+      saveToken(entry.submission_id, entry.access_token);
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = entryLink(entry.submission_id);
+      link.textContent = entry.title;
+      link.setAttribute("data-testid", "recovered-entry");
+      item.appendChild(link);
+      var label = entry.status_label ? bilingual(entry.status_label.vi, entry.status_label.en) : null;
+      if (label) item.appendChild(document.createTextNode(" – " + txt(label)));
+      list.appendChild(item);
+    });
+    list.hidden = false;
+    sayShown($("recover-status"), entries.length ? { k: "recover_found", p: { n: entries.length } } : { k: "recover_none" });
+  }
+
+  function redeemLink(token) {
+    // Off the address bar at once: the link works once, and must not stay in the history.
+    history.replaceState(null, "", location.pathname + location.search);
+    return api("access-links/redeem", { method: "POST", body: { token: token } }).then(function (found) {
+      showRecovered(found.entries || []);
+    }, function (err) {
+      showRecover();
+      sayShown($("recover-status"), err.message);
+    });
+  }
+
   function route() {
     var params = new URLSearchParams(location.search);
     var id = params.get("submission");
     var pending = load(STORE_PENDING, null);
+    var fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get("recover")) return redeemLink(fragment.get("recover"));
+    var linked = fragment.get("token");
+    if (id && linked) {
+      // The code came in the participant's own message: keep it here, and off the address bar.
+      saveToken(id, linked);
+      history.replaceState(null, "", location.pathname + location.search);
+    }
     if (id) {
       var token = tokenFor(id);
       if (!token) { showLookup(id); return Promise.resolve(); }
@@ -1114,6 +1238,9 @@
     $("accept-terms").addEventListener("change", function () { if ($("accept-terms").checked) fieldError("terms", null); });
     $("new-entry").addEventListener("click", newEntry);
     $("lookup-new").addEventListener("click", newEntry);
+    $("open-recover").addEventListener("click", showRecover);
+    $("recover-form").addEventListener("submit", requestLink);
+    $("recover-back").addEventListener("click", newEntry);
     $("lookup").addEventListener("click", function () {
       var id = new URLSearchParams(location.search).get("submission");
       var token = $("lookup-token").value.trim();

@@ -48,6 +48,13 @@ class LiveServer:
     cloud_url: str
     log_path: Path
     process: subprocess.Popen
+    state_dir: Path | None = None
+
+    def outbox(self, to: str | None = None) -> list[dict]:
+        """The messages this runner's local cloud sent (what `./contest outbox` prints)."""
+        from chalicelib.adapters.outbox_file import read_outbox
+
+        return read_outbox(Path(self.state_dir or "") / "outbox.jsonl", to)
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         try:
@@ -137,6 +144,7 @@ def live_server():
         cloud_url=f"http://127.0.0.1:{cloud_port}",
         log_path=Path(log_file.name),
         process=process,
+        state_dir=Path(state_dir),
     )
     try:
         _wait_healthy(server)

@@ -184,6 +184,21 @@ class FakeEntries:
         self.week_results = week_results
 
     # --- writing ------------------------------------------------------------
+    def branch_page(self, campaign_id: str, path: str, status: str | None, start_key: dict | None, limit: int):
+        chosen = sorted((e for e in self.items.values() if e.campaign_id == campaign_id
+                         and (e.unit_path + "/").startswith(path + "/") and (status is None or e.status == status)),
+                        key=lambda e: (e.unit_path, e.submission_id))
+        offset = (start_key or {}).get("offset", 0)
+        page = chosen[offset:offset + limit]
+        return page, ({"offset": offset + limit} if offset + limit < len(chosen) else None)
+
+    def replace_access_token(self, entry: Entry, token_hash: str) -> bool:
+        stored = self.items.get(entry.submission_id)
+        if stored is None or stored.access_token_hash != entry.access_token_hash:
+            return False
+        self.items[entry.submission_id] = dataclasses.replace(stored, access_token_hash=token_hash)
+        return True
+
     def create(self, new: NewSubmission) -> Entry:
         if new.submission_id in self.items:
             raise KeyError(f"entry {new.submission_id} exists")
@@ -515,6 +530,9 @@ class FakeLiveScores:
         for row in rows:
             self.rows[(row.campaign_week, row.submission_id)] = row
         return len(rows)
+
+    def of_entry(self, campaign_week: str, submission_id: str) -> LeaderboardRow | None:
+        return self.rows.get((campaign_week, submission_id))
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         week = [r for (w, _), r in self.rows.items() if w == campaign_week]

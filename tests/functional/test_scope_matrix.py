@@ -210,6 +210,12 @@ ROUTES: dict[str, Probe] = {
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/flags"), takes_unit=False, success=(200, 409)),
     "GET /campaigns/{campaign_id}/ingestion": Probe("branch", lambda w, u: Call(
         "GET", f"/campaigns/{w.upload_campaign}/ingestion"), takes_unit=False),
+    "POST /campaigns/{campaign_id}/announcements": Probe("branch", lambda w, u: Call(
+        "POST", f"/campaigns/{w.upload_campaign}/announcements", json.dumps(
+            {"subject_vi": "Phạm vi", "message_vi": "Kiểm tra phạm vi", "filter": {"unit_id": u}}), JSON),
+        success=(202, 429)),
+    "GET /campaigns/{campaign_id}/notifications/failures": Probe("branch", lambda w, u: Call(
+        "GET", f"/campaigns/{w.upload_campaign}/notifications/failures"), takes_unit=False),
     "POST /campaigns/{campaign_id}/metrics/imports": Probe("branch", lambda w, u: Call(
         "POST", f"/campaigns/{w.upload_campaign}/metrics/imports", json.dumps({"csv_text": _SHEET}), JSON),
         takes_unit=False),
@@ -252,6 +258,13 @@ ROUTES: dict[str, Probe] = {
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/ranking")),
     "GET /campaigns/{campaign_id}/weeks/{week}/leaderboard": Probe("public", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('tw')}/weeks/1/leaderboard")),
+    "POST /access-links": Probe("public", lambda w, u: Call(
+        "POST", "/access-links", json.dumps({"contact": "nobody@example.vn"}), JSON), success=(202, 429)),
+    "POST /access-links/redeem": Probe("public", lambda w, u: Call(
+        "POST", "/access-links/redeem", json.dumps({"token": "x" * 43}), JSON), success=400),
+    "GET /notifications/unsubscribe": Probe("public", lambda w, u: Call("GET", "/notifications/unsubscribe?token=x")),
+    "POST /notifications/unsubscribe": Probe("public", lambda w, u: Call(
+        "POST", "/notifications/unsubscribe?token=x", "{}", JSON), success=400),
     "GET /upload": Probe("public", lambda w, u: Call("GET", "/upload")),
     "GET /campaigns/{campaign_id}/public-board": Probe("public", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('tw')}/public-board")),

@@ -75,7 +75,7 @@ def test_every_sqs_event_source_reports_batch_item_failures(package):
     for event in sqs_events:
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     queues = sorted(event["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[1] for event in sqs_events)
-    assert queues == ["contest-prod-intake", "contest-prod-metrics"]
+    assert queues == ["contest-prod-intake", "contest-prod-metrics", "contest-prod-notifications"]
 
 
 def test_functions_get_the_least_privilege_policy_of_the_stage(package):

@@ -11,18 +11,25 @@ DEPLOYED = {
     "UPLOAD_BUCKET": "contest-prod-uploads-123456789012-ap-southeast-1",
     "INTAKE_QUEUE_NAME": "contest-prod-intake",
     "METRICS_QUEUE_NAME": "contest-prod-metrics",
+    "NOTIFICATIONS_QUEUE_NAME": "contest-prod-notifications",
+    "PUBLIC_BASE_URL": "https://khatvonghungcuong.vn",
+    "NOTIFICATION_SENDER": "no-reply@khatvonghungcuong.vn",
     "USER_POOL_ID": "ap-southeast-1_AbCdEf123",
     "USER_POOL_CLIENT_ID": "4tq8e1tqr0ar2vvv1o0fq2dpsj",
     "ALLOWED_ORIGINS": "https://khatvonghungcuong.vn",
 }
 REQUIRED_ON_DEPLOYED = ["AWS_REGION", "TABLE_PREFIX", "UPLOAD_BUCKET", "INTAKE_QUEUE_NAME", "METRICS_QUEUE_NAME",
-                        "USER_POOL_ID", "USER_POOL_CLIENT_ID"]
+                        "USER_POOL_ID", "USER_POOL_CLIENT_ID", "NOTIFICATIONS_QUEUE_NAME", "PUBLIC_BASE_URL",
+                        "NOTIFICATION_SENDER"]
 MALFORMED = {
     "AWS_REGION": "Singapore",
     "TABLE_PREFIX": "contest prod",
     "UPLOAD_BUCKET": "Contest_Uploads",
     "INTAKE_QUEUE_NAME": "contest prod intake",
     "METRICS_QUEUE_NAME": "contest/metrics",
+    "NOTIFICATIONS_QUEUE_NAME": "contest notifications",
+    "PUBLIC_BASE_URL": "khatvonghungcuong.vn",
+    "NOTIFICATION_SENDER": "no-reply",
     "USER_POOL_ID": "not-a-pool",
     "USER_POOL_CLIENT_ID": "client id!",
     "METRICS_MODE": "sometimes",

@@ -84,6 +84,16 @@ class ScoreStore:
         ]
         return self._writer.put_items(ScoreRecord.Meta.table_name, items)
 
+    def of_entry(self, campaign_week: str, submission_id: str) -> LeaderboardRow | None:
+        try:
+            r = ScoreRecord.get(campaign_week, submission_id)
+        except ScoreRecord.DoesNotExist:
+            return None
+        return LeaderboardRow(
+            campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score, breakdown=r.breakdown,
+            unit_id=r.unit_id, title=r.title, flags=list(r.flags or []), updated_at=r.updated_at,
+        )
+
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
         return [

@@ -507,6 +507,46 @@ class UnitHistoryRecord(Model):
     rekey_pending = PendingRekeyIndex()
 
 
+class FailedNotificationsIndex(GlobalSecondaryIndex):
+    """Sparse: only messages whose last try failed, per campaign, in branch-path order."""
+
+    class Meta:
+        index_name = "failed-by-campaign"
+        projection = AllProjection()
+
+    failed_campaign = UnicodeAttribute(hash_key=True)
+    failed_order = UnicodeAttribute(range_key=True)  # "{unit_path}/{submission_id}#{event_key}"
+
+
+class NotificationRecord(Model):
+    """One message per (entry, event), claimed before it is sent; also each entry's language
+    ("#language"), the addresses that asked for no more messages ("optout#{key}"), the entries of each
+    address ("contact#{key}"), one-time access links ("recovery#{hash}") and rate counters ("rate#…")."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}notifications"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute(null=True)  # sending, sent, failed, skipped
+    campaign_id = UnicodeAttribute(null=True)
+    unit_path = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    failed_campaign = UnicodeAttribute(null=True)
+    failed_order = UnicodeAttribute(null=True)
+    contact_key = UnicodeAttribute(null=True)
+    count = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # rate counters and access links only
+
+    failed = FailedNotificationsIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     CampaignRecord,
     CampaignVersionRecord,
@@ -525,4 +565,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     PostedLinkRecord,
     UnitHistoryRecord,
     ReasonTemplateRecord,
+    NotificationRecord,
 )

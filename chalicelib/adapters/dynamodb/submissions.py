@@ -272,6 +272,17 @@ class SubmissionStore:
             ],
         )
 
+    def replace_access_token(self, entry: Entry, token_hash: str) -> bool:
+        """False when the entry's code changed since it was read."""
+        try:
+            _keyed(entry).update(actions=[SubmissionRecord.access_token_hash.set(token_hash)],
+                                 condition=SubmissionRecord.access_token_hash == entry.access_token_hash)
+        except UpdateError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
     def begin_validation(self, entry: Entry, key: str, object_id: str, at: datetime) -> Entry | Literal[False]:
         """Claim the object for validation. Refused when the key is no longer the entry's
         current upload, or when this very object already has a verdict (a duplicate event)."""
