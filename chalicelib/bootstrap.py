@@ -410,7 +410,8 @@ class Services:
         return WeekResultsService(self.campaign_store, self.submission_store, self.snapshot_store,
                                   self.week_result_store, self.org_unit_store, self.audit_log, self.counter_store,
                                   boundary_runs=self.ingestion_run_store, late_readings=self.late_reading_store,
-                                  notifications=self.notification_events)
+                                  notifications=self.notification_events,
+                                  boundary_readings=self.score_store)
 
     @cached_property
     def campaigns(self) -> CampaignService:

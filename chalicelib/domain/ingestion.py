@@ -12,14 +12,16 @@ retries (and, after three tries, dead-letters) only that slice.
 """
 from __future__ import annotations
 
+import json
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from typing import Iterable, Literal, Mapping, Protocol, Sequence
 
 from chalicelib.domain.campaign import Campaign
-from chalicelib.domain.engagement import METRICS, Snapshot
+from chalicelib.domain.engagement import METRICS, Snapshot, readings
 from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.instants import iso_utc, parse_iso_utc, require_aware
 from chalicelib.domain.ranking import WeekRules
@@ -29,9 +31,12 @@ from chalicelib.domain.weeks import week_window
 Trigger = Literal["hourly", "boundary", "manual"]
 Readings = dict[str, dict[str, int | None]]  # platform video id -> metric -> count, None = not measured
 
-# API calls one chunk may make: 3 × 20 TikTok ids (or 3 × 50 YouTube ids) keeps a
-# chunk to a few seconds even with a retried 429.
-CALLS_PER_CHUNK = 3
+# Entries per chunk message: a multiple of 20 and 50 (the ids one TikTok or YouTube call takes),
+# of 25 (one BatchWriteItem) and of 100 (one BatchGetItem), so every call and batch is full.
+# 500 TikTok ids are 25 calls (5 s at 300/min per process); the campaign, the run item and the
+# chunk's own bookkeeping are read and written once per 500 entries; the message stays well
+# under SQS's 256 KB.
+ENTRIES_PER_CHUNK = 500
 
 
 def campaign_week_key(campaign_id: str, week: int) -> str:
@@ -143,10 +148,10 @@ def plan_chunks(
     at: datetime,
     entries: Iterable[PublishedEntry],
     ids_per_call: Mapping[str, int],
-    calls_per_chunk: int = CALLS_PER_CHUNK,
+    entries_per_chunk: int = ENTRIES_PER_CHUNK,
 ) -> Plan:
-    """Group entries by platform and cut each group into chunks of
-    `ids_per_call[platform] × calls_per_chunk` videos. Entries on a platform with no
+    """Group entries by platform and cut each group into chunks of `entries_per_chunk`
+    videos (whole calls of `ids_per_call[platform]`). Entries on a platform with no
     source are left out and named, so the run shows them instead of hiding them."""
     at = require_aware(at, "at")
     by_platform: dict[str, list[PublishedEntry]] = {}
@@ -160,18 +165,38 @@ def plan_chunks(
     chunks: list[Chunk] = []
     for platform in sorted(by_platform):
         group = by_platform[platform]
-        size = ids_per_call[platform] * calls_per_chunk
-        for start in range(0, len(group), size):
-            chunks.append(
-                Chunk(campaign_id, week, at, identifier, len(chunks) + 1, platform,
-                      tuple(group[start:start + size]))
-            )
+        size = max(ids_per_call[platform], entries_per_chunk - entries_per_chunk % ids_per_call[platform])
+        start = 0
+        while start < len(group):
+            taken = _fitting(group[start:start + size], ids_per_call[platform])
+            chunks.append(Chunk(campaign_id, week, at, identifier, len(chunks) + 1, platform, taken))
+            start += len(taken)
     planned = sum(len(c.entries) for c in chunks)
     return Plan(tuple(chunks), planned, tuple(orphans))
 
 
-def chunk_count(entries: int, ids_per_call: int, calls_per_chunk: int = CALLS_PER_CHUNK) -> int:
-    return math.ceil(entries / (ids_per_call * calls_per_chunk))
+# A chunk message stays under SQS's 256 KB even when every title is 200 Vietnamese characters.
+MAX_CHUNK_MESSAGE_BYTES = 200_000
+# Shrinking a chunk keeps whole TikTok calls and whole 25-item batches.
+_SHRINK_STEP = 100
+
+
+def _entry_bytes(entry: PublishedEntry) -> int:
+    return len(json.dumps(entry.to_dict(), ensure_ascii=False).encode("utf-8")) + 2
+
+
+def _fitting(entries: Sequence[PublishedEntry], ids_per_call: int) -> tuple[PublishedEntry, ...]:
+    """The longest prefix of `entries`, in steps of whole calls and batches, that fits a message."""
+    taken = len(entries)
+    sizes = [_entry_bytes(e) for e in entries]
+    step = max(_SHRINK_STEP, ids_per_call)
+    while taken > step and sum(sizes[:taken]) > MAX_CHUNK_MESSAGE_BYTES:
+        taken = ((taken - 1) // step) * step
+    return tuple(entries[:taken])
+
+
+def chunk_count(entries: int, ids_per_call: int, entries_per_chunk: int = ENTRIES_PER_CHUNK) -> int:
+    return math.ceil(entries / max(ids_per_call, entries_per_chunk - entries_per_chunk % ids_per_call))
 
 
 # --- snapshots from readings --------------------------------------------------
@@ -181,6 +206,64 @@ def snapshot_from_reading(at: datetime, source: str, reading: Mapping[str, int |
     """Every metric is stored, None where the source does not measure it, so a stored
     snapshot says per field whether it was measured."""
     return Snapshot(at, source, {m: reading.get(m) for m in METRICS})
+
+
+# --- boundary readings kept on the score item ------------------------------------
+
+
+def boundary_basis(snapshots: Iterable[Snapshot], instants: Iterable[datetime]) -> tuple[Snapshot, ...]:
+    """The readings that decide every metric's value at each of `instants` (a week's open and
+    close): per metric, the reading at the instant, the last one before and the first one after
+    (as scoring.boundary_value chooses them). Kept instead of the whole history, they give the
+    same boundary values, and the same live score for any reading up to the close: the latest
+    reading is the last one before the close for every metric it measures.
+
+    Keeping is incremental: the basis of (basis ∪ new readings) is the basis of (history ∪ new
+    readings), because each kept reading is an extreme on its side and a new one can only
+    replace it (see merge_basis for the one exception)."""
+    points = list(snapshots)
+    wanted = list(instants)
+    kept: dict[tuple[datetime, str], Snapshot] = {}
+    for metric in METRICS:
+        series = readings(points, metric)
+        if not series:
+            continue
+        times = [s.at for s in series]
+        for boundary in wanted:
+            at_or_after = bisect_left(times, boundary)
+            chosen = []
+            if at_or_after > 0:
+                chosen.append(series[at_or_after - 1])
+            if at_or_after < len(series):
+                chosen.append(series[at_or_after])
+                if series[at_or_after].at == boundary and at_or_after + 1 < len(series):
+                    chosen.append(series[at_or_after + 1])
+            for snapshot in chosen:
+                kept[(snapshot.at, snapshot.source)] = snapshot
+    return tuple(kept[k] for k in sorted(kept))
+
+
+def merge_basis(
+    basis: Sequence[Snapshot], new: Sequence[Snapshot], instants: Sequence[datetime]
+) -> tuple[Snapshot, ...] | None:
+    """The basis after `new` readings are stored, or None when it cannot be told without the
+    whole history: a new reading that rewrites a kept one (same instant and source) and no longer
+    measures a metric the kept one measured may uncover an older reading the basis dropped."""
+    by_key = {(s.at, s.source): s for s in basis}
+    for snapshot in new:
+        old = by_key.get((snapshot.at, snapshot.source))
+        if old is not None and any(old.measured(m) and not snapshot.measured(m) for m in METRICS):
+            return None
+        by_key[(snapshot.at, snapshot.source)] = snapshot
+    return boundary_basis(by_key.values(), instants)
+
+
+def snapshots_to_items(snapshots: Iterable[Snapshot]) -> list[dict]:
+    return [s.to_dict() for s in snapshots]
+
+
+def snapshots_from_items(items: Iterable[Mapping]) -> tuple[Snapshot, ...]:
+    return tuple(Snapshot.from_dict(item) for item in items)
 
 
 # --- live score ---------------------------------------------------------------
@@ -339,3 +422,4 @@ class LeaderboardRow:
     title: str
     flags: list[str]
     updated_at: datetime
+    basis: tuple[Snapshot, ...] = ()

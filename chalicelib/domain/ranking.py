@@ -21,6 +21,8 @@ Ranking rules (decided here where the campaign brief was silent):
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -308,7 +310,7 @@ def collect_inputs(
     entries: Sequence[WeekEntry], start: datetime, end: datetime, rules: WeekRules
 ) -> tuple[EntryInputs, ...]:
     ids = [e.entry_id for e in entries]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
     if duplicates:
         raise InvalidInput(
             f"Bài dự thi bị lặp: {', '.join(duplicates)}.",

@@ -6,7 +6,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.engagement import METRICS, Snapshot
@@ -20,9 +20,11 @@ from chalicelib.domain.ingestion import (
     PublishedEntry,
     Trigger,
     VideoRequest,
+    boundary_basis,
     campaign_week_key,
     competition_ranks,
     live_entry_score,
+    merge_basis,
     plan_chunks,
     run_id,
     snapshot_from_reading,
@@ -116,8 +118,9 @@ class EngagementService:
         written = self.snapshots.write(rows)
         campaign = self._campaign(chunk.campaign_id)
         self.keep_late(campaign, {chunk.week: [(s, snap) for s, _, snap in rows]}, now)
+        new = {submission_id: [snapshot] for submission_id, _, snapshot in rows}
         self.refresh_scores(campaign, chunk.week, [e for e in chunk.entries if e.video_id in readings],
-                            max(chunk.at, now))
+                            max(chunk.at, now), new)
         not_returned = len(chunk.entries) - len(rows)
         self.runs.chunk_ok(chunk.campaign_id, chunk.run_id, chunk.number, written, not_returned)
         return {"snapshots": written, "not_returned": not_returned}
@@ -149,15 +152,32 @@ class EngagementService:
 
     # --- live scores ---------------------------------------------------------------
 
-    def refresh_scores(self, campaign: Campaign, week: int, entries: Sequence[PublishedEntry], now: datetime) -> int:
-        """Recompute each entry's week score from all its snapshots with the domain rules."""
+    def refresh_scores(
+        self, campaign: Campaign, week: int, entries: Sequence[PublishedEntry], now: datetime,
+        new: Mapping[str, Sequence[Snapshot]],
+    ) -> int:
+        """Recompute each entry's week score with the domain rules from the readings its score
+        item keeps (the week's boundary basis) and the `new` ones just stored: one BatchGetItem
+        per 100 entries, no history read, except for an entry whose kept readings are missing
+        or cannot absorb the new ones (see merge_basis)."""
+        key = campaign_week_key(campaign.id, week)
+        start, end = week_window(campaign, week)
+        kept = self.scores.bases(key, [e.submission_id for e in entries])
         rows = []
         for entry in entries:
-            live = live_entry_score(campaign, week, entry.published_at, self.snapshots.for_entry(entry.submission_id), now)
+            fresh = new.get(entry.submission_id, ())
+            basis = None
+            if entry.submission_id not in kept:  # no score item: nothing was kept for it yet
+                basis = boundary_basis(fresh, (start, end))
+            elif kept[entry.submission_id] is not None:
+                basis = merge_basis(kept[entry.submission_id], fresh, (start, end))
+            if basis is None:
+                basis = boundary_basis(self.snapshots.for_entry(entry.submission_id), (start, end))
+            live = live_entry_score(campaign, week, entry.published_at, basis, now)
             rows.append(LeaderboardRow(
-                campaign_week=campaign_week_key(campaign.id, week), submission_id=entry.submission_id,
+                campaign_week=key, submission_id=entry.submission_id,
                 score=sortable_score(live.total), breakdown=live.breakdown(), unit_id=entry.unit_id,
-                title=entry.title, flags=list(live.flags), updated_at=now,
+                title=entry.title, flags=list(live.flags), updated_at=now, basis=basis,
             ))
         return self.scores.put_many(rows)
 
@@ -293,9 +313,12 @@ class EngagementService:
                 published = PublishedEntry(entry.submission_id, platform, video_id, entry.published_at,
                                            entry.unit_id, entry.title)
                 by_week.setdefault(entry.week, []).append(published)
+        fresh: dict[str, list[Snapshot]] = {}
+        for submission_id, _, snapshot in changed:
+            fresh.setdefault(submission_id, []).append(snapshot)
         for week, entries in by_week.items():
             unique = list({e.submission_id: e for e in entries}.values())
-            self.refresh_scores(campaign, week, unique, now)
+            self.refresh_scores(campaign, week, unique, now, fresh)
         result = {
             "file_sha256": hashlib.sha256(content).hexdigest(),
             "rows": len(sheet.rows),

@@ -275,6 +275,13 @@ class SnapshotHistory(Protocol):
     def latest_before(self, submission_id: str, before: datetime, limit: int = 1) -> list[Snapshot]: ...
 
 
+class WeekBoundaryReadings(Protocol):
+    def week_bases(self, campaign_week: str) -> dict[str, tuple[Snapshot, ...] | None]:
+        """Every entry's kept boundary readings for a week, read in bulk (a few Query pages);
+        absent or None as in LiveScores.bases."""
+        ...
+
+
 class WeekResults(Protocol):
     def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None: ...
 
@@ -347,6 +354,11 @@ class SnapshotWriter(Protocol):
 
 class LiveScores(Protocol):
     def put_many(self, rows: Sequence[LeaderboardRow]) -> int: ...
+
+    def bases(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, tuple[Snapshot, ...] | None]:
+        """Kept boundary readings by entry, in batches: absent = no score item yet (nothing kept),
+        None = kept readings unusable (its history must be read)."""
+        ...
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         """Highest score first."""

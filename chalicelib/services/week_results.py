@@ -59,6 +59,7 @@ from chalicelib.services.ports import (
     NotificationEvents,
     SnapshotHistory,
     Units,
+    WeekBoundaryReadings,
     WeekResults,
 )
 
@@ -91,6 +92,23 @@ def bounded_history(
     return found
 
 
+def history_from_basis(
+    basis: Iterable[Snapshot], published_at: datetime, start: datetime, end: datetime, as_of: datetime,
+) -> list[Snapshot]:
+    """What `bounded_history` would return, for deciding the boundaries, cut from an entry's kept
+    boundary readings (domain.ingestion.boundary_basis) instead of Queries of its history: the
+    readings inside the margins, up to the close; and the last one before the margin when none
+    lies between it and the open."""
+    low = start - SNAPSHOT_MARGIN
+    high = min(end + SNAPSHOT_MARGIN, as_of)
+    kept = sorted((s for s in basis if s.at <= high), key=lambda s: (s.at, s.source))
+    found = [s for s in kept if s.at >= low]
+    earlier = [s for s in kept if s.at < low]
+    if published_at < low and earlier and not any(s.at <= start for s in found):
+        found = [earlier[-1]] + found
+    return found
+
+
 def disqualification_reason(entry: Entry) -> str:
     return ((entry.review or {}).get("disqualification") or {}).get("reason") or "disqualified"
 
@@ -118,6 +136,7 @@ class WeekResultsService:
     boundary_runs: BoundaryRuns | None = None
     late_readings: LateReadings | None = None
     notifications: NotificationEvents = SILENT
+    boundary_readings: WeekBoundaryReadings | None = None
 
     # --- shared reads -------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -141,18 +160,27 @@ class WeekResultsService:
         ]
 
     def week_entries(
-        self, campaign: Campaign, week: int, as_of: datetime, records: Iterable[Entry] | None = None
+        self, campaign: Campaign, week: int, as_of: datetime, records: Iterable[Entry] | None = None,
+        whole_history: bool = False,
     ) -> list[WeekEntry]:
+        """Each entry with the readings that decide its boundaries. With the kept boundary readings
+        (ingestion keeps them on each score item) the whole week is a few Query pages; an entry
+        whose kept readings are stale is read alone, and one with no score item was never measured."""
         start, end = week_window(campaign, week)
         chosen = self.week_records(campaign, week) if records is None else records
-        return [
-            WeekEntry(
-                r.submission_id,
-                r.published_at,
-                bounded_history(self.snapshots, r.submission_id, r.published_at, start, end, as_of),
-            )
-            for r in chosen
-        ]
+        kept = None
+        if self.boundary_readings is not None and not whole_history:
+            kept = self.boundary_readings.week_bases(campaign_week_key(campaign.id, week))
+
+        def history(r: Entry) -> list[Snapshot]:
+            if kept is not None:
+                if r.submission_id not in kept:
+                    return []
+                if kept[r.submission_id] is not None:
+                    return history_from_basis(kept[r.submission_id], r.published_at, start, end, as_of)
+            return bounded_history(self.snapshots, r.submission_id, r.published_at, start, end, as_of)
+
+        return [WeekEntry(r.submission_id, r.published_at, history(r)) for r in chosen]
 
     def _freeze(
         self, campaign: Campaign, week: int, as_of: datetime, disqualified: Mapping[str, str] | None = None,
@@ -467,7 +495,8 @@ class WeekResultsService:
         records = self.week_records(campaign, week)
         whole_campaign = runs_campaign(principal, self.organiser_unit_path(campaign))
         visible = {r.submission_id: r for r in records if whole_campaign or can_see_unit(principal, r.unit_path)}
-        entries = self.week_entries(campaign, week, now, records)
+        # Fraud signals look at every hourly interval, not only the boundaries.
+        entries = self.week_entries(campaign, week, now, records, whole_history=True)
         tree = self.units.whole_tree()
         flags = [
             {**flag.to_dict(), **ranking_labels(visible[flag.entry_id], tree)}

@@ -538,6 +538,13 @@ class FakeLiveScores:
         week = [r for (w, _), r in self.rows.items() if w == campaign_week]
         return sorted(week, key=lambda r: r.score, reverse=True)[:limit]
 
+    def bases(self, campaign_week: str, submission_ids) -> dict:
+        self.basis_reads = getattr(self, "basis_reads", 0) + 1
+        return {s: self.rows[(campaign_week, s)].basis for s in submission_ids if (campaign_week, s) in self.rows}
+
+    def week_bases(self, campaign_week: str) -> dict:
+        return {s: row.basis for (w, s), row in self.rows.items() if w == campaign_week}
+
 
 class FakeIngestionRuns:
     def __init__(self) -> None:

@@ -44,13 +44,14 @@ def test_hourly_reads_the_open_week_and_the_boundary_reads_both_weeks_that_meet_
     assert weeks_to_ingest(campaign, WEEK2_OPEN + timedelta(hours=5), "boundary") == []
 
 
-@pytest.mark.parametrize("entries", [0, 1, 59, 60, 61, 250])
+@pytest.mark.parametrize("entries", [0, 1, 499, 500, 501, 1250])
 def test_n_entries_make_ceil_n_over_chunk_size_chunks_of_one_platform_each(entries):
-    # Given N TikTok entries and 20 ids per call, 3 calls per chunk
+    # Given N TikTok entries and 20 ids per call, 500 entries (25 calls, 20 full batches of 25) per chunk
     plan = plan_chunks("c", 2, WEEK2_OPEN, published(entries), {"tiktok": 20})
-    # Then there are ceil(N / 60) chunks, none larger than 60, covering every entry once
-    assert len(plan.chunks) == chunk_count(entries, 20) == -(-entries // 60)
-    assert all(len(c.entries) <= 60 for c in plan.chunks)
+    # Then there are ceil(N / 500) chunks, none larger than 500, covering every entry once
+    assert len(plan.chunks) == chunk_count(entries, 20) == -(-entries // 500)
+    assert all(len(c.entries) <= 500 for c in plan.chunks)
+    assert all(len(c.entries) % 100 == 0 for c in plan.chunks[:-1])
     assert sorted(e.submission_id for c in plan.chunks for e in c.entries) == [e.submission_id for e in published(entries)]
     assert [c.number for c in plan.chunks] == list(range(1, len(plan.chunks) + 1))
 

@@ -12,7 +12,14 @@ from chalicelib.adapters.dynamodb.submissions import to_entry
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_status import is_competing
-from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
+from chalicelib.domain.ingestion import (
+    LeaderboardRow,
+    PublishedEntry,
+    RunStatus,
+    snapshots_from_items,
+    snapshots_to_items,
+    split_platform_video,
+)
 
 
 def snapshot_key(snapshot: Snapshot) -> str:
@@ -78,7 +85,7 @@ class ScoreStore:
             ScoreRecord(
                 campaign_week=row.campaign_week, submission_id=row.submission_id, score=row.score,
                 breakdown=row.breakdown, unit_id=row.unit_id, title=row.title, flags=row.flags,
-                updated_at=row.updated_at,
+                updated_at=row.updated_at, basis=snapshots_to_items(row.basis),
             ).serialize()
             for row in rows
         ]
@@ -93,6 +100,24 @@ class ScoreStore:
             campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score, breakdown=r.breakdown,
             unit_id=r.unit_id, title=r.title, flags=list(r.flags or []), updated_at=r.updated_at,
         )
+
+    def bases(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, tuple[Snapshot, ...] | None]:
+        """Each entry's kept boundary readings, by BatchGetItem (100 keys a call, unprocessed keys
+        retried by PynamoDB): absent = no score item yet, None = its history must be read."""
+        keys = [(campaign_week, s) for s in dict.fromkeys(submission_ids)]
+        found = ScoreRecord.batch_get(keys, attributes_to_get=["submission_id", "basis", "basis_stale"])
+        return {r.submission_id: _basis(r) for r in found}
+
+    def week_bases(self, campaign_week: str) -> dict[str, tuple[Snapshot, ...] | None]:
+        """Every entry's kept boundary readings for the week: one Query of the week's partition,
+        1 MB a page, never one request per entry."""
+        found = ScoreRecord.query(campaign_week, attributes_to_get=["submission_id", "basis", "basis_stale"])
+        return {r.submission_id: _basis(r) for r in found}
+
+    def mark_basis_stale(self, campaign_week: str, submission_id: str) -> None:
+        """Readings were written around ingestion: the next round or close reads this entry's history."""
+        ScoreRecord(campaign_week=campaign_week, submission_id=submission_id).update(
+            actions=[ScoreRecord.basis_stale.set(True)])
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
@@ -149,3 +174,9 @@ class IngestionRunStore:
 
     def recent(self, campaign_id: str, limit: int) -> list[RunStatus]:
         return [_status(r) for r in IngestionRunRecord.query(campaign_id, scan_index_forward=False, limit=limit)]
+
+
+def _basis(record: ScoreRecord) -> tuple[Snapshot, ...] | None:
+    if record.basis_stale or record.basis is None:
+        return None
+    return snapshots_from_items(record.basis)

@@ -238,6 +238,12 @@ class ScoreRecord(Model):
     title = UnicodeAttribute()
     flags = JSONAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
+    # The readings that decide the week's open and close values (domain.ingestion.boundary_basis):
+    # a round refreshes the score from them and the week's close reads them all with a few
+    # Query pages, so neither reads an entry's history. `basis_stale` marks an item whose
+    # readings were written around ingestion (seeds, tests): its history is read once instead.
+    basis = JSONAttribute(null=True)
+    basis_stale = BooleanAttribute(null=True)
 
     by_score = ScoresByRank()
 

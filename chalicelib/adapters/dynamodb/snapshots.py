@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
-from chalicelib.adapters.dynamodb.models import SnapshotRecord
+from chalicelib.adapters.dynamodb.models import ScoreRecord, SnapshotRecord, SubmissionRecord
 from chalicelib.domain.engagement import Snapshot
 
 # Above every source name in sort order ('~' sorts after letters, digits and '-').
@@ -41,6 +41,7 @@ class SnapshotStore:
     def put_many(self, snapshots: Iterable[EntrySnapshot]) -> int:
         """Write readings; the same (entry, instant, source) written twice is one item."""
         written = 0
+        snapshots = list(snapshots)
         with SnapshotRecord.batch_write() as batch:
             for item in snapshots:
                 snapshot = item.snapshot
@@ -55,7 +56,19 @@ class SnapshotStore:
                     )
                 )
                 written += 1
+        self._mark_bases_stale({item.submission_id for item in snapshots})
         return written
+
+    @staticmethod
+    def _mark_bases_stale(submission_ids: set[str]) -> None:
+        """Readings written here bypass ingestion, which keeps each entry's boundary readings on
+        its score item: mark those stale so the next round or close reads the entry's history."""
+        if not submission_ids:
+            return
+        for record in SubmissionRecord.batch_get(sorted(submission_ids), attributes_to_get=["submission_id", "campaign_week"]):
+            if record.campaign_week:
+                ScoreRecord(campaign_week=record.campaign_week, submission_id=record.submission_id).update(
+                    actions=[ScoreRecord.basis_stale.set(True)])
 
     def history(self, submission_id: str, start: datetime, end: datetime, limit: int | None = None) -> list[Snapshot]:
         """Readings with start <= at <= end, oldest first: one Query on the key."""
