@@ -269,22 +269,41 @@ class CounterStore:
         return unit_id in self.raise_best_weekly_scores(campaign_id, weekly_bests([(unit_id, unit_path, score)]))
 
     def raise_best_weekly_scores(self, campaign_id: str, bests: WeeklyBests) -> set[str]:
-        """Raise each unit's own best (counter item and aggregate) and each subtree's best, one
-        conditional write per item however many descendants share an ancestor; the units whose
-        counter item's best rose.
+        """Raise each unit's own best (counter item and aggregate) and each subtree's best; the
+        units whose counter item's best rose.
 
-        Every write has its own condition, so a retry after a partial failure finishes the job.
+        A national week touches tens of thousands of items, so the stored bests are read first
+        (one Query per table) and only the ones that rise are written, 100 conditional updates
+        per TransactWriteItems. A transaction refused because someone raised an item meanwhile
+        is done again item by item, each write with its own condition, so nothing is lowered.
         """
+        counters = {r.branch: r.best_weekly_score for r in CounterRecord.query(
+            campaign_id, attributes_to_get=["branch", "best_weekly_score"])}
+        rollups = {r.unit_id: (r.own_best_weekly_score, r.best_weekly_score) for r in RollupRecord.query(
+            campaign_id, attributes_to_get=["unit_id", "own_best_weekly_score", "best_weekly_score"])}
+        writes: list[tuple[Any, Any, int | float, list]] = []
         raised: set[str] = set()
         for unit_id, (unit_path, score) in bests.own.items():
             stored = _storable(score)
-            if _raise(CounterRecord(campaign_id=campaign_id, branch=branch_key(unit_path)),
-                      CounterRecord.best_weekly_score, stored, [CounterRecord.unit_id.set(unit_id)]):
+            branch = branch_key(unit_path)
+            if _rises(counters.get(branch), stored):
                 raised.add(unit_id)
-            _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.own_best_weekly_score, stored)
+                writes.append((CounterRecord(campaign_id=campaign_id, branch=branch), CounterRecord.best_weekly_score,
+                               stored, [CounterRecord.unit_id.set(unit_id)]))
+            if _rises(rollups.get(unit_id, (None, None))[0], stored):
+                writes.append((RollupRecord(campaign_id=campaign_id, unit_id=unit_id),
+                               RollupRecord.own_best_weekly_score, stored, []))
         for unit_id, score in bests.subtree.items():
-            _raise(RollupRecord(campaign_id=campaign_id, unit_id=unit_id), RollupRecord.best_weekly_score,
-                   _storable(score))
+            stored = _storable(score)
+            if _rises(rollups.get(unit_id, (None, None))[1], stored):
+                writes.append((RollupRecord(campaign_id=campaign_id, unit_id=unit_id),
+                               RollupRecord.best_weekly_score, stored, []))
+        # One transaction may touch an item once: an aggregate's own and subtree bests go apart.
+        own_writes = [w for w in writes if w[1] is not RollupRecord.best_weekly_score]
+        subtree_writes = [w for w in writes if w[1] is RollupRecord.best_weekly_score]
+        for group in (own_writes, subtree_writes):
+            for start in range(0, len(group), TRANSACTION_ITEMS):
+                _raise_together(group[start:start + TRANSACTION_ITEMS], raised)
         return raised
 
     def rebuild_aggregates(self, campaign_id: str) -> int:
@@ -333,6 +352,35 @@ def _unit_counters(record: CounterRecord) -> UnitCounters:
 def _storable(score: Decimal | int) -> int | float:
     # PynamoDB's NumberAttribute serialises through json, which takes int and float only.
     return int(score) if score == int(score) else float(score)
+
+
+TRANSACTION_ITEMS = 100
+
+
+def _rises(stored: Any, score: int | float) -> bool:
+    return stored is None or stored < score
+
+
+def _raise_together(writes: list[tuple[Any, Any, int | float, list]], raised: set[str]) -> None:
+    """One TransactWriteItems of conditional raises; refused as a whole, each is tried alone."""
+    try:
+        def write() -> None:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                for item, attribute, score, also in writes:
+                    tx.update(item, actions=[*also, attribute.set(score)],
+                              condition=attribute.does_not_exist() | (attribute < score))
+        retrying_conflicts(write)
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException":
+            raise
+        for item, attribute, score, also in writes:
+            if not _raise(item, attribute, score, also) and attribute is CounterRecord.best_weekly_score:
+                raised.discard(_unit_of(also))
+
+
+def _unit_of(also: list) -> str:
+    """The unit id a counter item's raise also SETs (its first action)."""
+    return str(also[0].values[1].value["S"]) if also else ""
 
 
 def _raise(item: Any, attribute: Any, score: int | float, also: list | None = None) -> bool:
