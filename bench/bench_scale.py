@@ -1,0 +1,362 @@
+"""Scale benchmark (issue 10): a national campaign of 100,000 published entries in one week and a
+4-level tree of 10,764 units holding 1,000,000 counted submissions, on the local cloud. Prints
+figures and writes bench/output/scale.json; asserts nothing (counts do not drift; times are indicative).
+
+    .venv/bin/python bench/bench_scale.py                    # 100,000 entries (a few minutes)
+    .venv/bin/python bench/bench_scale.py --entries 10000    # a quicker look
+
+The world is bench/scale_world.py's (loading is not measured). Measured, each phase with its own
+counters (bench_ingestion's Meter: botocore's BaseClient._make_api_call wrapped, so PynamoDB's and
+boto3's requests alike are counted by operation, with items read and written and request units
+priced from the items' sizes):
+
+  1. one hourly ingestion round: fan_out(at, "hourly"), then the local event pump delivers every
+     chunk to the same `ingest_metrics_chunk` handler Lambda runs, against a fake TikTok on loopback;
+  2. a top-20 live leaderboard: GET /campaigns/{id}/weeks/1/leaderboard?limit=20;
+  3. the weekly close at the week's end by an admin (confirming the saves and reposts TikTok does not
+     measure): the frozen, hashed result (archived in S3), best weekly scores raised;
+  4. the frozen top-20: GET /campaigns/{id}/weeks/1/ranking?limit=20 (the ranking's first page);
+  5. the national and a province roll-up, the public counter and a 100,000-row export, measured by
+     bench/scale_reports.py (another helper's) when it is present.
+
+TikTok's per-process rate limiter (300 calls a minute) is switched off here: with it a round of
+5,000 calls would wait 17 minutes of this machine's time for a limit Lambda spreads over many
+processes. The estimate of the close's Lambda time is the app's own time measured here (wall time
+minus the time moto took to answer) plus an assumed in-AWS latency per request (printed).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import io
+import json
+import math
+import sys
+import time
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import bench_ingestion as bi  # noqa: E402 - the shared meter, emulator speed-ups and price model
+import scale_world  # noqa: E402
+
+HOURS_PER_WEEK = 168
+SECONDS_PER_WEEK = HOURS_PER_WEEK * 3600
+TIKTOK_QUERY = "/v2/video/query/"
+OUTPUT = BENCH / "output" / "scale.json"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=scale_world.ENTRIES)
+    parser.add_argument("--rounds", type=int, default=HOURS_PER_WEEK, help="ingestion rounds in the priced week")
+    parser.add_argument("--leaderboard-rps", type=float, default=1.0, help="leaderboard requests per second, all week")
+    parser.add_argument("--wru-price", type=float, default=1.25, help="$ per million write request units")
+    parser.add_argument("--rru-price", type=float, default=0.25, help="$ per million read request units")
+    parser.add_argument("--sqs-price", type=float, default=0.40, help="$ per million SQS requests")
+    parser.add_argument("--s3-put-price", type=float, default=5.0, help="$ per million S3 PUT requests")
+    parser.add_argument("--lambda-request-price", type=float, default=0.20)
+    parser.add_argument("--lambda-gb-second-price", type=float, default=0.0000166667)
+    parser.add_argument("--aws-latency", type=float, default=0.005,
+                        help="assumed seconds per small DynamoDB/SQS/S3 request inside AWS")
+    parser.add_argument("--page-latency", type=float, default=0.05,
+                        help="assumed extra seconds per MB a request returns (1 MB Query pages)")
+    parser.add_argument("--tiktok-latency", type=float, default=0.3, help="assumed seconds per TikTok call")
+    return parser.parse_args()
+
+
+def skip_moto_transaction_backups() -> None:
+    """moto deep-copies a table for every item of a TransactWriteItems, to roll back on failure: with
+    10,000 counter items that is 100 copies of 10,000 items per transaction. The copy is skipped here
+    (answers are the same; nothing the bench writes in a transaction is refused, and a refused
+    transaction would be redone item by item anyway)."""
+    import moto.dynamodb.models as dynamodb_models
+
+    class _NoBackup:
+        @staticmethod
+        def deepcopy(value, memo=None):
+            return value
+
+    dynamodb_models.copy = _NoBackup
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.perf_counter()
+    bi.prepare_environment()
+    bi.speed_up_moto()
+    bi.time_moto()
+    skip_moto_transaction_backups()
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server, config = bi.start_cloud()
+
+    import boto3
+
+    from chalicelib.adapters.engagement_sources import http as platform_http
+    from chalicelib.bootstrap import bootstrap, install, services
+    from chalicelib.config import read_settings
+    from chalicelib.domain.scope import Principal
+    from chalicelib.local.pump import EventPump, sqs_bindings
+    from tests.fakes.platforms import FakePlatformServer
+
+    platform_http.RateLimiter.acquire = lambda self: None  # see the module docstring
+    fake = FakePlatformServer().__enter__()
+    live = dataclasses.replace(read_settings(), metrics_mode="live", tiktok_api_base_url=fake.tiktok_base_url,
+                               tiktok_token_parameter=bi.store_tokens(config))
+    install(bootstrap(live))
+
+    import app as app_module
+    from chalice.test import Client
+
+    at = scale_world.utc_hour()
+    campaign = bi.bench_campaign(at).model_copy(update={"id": scale_world.CAMPAIGN_ID})
+    t = time.perf_counter()
+    world = scale_world.load_world(campaign, at, config.endpoint_url, bi.LOCAL_STAGE["TABLE_PREFIX"],
+                                   bi.LOCAL_STAGE["UPLOAD_BUCKET"], entries=args.entries)
+    for n, (submission_id, video_id) in enumerate(world.entries):
+        fake.state.tiktok_videos[video_id] = scale_world.tiktok_counts(n, 24 + n % 48)
+    load_seconds = time.perf_counter() - t
+    n = len(world.entries)
+    print(f"loaded: {n:,} published entries, {len(world.tree):,} units, {world.counted_submissions:,} counted "
+          f"submissions in {load_seconds:.0f} s (not measured)", file=sys.stderr, flush=True)
+
+    meter = bi.Meter(bi.LOCAL_STAGE["TABLE_PREFIX"])
+    meter.install()
+    sqs = boto3.client("sqs", region_name=bi.REGION, endpoint_url=config.endpoint_url)
+    pump = EventPump(sqs, [b for b in sqs_bindings(app_module.app) if b.handler_name == "ingest_metrics_chunk"],
+                     bi.REGION)
+
+    def calls(path: str) -> int:
+        return len(fake.state.calls_to(path))
+
+    @contextlib.contextmanager
+    def measuring(phase):
+        tiktok = calls(TIKTOK_QUERY)
+        meter.phase = phase
+        emulator = bi.EMULATOR_SECONDS[0]
+        t0 = time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                yield phase
+        finally:
+            phase.seconds = time.perf_counter() - t0
+            phase.emulator_seconds = bi.EMULATOR_SECONDS[0] - emulator
+            meter.phase = None
+            phase.tiktok_calls = calls(TIKTOK_QUERY) - tiktok
+
+    # 1. one ingestion round
+    ingestion = bi.Phase("1 ingestion round")
+    with measuring(ingestion):
+        summary = services().engagement.fan_out(at, "hourly", datetime.now(timezone.utc))
+        ingestion.extra["fan_out_requests"] = sum(ingestion.requests.values())
+        ingestion.extra["fan_out_seconds"] = ingestion.seconds
+        while pump.drain(max_rounds=10_000):
+            pass
+    ingestion.invocations = sum(r["chunks"] for r in summary["runs"])
+    print(f"round: {ingestion.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    client = Client(app_module.app)
+
+    # 2. the live top-20
+    leaderboard = bi.Phase("2 live top-20")
+    with measuring(leaderboard):
+        response = client.http.get(f"/campaigns/{campaign.id}/weeks/{world.week}/leaderboard?limit=20")
+    leaderboard.extra["rows"] = len(response.json_body.get("rows", []))
+    leaderboard.extra["status"] = response.status_code
+
+    # 3. the weekly close
+    admin = Principal(user_id="bench", role="admin", username="bench")
+    close_at = world.end + timedelta(minutes=5)
+    close = bi.Phase("3 weekly close")
+    with measuring(close):
+        outcome = services().week_results.close_week(campaign.id, world.week, close_at, admin, confirm_unmeasured=True)
+    print(f"close: {close.seconds:.0f} s", file=sys.stderr, flush=True)
+    # Peak memory of the close's own work, traced apart (tracing slows it down several times):
+    # reading the week, freezing it and serialising the sealed document.
+    week_results = services().week_results
+    tracemalloc.start()
+    frozen = week_results._freeze(week_results.campaign(campaign.id), world.week, close_at)
+    json.dumps(frozen.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    close_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del frozen
+
+    # 4. the frozen top-20
+    frozen_top = bi.Phase("4 frozen top-20")
+    with measuring(frozen_top):
+        ranked = client.http.get(f"/campaigns/{campaign.id}/weeks/{world.week}/ranking?limit=20")
+    frozen_top.extra["status"] = ranked.status_code
+
+    # 5. reports, counter, export (bench/scale_reports.py)
+    reports = scale_world.measure_reports(world)
+
+    fake.__exit__(None, None, None)
+    server.stop()
+    figures = report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, close_peak, reports,
+                     load_seconds, time.perf_counter() - started)
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nwritten: {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+def _requests(phase, service: str = "dynamodb") -> int:
+    return phase.service_requests(service)
+
+
+def _estimated_seconds(phase, args) -> float:
+    """The app's time here (wall minus moto) + an in-AWS latency per request and per MB returned."""
+    megabytes = sum(phase.read_bytes.values()) / 1e6
+    return (phase.seconds - phase.emulator_seconds + sum(phase.requests.values()) * args.aws_latency
+            + megabytes * args.page_latency)
+
+
+def report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, close_peak, reports,
+           load_seconds, total_seconds) -> dict:
+    prod = bi.CHALICE_CONFIG["stages"]["prod"].get("lambda_functions", {})
+    timeout = lambda name: prod.get(name, {}).get("lambda_timeout", bi.CHALICE_CONFIG.get("lambda_timeout", 30))  # noqa: E731
+    memory = lambda name: prod.get(name, {}).get("lambda_memory_size", bi.CHALICE_CONFIG.get("lambda_memory_size", 512))  # noqa: E731
+    phases = [ingestion, leaderboard, close, frozen_top]
+    print()
+    print(f"Scale benchmark (issue 10): {n:,} published TikTok entries in week {world.week}, {len(world.tree):,} units "
+          f"(4 levels), {world.counted_submissions:,} counted submissions; local cloud, fake TikTok, all on 127.0.0.1")
+    print(f"  loading (not measured) {load_seconds:.0f} s; whole run {total_seconds / 60:.1f} min")
+    print()
+    header = (f"{'phase':<22}{'wall s':>8}{'moto s':>8}{'DDB req':>9}{'items read':>12}{'written':>9}"
+              f"{'RRU~':>9}{'WRU~':>8}{'SQS req':>9}{'S3 req':>8}{'TikTok':>8}{'Scans':>7}")
+    print(header)
+    print("-" * len(header))
+    for p in phases:
+        print(f"{p.name:<22}{p.seconds:>8.1f}{p.emulator_seconds:>8.1f}{_requests(p):>9,}{p.items_read:>12,}"
+              f"{p.items_written:>9,}{p.rru:>9,.0f}{p.wru:>8,.0f}{_requests(p, 'sqs'):>9,}{_requests(p, 's3'):>8,}"
+              f"{p.tiktok_calls:>8,}{len(p.scans):>7}")
+    print()
+    print("DynamoDB by operation and table[/index]: requests, items read or written")
+    for p in phases:
+        print(f"  {p.name}")
+        for target, count in sorted(p.targets.items(), key=lambda kv: (-kv[1], kv[0])):
+            moved = p.target_read[target] or p.target_written[target]
+            print(f"    {target:<44}{count:>7,} req{moved:>10,} items")
+        other = {f"{s}.{o}": c for (s, o), c in p.requests.items() if s != "dynamodb"}
+        if other:
+            print("    other: " + ", ".join(f"{k} {v:,}" for k, v in sorted(other.items())))
+        if p.errors:
+            print("    errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(p.errors.items())))
+    print()
+
+    close_timeout = timeout("close_finished_weeks")
+    close_estimate = _estimated_seconds(close, args)
+    label = lambda text: f"  {text:<34}"  # noqa: E731
+    floor = n // 10 + 50
+    print("Figures asked in issue 10")
+    print(label("ingestion round, DynamoDB") + f"{_requests(ingestion):,} requests (at most N/10 + 50 = {floor:,}); "
+          f"{ingestion.items_written:,} items written, {ingestion.items_read:,} read; {ingestion.invocations} chunks")
+    print(label("ingestion round, TikTok calls") + f"{ingestion.tiktok_calls:,} (ceil(N/20) = {math.ceil(n / 20):,})")
+    print(label("live top-20") + f"{leaderboard.items_read} items read in {_requests(leaderboard)} requests, "
+          f"{leaderboard.extra['rows']} rows (HTTP {leaderboard.extra['status']}); at most 25")
+    print(label("frozen top-20") + f"{frozen_top.items_read} items read in {_requests(frozen_top)} requests "
+          f"(HTTP {frozen_top.extra['status']}), S3 {_requests(frozen_top, 's3')}")
+    print(label("weekly close") + f"{_requests(close):,} DynamoDB requests (at most 1,000), {close.items_read:,} items "
+          f"read, {close.items_written:,} written; S3 {_requests(close, 's3')} requests; outcome "
+          f"{outcome.get('outcome')} v{outcome.get('version')}")
+    print(label("") + f"estimated Lambda time {close_estimate:.1f} s of its {close_timeout} s timeout "
+          f"(at most {close_timeout / 4:.0f} s): app time here {close.seconds - close.emulator_seconds:.1f} s + "
+          f"{sum(close.requests.values()):,} requests × {args.aws_latency * 1000:g} ms + "
+          f"{sum(close.read_bytes.values()) / 1e6:.0f} MB × {args.page_latency * 1000:g} ms/MB")
+    print(label("") + f"peak memory of reading, freezing and serialising the week: {close_peak / 2**20:.0f} MiB "
+          f"(tracemalloc; the function has {memory('close_finished_weeks')} MB)")
+    scans = sorted({f"{t} ({p.name})" for p in phases for t in p.scans})
+    print(label("Scans") + (", ".join(scans) if scans else "none"))
+    if reports:
+        print(label("reports, counter, export") + ", ".join(f"{k} {v}" for k, v in sorted(reports.items())))
+    else:
+        print(label("reports, counter, export") + "not measured: bench/scale_reports.py is not there yet")
+    print()
+    week_cost = cost(args, n, ingestion, leaderboard, close, memory)
+    return {
+        "entries": n,
+        "ingestion_ddb_requests": _requests(ingestion),
+        "ingestion_tiktok_calls": ingestion.tiktok_calls,
+        "close_ddb_requests": _requests(close),
+        "close_estimated_seconds": round(close_estimate, 1),
+        "close_timeout_seconds": close_timeout,
+        "close_peak_mib": round(close_peak / 2**20, 1),
+        "leaderboard_items_read": leaderboard.items_read,
+        "frozen_leaderboard_items_read": frozen_top.items_read,
+        "national_report_items_read": reports.get("national_report_items_read"),
+        "national_report_children": reports.get("national_report_children"),
+        "province_report_items_read": reports.get("province_report_items_read"),
+        "province_report_children": reports.get("province_report_children"),
+        "public_counter_requests": reports.get("public_counter_requests"),
+        "export_rows": reports.get("export_rows"),
+        "export_peak_mib": reports.get("export_peak_mib"),
+        "export_s3_requests": reports.get("export_s3_requests"),
+        "week_cost_usd": round(week_cost, 2),
+    }
+
+
+def cost(args, n, ingestion, leaderboard, close, memory) -> float:
+    R = args.rounds
+    W, RR = args.wru_price / 1e6, args.rru_price / 1e6
+    chunks = max(ingestion.invocations, 1)
+    round_rru, round_wru = ingestion.rru, ingestion.wru
+    # A score rewrite moves its by-score key: the GSI deletes and puts (one more unit than measured).
+    score_gsi_rewrite = ingestion.target_wru["BatchWriteItem scores"] / 2
+    week_rru = round_rru * R
+    week_wru = round_wru * R + score_gsi_rewrite * (R - 1)
+    lb_requests = args.leaderboard_rps * SECONDS_PER_WEEK
+    priced_sqs = ("SendMessageBatch", "SendMessage", "ReceiveMessage", "DeleteMessageBatch", "DeleteMessage")
+    sqs_round = sum(c for (svc, op), c in ingestion.requests.items() if svc == "sqs" and op in priced_sqs)
+    sqs_idle = 5 * 3 * 60 * HOURS_PER_WEEK
+    fan_out_requests = ingestion.extra["fan_out_requests"]
+    chunk_requests = (sum(ingestion.requests.values()) - fan_out_requests) / chunks
+    chunk_app = (ingestion.seconds - ingestion.emulator_seconds) / chunks
+    chunk_s = chunk_app + chunk_requests * args.aws_latency + (ingestion.tiktok_calls / chunks) * args.tiktok_latency
+    close_s = _estimated_seconds(close, args)
+    lb_s = leaderboard.seconds - leaderboard.emulator_seconds + sum(leaderboard.requests.values()) * args.aws_latency
+    functions = [("ingest_metrics_chunk", R * chunks, chunk_s), ("close_finished_weeks", 1, close_s),
+                 ("api_handler (leaderboard)", lb_requests, lb_s)]
+    print(f"Cost of a {n:,}-entry week on AWS, on-demand (bench_ingestion's price model, from the counts above)")
+    print("  assumptions")
+    for line in (
+        f"every entry on TikTok and competing all week; {R} hourly rounds like the one measured; one close; the "
+        f"live leaderboard asked {args.leaderboard_rps:g}×/s all week ({lb_requests:,.0f} requests)",
+        f"DynamoDB ${args.wru_price}/M WRU, ${args.rru_price}/M RRU; units from item sizes (a read costs ceil(bytes/4 KB), "
+        f"half when eventually consistent; a write ceil(item/1 KB), again for every GSI holding the item; a score "
+        f"rewrite one unit more for moving its by-score key)",
+        f"SQS ${args.sqs_price}/M requests (sends, receives, deletes, ~{sqs_idle:,} idle long polls); S3 ${args.s3_put_price}/M PUTs",
+        f"Lambda ${args.lambda_request_price}/M requests + ${args.lambda_gb_second_price}/GB-s, memory from "
+        f".chalice/config.json (prod); duration = the app's time here + {args.aws_latency * 1000:g} ms per AWS request "
+        f"+ {args.tiktok_latency * 1000:g} ms per TikTok call; API Gateway and storage not priced",
+    ):
+        print(f"  - {line}")
+    lines = [
+        ("DynamoDB reads, ingestion", week_rru * RR, f"{week_rru / 1e6:,.2f} M RRU"),
+        ("DynamoDB writes, ingestion", week_wru * W, f"{week_wru / 1e6:,.2f} M WRU"),
+        ("DynamoDB, weekly close", close.rru * RR + close.wru * W, f"{close.rru:,.0f} RRU, {close.wru:,.0f} WRU"),
+        ("DynamoDB, leaderboard", leaderboard.rru * lb_requests * RR, f"{leaderboard.rru:.1f} RRU per request"),
+        ("SQS", (sqs_round * R + sqs_idle) * args.sqs_price / 1e6, f"{(sqs_round * R + sqs_idle) / 1e6:,.3f} M requests"),
+        ("S3 (result archive)", close.service_requests("s3") * args.s3_put_price / 1e6, "the close's PUT"),
+    ]
+    for name, count, seconds in functions:
+        gb = memory(name.split(" ")[0]) / 1024
+        amount = count * args.lambda_request_price / 1e6 + count * seconds * gb * args.lambda_gb_second_price
+        lines.append((f"Lambda {name}", amount, f"{count:,.0f} × {seconds:,.2f} s × {gb:g} GB"))
+    total = sum(amount for _, amount, _ in lines)
+    width = max(len(name) for name, _, _ in lines) + 2
+    for name, amount, detail in lines:
+        print(f"  {name:<{width}}{bi._money(amount):>10}  {detail}")
+    print(f"  {'total':<{width}}{bi._money(total):>10}  (at most $50)")
+    return total
+
+
+if __name__ == "__main__":
+    sys.exit(main())
