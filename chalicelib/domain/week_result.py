@@ -39,6 +39,8 @@ from chalicelib.domain.scoring import EntryInputs, WeekEntry
 from chalicelib.domain.weeks import week_window
 
 HASH_PREFIX = "sha256:"
+# Rows kept beside a frozen result for its leaderboard (the live one serves at most 100 too).
+TOP_ROWS = 100
 _UNHASHED_KEYS = ("hash", "notices")
 
 
@@ -386,3 +388,9 @@ def verify(result: WeekResult | Mapping) -> bool:
     return replayed.hash == document["hash"] and canonical_json(
         replayed.payload()
     ) == canonical_json({k: v for k, v in document.items() if k not in _UNHASHED_KEYS})
+
+
+def top_rows(document: Mapping, limit: int = TOP_ROWS) -> list[dict]:
+    """The first `limit` rows of a sealed result's ranking, in rank order, as stored in it."""
+    rows = (document.get("outputs") or {}).get("rows") or []
+    return [dict(r) for r in rows[:limit]]

@@ -188,6 +188,9 @@ class EngagementService:
                 f"Cuộc thi không có tuần bình chọn số {week}.", f"The campaign has no voting week {week}.",
                 code="week_not_found", week=week,
             )
+        frozen = self.closed_weeks.latest_top(campaign_id, week) if self.closed_weeks is not None else None
+        if frozen is not None:
+            return self._frozen_leaderboard(campaign_id, week, limit, *frozen)
         rows = self.scores.top(campaign_week_key(campaign_id, week), limit)
         ranks = competition_ranks([r.score for r in rows])
         return {
@@ -207,6 +210,36 @@ class EngagementService:
                     "updated_at": iso_utc(r.updated_at),
                 }
                 for rank, r in zip(ranks, rows)
+            ],
+        }
+
+    def _frozen_leaderboard(
+        self, campaign_id: str, week: int, limit: int, version: int, result_hash: str, top: list[dict]
+    ) -> dict:
+        """A closed week's leaderboard is its frozen ranking's first rows (kept on the result's item),
+        labelled from the entries' score items: never the whole result, never a live score."""
+        rows = top[:limit]
+        labels = self.scores.many(campaign_week_key(campaign_id, week), [r["entry_id"] for r in rows])
+        return {
+            "campaign_id": campaign_id,
+            "week": week,
+            "frozen": True,
+            "version": version,
+            "hash": result_hash,
+            "rows": [
+                {
+                    "rank": r["rank"],
+                    "entry_id": r["entry_id"],
+                    "title": labels[r["entry_id"]].title if r["entry_id"] in labels else None,
+                    "unit_id": labels[r["entry_id"]].unit_id if r["entry_id"] in labels else None,
+                    "score": r["score"],
+                    "breakdown": r["breakdown"],
+                    "unmeasured_metrics": r["unmeasured_metrics"],
+                    "estimated_metrics": r["estimated_metrics"],
+                    "winner": r["winner"],
+                    "finalist": r["finalist"],
+                }
+                for r in rows
             ],
         }
 

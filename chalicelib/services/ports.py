@@ -303,6 +303,10 @@ class ClosedWeeks(Protocol):
 
     def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None: ...
 
+    def latest_top(self, campaign_id: str, week: int) -> tuple[int, str, list[dict]] | None:
+        """(version, hash, first ranking rows) of the latest frozen version, from its item alone."""
+        ...
+
 
 class LateReadings(Protocol):
     def add(self, campaign_id: str, week: int, readings: Sequence[LateReading]) -> None:
@@ -354,6 +358,10 @@ class SnapshotWriter(Protocol):
 
 class LiveScores(Protocol):
     def put_many(self, rows: Sequence[LeaderboardRow]) -> int: ...
+
+    def many(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, LeaderboardRow]:
+        """Score items by entry, in batches of 100."""
+        ...
 
     def bases(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, tuple[Snapshot, ...] | None]:
         """Kept boundary readings by entry, in batches: absent = no score item yet (nothing kept),

@@ -384,6 +384,12 @@ class FakeWeekResults:
         versions = self.versions(campaign_id, week)
         return versions[-1] if versions else None
 
+    def latest_top(self, campaign_id: str, week: int):
+        from chalicelib.domain.week_result import top_rows
+
+        latest = self.latest(campaign_id, week)
+        return None if latest is None else (latest.version, latest.hash, top_rows(latest.document))
+
     def get(self, campaign_id: str, week: int, version: int) -> StoredWeekResult | None:
         return self.items.get((campaign_id, week, version))
 
@@ -537,6 +543,9 @@ class FakeLiveScores:
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         week = [r for (w, _), r in self.rows.items() if w == campaign_week]
         return sorted(week, key=lambda r: r.score, reverse=True)[:limit]
+
+    def many(self, campaign_week: str, submission_ids) -> dict:
+        return {s: self.rows[(campaign_week, s)] for s in submission_ids if (campaign_week, s) in self.rows}
 
     def bases(self, campaign_week: str, submission_ids) -> dict:
         self.basis_reads = getattr(self, "basis_reads", 0) + 1

@@ -101,6 +101,10 @@ class ScoreStore:
             unit_id=r.unit_id, title=r.title, flags=list(r.flags or []), updated_at=r.updated_at,
         )
 
+    def many(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, LeaderboardRow]:
+        keys = [(campaign_week, s) for s in dict.fromkeys(submission_ids)]
+        return {r.submission_id: _row(r) for r in ScoreRecord.batch_get(keys)}
+
     def bases(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, tuple[Snapshot, ...] | None]:
         """Each entry's kept boundary readings, by BatchGetItem (100 keys a call, unprocessed keys
         retried by PynamoDB): absent = no score item yet, None = its history must be read."""
@@ -121,14 +125,7 @@ class ScoreStore:
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
         """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
-        return [
-            LeaderboardRow(
-                campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score,
-                breakdown=r.breakdown, unit_id=r.unit_id, title=r.title, flags=list(r.flags or []),
-                updated_at=r.updated_at,
-            )
-            for r in ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit)
-        ]
+        return [_row(r) for r in ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit)]
 
 
 def _status(record: IngestionRunRecord) -> RunStatus:
@@ -180,3 +177,11 @@ def _basis(record: ScoreRecord) -> tuple[Snapshot, ...] | None:
     if record.basis_stale or record.basis is None:
         return None
     return snapshots_from_items(record.basis)
+
+
+def _row(r: ScoreRecord) -> LeaderboardRow:
+    return LeaderboardRow(
+        campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score,
+        breakdown=r.breakdown, unit_id=r.unit_id, title=r.title, flags=list(r.flags or []),
+        updated_at=r.updated_at,
+    )

@@ -344,6 +344,9 @@ class WeekResultRecord(Model):
     # `./contest verify-week` reads exactly what the close read.
     snapshots_as_of = UTCDateTimeAttribute()
     reason = UnicodeAttribute(null=True)
+    # The first rows of the ranking (domain.week_result.TOP_ROWS), so a frozen leaderboard reads
+    # this item alone instead of the whole document (which may be in S3).
+    top = JSONAttribute(null=True)
 
 
 class JuryScoreRecord(Model):

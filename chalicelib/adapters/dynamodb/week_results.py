@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb.models import WeekResultRecord
 from chalicelib.domain.engagement import Snapshot
+from chalicelib.domain.week_result import top_rows
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.result_versions import PENDING_VERSION, LateReading, StoredWeekResult
 
@@ -52,6 +53,7 @@ class WeekResultStore:
             created_by=result.created_by,
             snapshots_as_of=result.snapshots_as_of,
             reason=result.reason,
+            top=None if result.pending else top_rows(result.document),
         )
         if len(compressed) <= INLINE_DOCUMENT_BYTES:
             record.document_gz = compressed
@@ -87,6 +89,22 @@ class WeekResultStore:
             consistent_read=True,
         ):
             return self._stored(record)
+        return None
+
+    def latest_top(self, campaign_id: str, week: int) -> tuple[int, str, list[dict]] | None:
+        """(version, hash, first rows) of the latest version, from its item alone (never the
+        document); None when the week is not closed or its result predates the kept rows."""
+        for record in WeekResultRecord.query(
+            campaign_week_key(campaign_id, week),
+            WeekResultRecord.version >= 1,
+            scan_index_forward=False,
+            limit=1,
+            consistent_read=True,
+            attributes_to_get=["campaign_week", "version", "hash", "top"],
+        ):
+            if record.top is None:
+                return None
+            return int(record.version), record.hash, list(record.top)
         return None
 
     def get(self, campaign_id: str, week: int, version: int) -> StoredWeekResult | None:
