@@ -87,9 +87,21 @@ def skip_moto_transaction_backups() -> None:
     dynamodb_models.copy = _NoBackup
 
 
+def patient_clients() -> None:
+    """The emulator holds 100,000s of items in one process and answers one request at a time; a
+    client giving up after PynamoDB's default 30 s would fail the run, not measure it."""
+    import os
+    import tempfile
+
+    settings = Path(tempfile.mkdtemp()) / "pynamodb_settings.py"
+    settings.write_text("read_timeout_seconds = 900\nconnect_timeout_seconds = 60\n")
+    os.environ["PYNAMODB_CONFIG"] = str(settings)
+
+
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
+    patient_clients()
     bi.prepare_environment()
     bi.speed_up_moto()
     bi.time_moto()

@@ -21,6 +21,7 @@ the product. The tree, counters, aggregates and day items go through the adapter
 from __future__ import annotations
 
 import random
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -163,7 +164,9 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
         total = published + extra
         counts[unit.unit_id].update(entries=total, valid=published + extra * 7 // 10,
                                     invalid=extra * 2 // 10, approved=published, published=published)
+    print(f"  {entries:,} submission and score items put", file=sys.stderr, flush=True)
     services().counter_store.write_bulk((campaign.id, uid, by_id[uid].path, dict(c)) for uid, c in counts.items())
+    print("  counters and aggregates written", file=sys.stderr, flush=True)
     first_day = (start - timedelta(days=COUNTED_DAYS)).date()
     per_day = [COUNTED_SUBMISSIONS // COUNTED_DAYS + (1 if d < COUNTED_SUBMISSIONS % COUNTED_DAYS else 0)
                for d in range(COUNTED_DAYS)]
