@@ -236,6 +236,7 @@ class EngagementService:
                     "breakdown": r["breakdown"],
                     "unmeasured_metrics": r["unmeasured_metrics"],
                     "estimated_metrics": r["estimated_metrics"],
+                    "flags": [],
                     "winner": r["winner"],
                     "finalist": r["finalist"],
                 }
