@@ -109,6 +109,14 @@ class WeekResult:
         return self.outputs.rows
 
     def payload(self) -> dict:
+        """What the hash covers. A sealed result keeps the payload it was sealed from: a national
+        week's is 100,000 entries' inputs, too costly to build again for storing it."""
+        kept = self.__dict__.get("_sealed_payload")
+        if kept is not None:
+            return kept
+        return self._build_payload()
+
+    def _build_payload(self) -> dict:
         return {
             "kind": "week_result",
             "campaign_id": self.campaign_id,
@@ -173,7 +181,10 @@ def used_readings(entry: WeekEntry, inputs: EntryInputs) -> tuple[Snapshot, ...]
 
 
 def _seal(unsealed: WeekResult) -> WeekResult:
-    return replace(unsealed, hash=content_hash(unsealed.payload()))
+    payload = unsealed.payload()
+    sealed = replace(unsealed, hash=content_hash(payload))
+    object.__setattr__(sealed, "_sealed_payload", payload)  # the same fields: `hash` is not in it
+    return sealed
 
 
 def _build(
