@@ -15,14 +15,16 @@ priced from the items' sizes):
   2. a top-20 live leaderboard: GET /campaigns/{id}/weeks/1/leaderboard?limit=20;
   3. the weekly close at the week's end by an admin (confirming the saves and reposts TikTok does not
      measure): the frozen, hashed result (archived in S3), best weekly scores raised;
-  4. the frozen top-20: GET /campaigns/{id}/weeks/1/ranking?limit=20 (the ranking's first page);
+  4. the frozen top-20: the same leaderboard request once the week is closed (the frozen ranking's
+     first rows, kept on the result's item);
   5. the national and a province roll-up, the public counter and a 100,000-row export, measured by
      bench/scale_reports.py (another helper's) when it is present.
 
 TikTok's per-process rate limiter (300 calls a minute) is switched off here: with it a round of
 5,000 calls would wait 17 minutes of this machine's time for a limit Lambda spreads over many
-processes. The estimate of the close's Lambda time is the app's own time measured here (wall time
-minus the time moto took to answer) plus an assumed in-AWS latency per request (printed).
+processes. The estimate of the close's Lambda time is the CPU time of the thread that ran it here
+(moto answers on other threads of this process), one core taken as one Lambda vCPU (a function has
+one full vCPU at 1,769 MB), plus an assumed in-AWS latency per request and per MB returned (printed).
 """
 from __future__ import annotations
 
@@ -212,8 +214,9 @@ def main() -> int:
     # 4. the frozen top-20
     frozen_top = bi.Phase("4 frozen top-20")
     with measuring(frozen_top):
-        ranked = client.http.get(f"/campaigns/{campaign.id}/weeks/{world.week}/ranking?limit=20")
+        ranked = client.http.get(f"/campaigns/{campaign.id}/weeks/{world.week}/leaderboard?limit=20")
     frozen_top.extra["status"] = ranked.status_code
+    frozen_top.extra["frozen"] = bool(ranked.json_body.get("frozen"))
 
     # 5. reports, counter, export (bench/scale_reports.py)
     reports = scale_world.measure_reports(world)
@@ -273,10 +276,16 @@ def _app_seconds(phase) -> float:
     return phase.extra.get("cpu_seconds", phase.seconds - phase.emulator_seconds)
 
 
-def _estimated_seconds(phase, args) -> float:
-    """The app's time here + an in-AWS latency per request and per MB returned."""
+# Lambda gives a function one full vCPU at 1,769 MB and a share in proportion below that.
+FULL_VCPU_MB = 1769
+
+
+def _estimated_seconds(phase, args, memory_mb: int = FULL_VCPU_MB) -> float:
+    """The app's CPU time here (one core of this machine taken as one Lambda vCPU, slowed in
+    proportion below 1,769 MB) + an in-AWS latency per request and per MB returned."""
     megabytes = sum(phase.read_bytes.values()) / 1e6
-    return _app_seconds(phase) + sum(phase.requests.values()) * args.aws_latency + megabytes * args.page_latency
+    cpu = _app_seconds(phase) * max(1.0, FULL_VCPU_MB / memory_mb)
+    return cpu + sum(phase.requests.values()) * args.aws_latency + megabytes * args.page_latency
 
 
 def report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, close_peak, reports,
@@ -313,7 +322,7 @@ def report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, c
     print()
 
     close_timeout = timeout("close_finished_weeks")
-    close_estimate = _estimated_seconds(close, args)
+    close_estimate = _estimated_seconds(close, args, memory("close_finished_weeks"))
     label = lambda text: f"  {text:<34}"  # noqa: E731
     floor = n // 10 + 50
     print("Figures asked in issue 10")
@@ -328,7 +337,8 @@ def report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, c
           f"read, {close.items_written:,} written; S3 {_requests(close, 's3')} requests; outcome "
           f"{outcome.get('outcome')} v{outcome.get('version')}")
     print(label("") + f"estimated Lambda time {close_estimate:.1f} s of its {close_timeout} s timeout "
-          f"(at most {close_timeout / 4:.0f} s): the app's CPU time here {_app_seconds(close):.1f} s + "
+          f"(at most {close_timeout / 4:.0f} s) at {memory('close_finished_weeks')} MB: the app's CPU time here "
+          f"{_app_seconds(close):.1f} s (one core taken as one Lambda vCPU) + "
           f"{sum(close.requests.values()):,} requests × {args.aws_latency * 1000:g} ms + "
           f"{sum(close.read_bytes.values()) / 1e6:.0f} MB × {args.page_latency * 1000:g} ms/MB")
     print(label("") + f"peak memory of reading, freezing and serialising the week: {close_peak / 2**20:.0f} MiB "
@@ -380,7 +390,7 @@ def cost(args, n, ingestion, leaderboard, close, memory) -> float:
     chunk_requests = (sum(ingestion.requests.values()) - fan_out_requests) / chunks
     chunk_app = (ingestion.seconds - ingestion.emulator_seconds) / chunks
     chunk_s = chunk_app + chunk_requests * args.aws_latency + (ingestion.tiktok_calls / chunks) * args.tiktok_latency
-    close_s = _estimated_seconds(close, args)
+    close_s = _estimated_seconds(close, args, memory("close_finished_weeks"))
     lb_s = leaderboard.seconds - leaderboard.emulator_seconds + sum(leaderboard.requests.values()) * args.aws_latency
     functions = [("ingest_metrics_chunk", R * chunks, chunk_s), ("close_finished_weeks", 1, close_s),
                  ("api_handler (leaderboard)", lb_requests, lb_s)]
