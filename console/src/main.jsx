@@ -11,6 +11,7 @@ import { Weeks } from "./pages/Weeks.jsx";
 import { Final } from "./pages/Final.jsx";
 import { Reports } from "./pages/Reports.jsx";
 import { Imports } from "./pages/Imports.jsx";
+import { Audit } from "./pages/Audit.jsx";
 
 // Pages and the roles that may open them; the API enforces the same rules on every call.
 const PAGES = [
@@ -21,6 +22,7 @@ const PAGES = [
   { path: "final", label: "final", roles: ["admin", "organiser", "jury"], view: Final },
   { path: "reports", label: "reports", roles: ["admin", "organiser"], view: Reports },
   { path: "imports", label: "imports", roles: ["admin", "organiser"], view: Imports },
+  { path: "audit", label: "audit", roles: ["admin"], view: Audit },
 ];
 const CAMPAIGN_KEY = "contest-console-campaign";
 

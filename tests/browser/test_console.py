@@ -95,7 +95,7 @@ def test_signing_in_keeps_the_session_across_reloads_and_signing_out_ends_it(con
 
 CAMPAIGN = "khat-vong-hung-cuong"
 ENTRY_UNIT = "dk-tw-bo-ct"
-PAGES = ["overview", "review", "publish", "weeks", "final", "reports", "imports"]
+PAGES = ["overview", "review", "publish", "weeks", "final", "reports", "imports", "audit"]
 
 
 def upload_valid_entry(live_server, title: str) -> str:
@@ -157,7 +157,7 @@ def open_console_page(page, live_server, name: str) -> None:
 
 
 NAV_LABELS = {"overview": "Tổng quan", "review": "Thẩm định", "publish": "Đăng tải", "weeks": "Bảng xếp hạng",
-              "final": "Chung kết", "reports": "Báo cáo", "imports": "Nhập số liệu"}
+              "final": "Chung kết", "reports": "Báo cáo", "imports": "Nhập số liệu", "audit": "Nhật ký"}
 
 
 def test_every_console_page_opens_for_an_organiser_and_passes_axe(console_page, live_server):
