@@ -1,6 +1,9 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
-import { dateTime, number } from "./format.js";
+import { TIME_ZONE, dateTime, number } from "./format.js";
+
+const shortTime = (ms) => new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" })
+  .format(new Date(ms));
 
 const COLOURS = ["#b3261e", "#0b5cad", "#1a7f37", "#8250df", "#bf8700", "#57606a", "#cf222e", "#0a3069", "#116329", "#953800"];
 
@@ -23,8 +26,8 @@ export function ScoreChart({ series, label, marks = [] }) {
       height: 260,
       scales: { x: { time: true } },
       axes: [
-        { values: (u, splits) => splits.map((s) => dateTime(s * 1000).slice(0, 10)) },
-        { values: (u, splits) => splits.map((s) => number(s)), size: 60 },
+        { values: (u, splits) => splits.map((s) => shortTime(s * 1000)) },
+        { values: (u, splits) => splits.map((s) => number(s)), size: 80 },
       ],
       series: [
         { value: (u, v) => (v == null ? "–" : dateTime(v * 1000)) },
