@@ -8,6 +8,7 @@ from chalicelib.api.console import console_api_routes
 from chalicelib.api.console_page import console_routes
 from chalicelib.api.engagement import engagement_routes
 from chalicelib.api.health import health_routes
+from chalicelib.api.jury import jury_routes
 from chalicelib.api.notifications import notification_routes
 from chalicelib.api.organisation import organisation_routes
 from chalicelib.api.privacy import privacy_routes
@@ -39,6 +40,7 @@ app.register_blueprint(upload_page_routes)
 app.register_blueprint(console_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(results_routes)
+app.register_blueprint(jury_routes)
 app.register_blueprint(engagement_routes)
 app.register_blueprint(organisation_routes)
 app.register_blueprint(report_routes)

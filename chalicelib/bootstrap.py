@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.campaigns import CampaignStore
     from chalicelib.adapters.dynamodb.console import EntryActivity, ReasonTemplateStore
     from chalicelib.adapters.dynamodb.counters import CounterStore
+    from chalicelib.adapters.dynamodb.jury_panel import JudgePanelStore
     from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
     from chalicelib.adapters.dynamodb.links import LinkStore
     from chalicelib.adapters.dynamodb.engagement import IngestionRunStore, PublishedEntries, ScoreStore, SnapshotWriter
@@ -259,6 +260,12 @@ class Services:
         return LateReadingStore()
 
     @cached_property
+    def judge_panel_store(self) -> JudgePanelStore:
+        from chalicelib.adapters.dynamodb.jury_panel import JudgePanelStore
+
+        return JudgePanelStore()
+
+    @cached_property
     def jury_score_store(self) -> JuryScoreStore:
         from chalicelib.adapters.dynamodb.jury_scores import JuryScoreStore
 
@@ -431,7 +438,7 @@ class Services:
     def final_round(self) -> FinalRoundService:
         from chalicelib.services.final_round import FinalRoundService
 
-        return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log)
+        return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log, self.judge_panel_store)
 
     @cached_property
     def video_access(self) -> VideoAccessService:

@@ -141,6 +141,12 @@ class Terms(_Strict):
     text_en: Annotated[str, Field(min_length=1, max_length=20000)]
 
 
+class JurySettings(_Strict):
+    """Blind scoring: judges see neither authors, units nor engagement (position, score, platform link)."""
+
+    blind: bool = False
+
+
 class Campaign(_Strict):
     id: Slug
     name_vi: NonBlank
@@ -170,6 +176,10 @@ class Campaign(_Strict):
     status: CampaignStatus = "open"
     version: int = Field(default=1, ge=1)
     rules_version: int = Field(default=1, ge=1)
+    # Who may enter and who reviews (domain/campaign_access.py). None: the organising unit's subtree.
+    eligible_units: Annotated[list[NonBlank], Field(min_length=1)] | None = None
+    review_delegated_to: list[NonBlank] = []
+    jury: JurySettings = JurySettings()
 
     @field_validator("timezone")
     @classmethod
@@ -201,6 +211,13 @@ class Campaign(_Strict):
             if len(set(keys)) != len(keys):
                 raise ValueError(f"{key}: keys must be unique")
         return self
+
+    @property
+    def eligible_roots(self) -> frozenset[str] | None:
+        """The units whose subtrees may enter; None: every unit (no organising unit, nothing named)."""
+        if self.eligible_units is not None:
+            return frozenset(self.eligible_units)
+        return frozenset({self.organiser_unit}) if self.organiser_unit else None
 
     # --- time -----------------------------------------------------------
     @property

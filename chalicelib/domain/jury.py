@@ -2,11 +2,14 @@
 
 * The pool is every week's finalists, taken from the latest version of each
   week's frozen result (20 entries after 4 weeks of 5 in seed 000).
+* Judges are assigned to a campaign by its organisers (`JudgeAssignment`); an
+  unassigned judge sees nothing of the campaign's final round.
 * A judge scores every finalist on every campaign criterion, 0..max_points
-  (fractions of a point allowed). A judge may not score an entry from their
-  own organisation subtree — the entry's unit path equals the judge's or
-  starts with it + "/". Consequence worth knowing: a judge attached to the
-  root unit can score nothing; external judges have no unit path.
+  (fractions of a point allowed), except entries from the subtree of a unit
+  they have a conflict with: the units they declare for the campaign, and
+  their own account's unit. The organising unit (and any unit above it) is never
+  a conflict: Đoàn Khối's own judges judge Đoàn Khối's contest, which every
+  entry of is below Đoàn Khối. External judges have no unit.
 * An entry's jury score is the mean of its judges' totals, over the judges who
   scored it (conflicts of interest mean entries may have different counts).
   Entries nobody scored are left out of the standings and listed as unscored.
@@ -36,6 +39,10 @@ class ConflictOfInterest(Forbidden):
     code = "judge_own_subtree"
 
 
+class NotAssigned(Forbidden):
+    code = "judge_not_assigned"
+
+
 class InvalidScore(InvalidInput):
     code = "invalid_jury_score"
 
@@ -43,7 +50,64 @@ class InvalidScore(InvalidInput):
 @dataclass(frozen=True)
 class Judge:
     judge_id: str
-    unit_path: str | None = None  # None: an outside judge with no unit
+    unit_path: str | None = None  # None: an outside judge with no unit, or their unit is no conflict
+    conflict_paths: tuple[str, ...] = ()  # the units they declared for the campaign
+
+    def conflicts_with(self, entry_unit_path: str) -> bool:
+        return any(in_subtree(entry_unit_path, path) for path in (self.unit_path, *self.conflict_paths))
+
+
+@dataclass(frozen=True)
+class JudgeAssignment:
+    """A judge on one campaign's panel, with the units they declared a conflict of interest with."""
+
+    campaign_id: str
+    judge_id: str  # the judge's username
+    assigned_by: str
+    assigned_at: datetime
+    conflict_units: tuple[str, ...] = ()
+    declared_at: datetime | None = None
+
+    def to_dict(self) -> dict:
+        from chalicelib.domain.instants import iso_utc
+
+        return {
+            "judge_id": self.judge_id,
+            "assigned_by": self.assigned_by,
+            "assigned_at": iso_utc(self.assigned_at),
+            "conflict_units": list(self.conflict_units),
+            "declared_at": iso_utc(self.declared_at) if self.declared_at else None,
+        }
+
+
+def judge_for(judge_id: str, account_unit_path: str | None, organiser_unit_path: str | None,
+              conflict_paths: Sequence[str]) -> Judge:
+    """The judge as scoring sees them: their account's unit counts as a conflict unless it is the
+    organising unit or above it (the organising unit is no conflict)."""
+    own = account_unit_path
+    if own and organiser_unit_path and is_within(organiser_unit_path, own):
+        own = None
+    return Judge(judge_id, own, tuple(conflict_paths))
+
+
+def check_declared_conflicts(unit_ids: Sequence[str], paths: Mapping[str, str | None],
+                             organiser_unit_path: str | None) -> tuple[str, ...]:
+    """The declared unit ids, each known and none the organising unit or above it; `paths`
+    maps each declared id to its unit's current path (None: no such unit)."""
+    unknown = sorted({u for u in unit_ids if not paths.get(u)})
+    if unknown:
+        raise InvalidInput(
+            "Không tìm thấy đơn vị đã khai báo.", "Some declared units do not exist.",
+            code="unknown_unit", unit_ids=unknown,
+        )
+    covering = sorted({u for u in unit_ids if organiser_unit_path and is_within(organiser_unit_path, paths[u] or "")})
+    if covering:
+        raise InvalidInput(
+            "Đơn vị tổ chức cuộc thi (và cấp trên của đơn vị này) không phải là xung đột lợi ích.",
+            "The organising unit (or a unit above it) is no conflict of interest.",
+            code="organising_unit_not_a_conflict", unit_ids=covering,
+        )
+    return tuple(dict.fromkeys(unit_ids))
 
 
 @dataclass(frozen=True)
@@ -139,10 +203,10 @@ def in_subtree(entry_unit_path: str, judge_unit_path: str | None) -> bool:
 
 
 def ensure_can_score(judge: Judge, finalist: Finalist) -> None:
-    if in_subtree(finalist.unit_path, judge.unit_path):
+    if judge.conflicts_with(finalist.unit_path):
         raise ConflictOfInterest(
-            "Giám khảo không được chấm bài dự thi của đơn vị mình hoặc đơn vị trực thuộc.",
-            "A judge may not score an entry from their own unit or any unit below it.",
+            "Giám khảo không được chấm bài dự thi của đơn vị mình (đã khai báo) hoặc đơn vị trực thuộc.",
+            "A judge may not score an entry from their own (declared) units or any unit below them.",
             judge_id=judge.judge_id,
             entry_id=finalist.entry_id,
             judge_unit_path=judge.unit_path,
@@ -413,7 +477,7 @@ def jury_results(
         for judge in sorted(judges, key=lambda j: j.judge_id)
         for finalist in sorted(finalists, key=lambda f: f.entry_id)
         if (judge.judge_id, finalist.entry_id) not in scored_pairs
-        and not in_subtree(finalist.unit_path, judge.unit_path)
+        and not judge.conflicts_with(finalist.unit_path)
     )
     unscored = tuple(sorted(set(by_id) - set(scored)))
     return JuryResult(tuple(standings), tuple(flags), missing, unscored)

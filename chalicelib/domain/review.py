@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign_access import reviews_entry
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_status import DISQUALIFIABLE, PUBLISHABLE, REVIEWABLE, transition_target
 from chalicelib.domain.errors import Conflict, InvalidInput
@@ -25,10 +26,17 @@ from chalicelib.domain.scope import Principal, can_see_unit
 from chalicelib.domain.weeks import competing_week, week_window
 
 
-def may_review(principal: Principal, entry: Entry) -> bool:
-    """The one rule for who reviews an entry, and so may act on it and watch its video:
-    an admin, or an organiser whose branch contains the entry's unit."""
+def may_review(principal: Principal, entry: Entry, campaign: Campaign) -> bool:
+    """Who reviews an entry, and so may act on it and watch its video: the campaign's
+    organisers, admins, and a delegated unit's organisers for their own branch
+    (domain/campaign_access.py)."""
+    return entry.campaign_id == campaign.id and reviews_entry(principal, campaign, entry.unit_path)
+
+
+def may_read(principal: Principal, entry: Entry) -> bool:
+    """An organiser reads their branch's entries (their history, their snapshots) without reviewing them."""
     return principal.role in ("admin", "organiser") and can_see_unit(principal, entry.unit_path)
+
 
 _STATUS_PROBLEM = {
     "review": ("Chỉ bài dự thi hợp lệ, chưa được duyệt mới có thể duyệt hoặc từ chối.",

@@ -6,7 +6,7 @@ over tens of thousands of units compares plain words.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.organisation import LEVEL_RANK, OrgUnit
@@ -84,12 +84,15 @@ class UnitSearchIndex:
             )
         self._entries = tuple(entries)
 
-    def search(self, query: str, limit: int = 20) -> list[OrgUnit]:
+    def search(self, query: str, limit: int = 20, keep: Callable[[OrgUnit], bool] | None = None) -> list[OrgUnit]:
+        """`keep`: only units it accepts (e.g. those eligible for one campaign)."""
         query_words = fold_tokens(query)
         if not query_words or limit <= 0:
             return []
         ranked = []
         for entry in self._entries:
+            if keep is not None and not keep(entry.unit):
+                continue
             by_name = _match_quality(entry.name_words, entry.name_joined, query_words)
             by_id = _match_quality(entry.id_words, entry.id_joined, query_words)
             scores = []

@@ -122,12 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     environment = config.environment(provisioned.user_pool_id, provisioned.user_pool_client_id)
     apply_environment(environment)
     write_state(environment)
+    # A copy beside the state it describes: a test (or a second checkout) that runs its own local
+    # cloud finds its own environment there, whoever wrote .local/cloud.json last.
+    write_state(environment, args.state_dir / "cloud.json")
 
     from chalicelib.local.seed import default_accounts, seed
 
     seeded = args.state_dir / "seeded"
     if not seeded.exists():
-        accounts = seed(config, provisioned.user_pool_id, datetime.now(VIETNAM).date())
+        now = datetime.now(VIETNAM)
+        accounts = seed(config, provisioned.user_pool_id, now.date(), walkthrough_at=now)
         seeded.touch()
     else:
         accounts = default_accounts()  # kept from an earlier run, with everything else

@@ -5,7 +5,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from chalicelib.domain.organisation import OrgTree
+from chalicelib.domain.organisation import PATH_SEPARATOR, OrgTree
 from chalicelib.domain.unit_search import UnitSearchIndex
 from chalicelib.services.ports import Units
 
@@ -49,10 +49,19 @@ class UnitDirectory:
         with self._lock:
             self._tree = None
 
-    def search(self, query: str, limit: int = 20) -> list[dict]:
+    def search(self, query: str, limit: int = 20, within: frozenset[str] | None = None) -> list[dict]:
+        """Units matching `query`; with `within`, only those in the subtree of one of these unit ids
+        (a campaign's eligible units). No query: the top of what may be picked."""
         tree, index = self._current()
         limit = max(1, min(limit, MAX_RESULTS))
-        units = index.search(query, limit) if query.strip() else list(tree.children(tree.root.unit_id))[:limit]
+        keep = None if within is None else (lambda unit: not within.isdisjoint(unit.path.split(PATH_SEPARATOR)))
+        if query.strip():
+            units = index.search(query, limit, keep)
+        elif within is None:
+            units = list(tree.children(tree.root.unit_id))[:limit]
+        else:
+            tops = [tree.find(unit_id) for unit_id in sorted(within)]
+            units = [unit for unit in tops if unit is not None][:limit]
         return [
             {
                 "unit_id": unit.unit_id,

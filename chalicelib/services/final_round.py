@@ -1,11 +1,13 @@
 """The final round and the prizes: jury pool, judges' scorecards, results, special awards."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain import exports, week_result
 from chalicelib.domain.awards import AwardEntry, campaign_end, special_awards
@@ -16,13 +18,43 @@ from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.exports import Sheet
 from chalicelib.domain.instants import iso_utc
-from chalicelib.domain.jury import Finalist, Judge, JuryPool, in_subtree, jury_pool, jury_results, score_entry
+from chalicelib.domain.jury import (
+    Finalist,
+    Judge,
+    JudgeAssignment,
+    JuryPool,
+    NotAssigned,
+    check_declared_conflicts,
+    judge_for,
+    jury_pool,
+    jury_results,
+    score_entry,
+)
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.domain import entry_status
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.ports import Scorecards
+from chalicelib.services.ports import JudgePanels, Scorecards
 from chalicelib.services.week_results import WeekResultsService, bounded_history
+
+
+JUDGE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$"
+MAX_PANEL = 100
+MAX_DECLARED_UNITS = 50
+
+
+class PanelRequest(BaseModel):
+    """The campaign's whole panel: judges' usernames (sign-in names of accounts in the jury group)."""
+    model_config = ConfigDict(extra="forbid")
+
+    judges: list[Annotated[str, Field(pattern=JUDGE_ID_PATTERN)]] = Field(max_length=MAX_PANEL)
+
+
+class ConflictDeclaration(BaseModel):
+    """The units a judge declares as their own for this campaign (their branch, their employer...)."""
+    model_config = ConfigDict(extra="forbid")
+
+    unit_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(max_length=MAX_DECLARED_UNITS)
 
 
 class ScorecardRequest(BaseModel):
@@ -39,8 +71,23 @@ def finalist_not_found() -> NotFound:
     )
 
 
-def _judge(principal: Principal) -> Judge:
-    return Judge(principal.username or principal.user_id, principal.unit_path)
+def _judge_id(principal: Principal) -> str:
+    return principal.username or principal.user_id
+
+
+def not_assigned(campaign: Campaign) -> NotAssigned:
+    return NotAssigned(
+        "Bạn không thuộc Ban giám khảo của cuộc thi này.",
+        "You are not on this campaign's jury.",
+        campaign_id=campaign.id,
+    )
+
+
+def _blind(item: dict) -> dict:
+    """What a judge of a blind campaign sees of a finalist: no authors, unit, weekly position or
+    platform link (the post shows its author and engagement)."""
+    hidden = {"unit_id", "unit_name", "position", "url", "authors"}
+    return {key: value for key, value in item.items() if key not in hidden}
 
 
 @dataclass
@@ -48,6 +95,87 @@ class FinalRoundService:
     weeks: WeekResultsService
     jury_scores: Scorecards
     audit: AuditLog
+    panel: JudgePanels
+
+    # --- the panel ------------------------------------------------------------
+    def _organiser_path(self, campaign: Campaign) -> str | None:
+        unit = self.weeks.units.find(campaign.organiser_unit) if campaign.organiser_unit else None
+        return unit.path if unit else None
+
+    def _paths(self, unit_ids) -> dict[str, str | None]:
+        found = {}
+        for unit_id in unit_ids:
+            unit = self.weeks.units.find(unit_id)
+            found[unit_id] = unit.path if unit else None
+        return found
+
+    def _judge(self, campaign: Campaign, assignment: JudgeAssignment, account_unit_path: str | None) -> Judge:
+        declared = [p for p in self._paths(assignment.conflict_units).values() if p]
+        return judge_for(assignment.judge_id, account_unit_path, self._organiser_path(campaign), declared)
+
+    def _assigned_judge(self, principal: Principal, campaign: Campaign) -> Judge:
+        """The calling judge with their conflicts; a judge not on the panel sees nothing (403)."""
+        require_role(principal, "jury")
+        assignment = self.panel.get(campaign.id, _judge_id(principal))
+        if assignment is None:
+            raise not_assigned(campaign)
+        return self._judge(campaign, assignment, principal.unit_path)
+
+    def judges(self, campaign_id: str, principal: Principal) -> dict:
+        campaign = self.weeks.campaign(campaign_id)
+        self.weeks.require_organiser(principal, campaign)
+        return {"campaign_id": campaign.id, "blind": campaign.jury.blind,
+                "judges": [a.to_dict() for a in self.panel.for_campaign(campaign.id)]}
+
+    def set_judges(self, campaign_id: str, principal: Principal, body: dict, now: datetime) -> dict:
+        """Replace the panel; judges who stay keep their declarations, and removing a judge
+        sets their scorecards aside (results list them) instead of deleting them."""
+        campaign = self.weeks.campaign(campaign_id)
+        self.weeks.require_organiser(principal, campaign)
+        request = parse_request(PanelRequest, body)
+        assert isinstance(request, PanelRequest)
+        wanted = list(dict.fromkeys(request.judges))
+        before = sorted(a.judge_id for a in self.panel.for_campaign(campaign.id))
+        for judge_id in wanted:
+            self.panel.assign(JudgeAssignment(campaign.id, judge_id, _judge_id(principal), now))
+        for judge_id in set(before) - set(wanted):
+            self.panel.remove(campaign.id, judge_id)
+        after = sorted(wanted)
+        if after != before:
+            self.audit.record(principal, "assign_judges", "campaign", campaign.id, now, campaign_id=campaign.id,
+                              before={"judges": before}, after={"judges": after})
+        return self.judges(campaign_id, principal)
+
+    def declare_conflicts(self, campaign_id: str, principal: Principal, body: dict, now: datetime) -> dict:
+        campaign = self.weeks.campaign(campaign_id)
+        require_role(principal, "jury")
+        assignment = self.panel.get(campaign.id, _judge_id(principal))
+        if assignment is None:
+            raise not_assigned(campaign)
+        request = parse_request(ConflictDeclaration, body)
+        assert isinstance(request, ConflictDeclaration)
+        paths = self._paths(request.unit_ids)
+        units = check_declared_conflicts(request.unit_ids, paths, self._organiser_path(campaign))
+        declared = replace(assignment, conflict_units=units, declared_at=now)
+        judge = self._judge(campaign, declared, principal.unit_path)
+        scored = self.jury_scores.for_campaign(campaign.id)
+        records = self.weeks.submissions.many([s.card.entry_id for s in scored if s.card.judge_id == judge.judge_id])
+        already = sorted(e for e, r in records.items() if r is not None and judge.conflicts_with(r.unit_path))
+        if already:
+            raise Conflict(
+                "Bạn đã chấm bài dự thi của đơn vị vừa khai báo; hãy báo Ban tổ chức trước khi khai báo.",
+                "You have already scored entries of a unit you now declare; tell the organisers first.",
+                code="conflict_with_scored_entry", entry_ids=already,
+            )
+        if not self.panel.declare(declared):
+            raise not_assigned(campaign)
+        self.audit.record(principal, "declare_conflicts", "campaign", campaign.id, now, campaign_id=campaign.id,
+                          before={"conflict_units": list(assignment.conflict_units)},
+                          after={"conflict_units": list(units)})
+        return {"campaign_id": campaign.id, **declared.to_dict()}
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        return self.weeks.campaign(campaign_id)
 
     # --- pool -----------------------------------------------------------------
     def _pool(self, campaign: Campaign) -> JuryPool:
@@ -58,59 +186,67 @@ class FinalRoundService:
                 results.append(week_result.WeekResult.from_dict(latest.document))
         return jury_pool(campaign, results)  # weeks_not_frozen until every week is closed
 
-    def _require_pool_reader(self, principal: Principal, campaign: Campaign) -> None:
-        if principal.role != "jury":
-            self.weeks.require_organiser(principal, campaign)
-
     def may_judge(self, principal: Principal, entry: Entry) -> bool:
-        """A judge reaches an entry only in its campaign's final pool and outside their own subtree."""
+        """A judge reaches an entry only on the campaign's panel, in its final pool, and outside
+        the units they have a conflict with."""
         if principal.role != "jury":
             return False
+        campaign = self.weeks.campaign(entry.campaign_id)
         try:
-            pool = self._pool(self.weeks.campaign(entry.campaign_id))
-        except Conflict:  # weeks not frozen yet: there is no pool
+            judge = self._assigned_judge(principal, campaign)
+            pool = self._pool(campaign)
+        except (Conflict, NotAssigned):  # not on the panel, or weeks not frozen yet: there is no pool
             return False
-        return entry.submission_id in pool.entry_ids and not in_subtree(entry.unit_path, principal.unit_path)
+        return entry.submission_id in pool.entry_ids and not judge.conflicts_with(entry.unit_path)
 
     def finalists(self, campaign_id: str, principal: Principal) -> dict:
         campaign = self.weeks.campaign(campaign_id)
-        self._require_pool_reader(principal, campaign)
+        judge = self._assigned_judge(principal, campaign) if principal.role == "jury" else None
+        if judge is None:
+            self.weeks.require_organiser(principal, campaign)
         pool = self._pool(campaign)
         records = self.weeks.submissions.many(pool.entry_ids)
         tree = self.weeks.units.whole_tree()
         mine = {}
-        if principal.role == "jury":
-            judge_id = _judge(principal).judge_id
+        if judge is not None:
             mine = {s.card.entry_id: s.card.to_dict()
-                    for s in self.jury_scores.for_campaign(campaign.id) if s.card.judge_id == judge_id}
+                    for s in self.jury_scores.for_campaign(campaign.id) if s.card.judge_id == judge.judge_id}
+        blind = judge is not None and campaign.jury.blind
         finalists = []
         for entry in pool.entries:
             record = records.get(entry.entry_id)
             item = {**entry.to_dict(), **jury_labels(record, tree)}
-            if principal.role == "jury":
-                item["can_score"] = record is not None and not in_subtree(record.unit_path, principal.unit_path)
+            if judge is not None:
+                item["can_score"] = record is not None and not judge.conflicts_with(record.unit_path)
                 item["my_scorecard"] = mine.get(entry.entry_id)
-            finalists.append(item)
-        return {
+            finalists.append(_blind(item) if blind else item)
+        if blind:  # the weekly order would tell the engagement ranking
+            finalists.sort(key=lambda item: item["entry_id"])
+        answer = {
             "campaign_id": campaign.id,
+            "blind": campaign.jury.blind,
             "criteria": [c.model_dump() for c in campaign.jury_criteria],
             "finalists": finalists,
             "week_versions": pool.to_dict()["week_versions"],
             "pending_confirmation": list(pool.pending_confirmation),
         }
+        if judge is not None:
+            assignment = self.panel.get(campaign.id, judge.judge_id)
+            answer["my_conflict_units"] = list(assignment.conflict_units) if assignment else []
+        return answer
 
     # --- scoring --------------------------------------------------------------
     def score(self, campaign_id: str, submission_id: str, principal: Principal, body: dict, now: datetime) -> dict:
         require_role(principal, "jury")
+        campaign = self.weeks.campaign(campaign_id)
+        judge = self._assigned_judge(principal, campaign)
         request = parse_request(ScorecardRequest, body)
         assert isinstance(request, ScorecardRequest)
-        campaign = self.weeks.campaign(campaign_id)
         pool = self._pool(campaign)
         entry = next((e for e in pool.entries if e.entry_id == submission_id), None)
         record = self.weeks.submissions.get(submission_id) if entry else None
         if entry is None or record is None:
             raise finalist_not_found()
-        judge = _judge(principal)
         card = score_entry(campaign, judge, Finalist(submission_id, record.unit_path, entry.week), request.points)
         previous = self.jury_scores.put(campaign.id, card, judge.unit_path, now)
         self.audit.record(
@@ -129,12 +265,18 @@ class FinalRoundService:
         finalists = [Finalist(e.entry_id, records[e.entry_id].unit_path, e.week)
                      for e in pool.entries if e.entry_id in records]
         stored = self.jury_scores.for_campaign(campaign.id)
-        # A card for an entry that has since left the pool (disqualified after
-        # scoring) no longer counts; it is listed, not silently dropped.
-        in_pool = [s for s in stored if s.card.entry_id in weeks_of]
-        outside = [s.card.to_dict() for s in stored if s.card.entry_id not in weeks_of]
-        judges = {s.card.judge_id: Judge(s.card.judge_id, s.judge_unit_path) for s in in_pool}
-        result = jury_results(campaign, finalists, list(judges.values()), [s.card for s in in_pool])
+        # The panel as it is now, each judge with their own unit as recorded on their cards.
+        own_units = {s.card.judge_id: s.judge_unit_path for s in stored}
+        judges = {a.judge_id: self._judge(campaign, a, own_units.get(a.judge_id))
+                  for a in self.panel.for_campaign(campaign.id)}
+        paths = {f.entry_id: f.unit_path for f in finalists}
+        # A card for an entry that has since left the pool (disqualified after scoring), from a
+        # judge no longer on the panel, or in conflict since (a unit moved) no longer counts; it is
+        # listed, not silently dropped.
+        counted = [s for s in stored if s.card.entry_id in paths and s.card.judge_id in judges
+                   and not judges[s.card.judge_id].conflicts_with(paths[s.card.entry_id])]
+        outside = [s.card.to_dict() for s in stored if s not in counted]
+        result = jury_results(campaign, finalists, list(judges.values()), [s.card for s in counted])
         tree = self.weeks.units.whole_tree()
         tiers = {t.key: t for t in campaign.prizes}
         standings = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign_access import require_eligible
 from chalicelib.domain.consent import acceptance_record, require_acceptance
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.entry_status import CREATED, status_label
@@ -72,6 +73,7 @@ class ParticipantService:
             raise InvalidInput(
                 "Không tìm thấy đơn vị đã chọn.", "The chosen unit does not exist.", code="unknown_unit"
             )
+        require_eligible(campaign, unit.unit_id, unit.path)
         submission_id = new_submission_id()
         token = new_access_token()
         key = new_upload_key(campaign.id, submission_id, extension)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: importing the ports costs a function's co
     from chalicelib.domain.campaign_changes import CampaignVersion
     from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
     from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus
-    from chalicelib.domain.jury import Scorecard, StoredScorecard
+    from chalicelib.domain.jury import JudgeAssignment, Scorecard, StoredScorecard
     from chalicelib.domain.links import NewLink, StoredLink
     from chalicelib.domain.media.probe import RangeReader
     from chalicelib.domain.notifications import NotificationEvent, OutgoingEmail
@@ -331,6 +331,22 @@ class Scorecards(Protocol):
         ...
 
     def for_campaign(self, campaign_id: str) -> list[StoredScorecard]: ...
+
+
+class JudgePanels(Protocol):
+    def for_campaign(self, campaign_id: str) -> list[JudgeAssignment]: ...
+
+    def get(self, campaign_id: str, judge_id: str) -> JudgeAssignment | None: ...
+
+    def assign(self, assignment: JudgeAssignment) -> None:
+        """Put the judge on the panel; one already on it keeps their declarations."""
+        ...
+
+    def remove(self, campaign_id: str, judge_id: str) -> None: ...
+
+    def declare(self, assignment: JudgeAssignment) -> bool:
+        """Replace the judge's declared conflicts; False if they are no longer on the panel."""
+        ...
 
 
 # --- engagement ingestion ---------------------------------------------------------

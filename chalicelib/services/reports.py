@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign_access import require_eligible
 from chalicelib.domain.compliance import units_below_minimum_from_totals, units_to_check
 from chalicelib.domain.entry_status import STATUS_LABELS
 from chalicelib.domain.entry_views import organiser_row, review_queue_row
@@ -340,6 +341,7 @@ class ReportService:
         request = parse_request(LinkRequest, body)
         assert isinstance(request, LinkRequest)
         unit = self._unit(principal, request.unit_id)
+        require_eligible(campaign, unit.unit_id, unit.path)
         posted_at = campaign.localize(request.posted_at)  # no zone means Vietnam time
         if posted_at > now + timedelta(minutes=5):
             raise InvalidInput(

@@ -1,7 +1,8 @@
 """Organisers' actions on one entry: review, publication, disqualification, and
-its snapshot history. Every action is scoped to the organiser's branch (an entry
-elsewhere looks missing), conditional on the status the organiser saw, and
-written to the audit log with the state before and after."""
+its snapshot history. Only the campaign's reviewers change an entry
+(domain/campaign_access.py); an organiser who only reads its branch is refused (403), and
+an entry they may not read at all looks missing. Every action is conditional on the
+status the organiser saw, and written to the audit log with the state before and after."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from chalicelib.domain import notifications as notify
+from chalicelib.domain.campaign_access import not_campaign_reviewer
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_views import organiser_view
 from chalicelib.domain.errors import Conflict, NotFound
@@ -17,6 +19,7 @@ from chalicelib.domain.review import (
     DisqualificationRequest,
     PublicationRequest,
     ReviewRequest,
+    may_read,
     may_review,
     campaign_week_key,
     disqualification_document,
@@ -72,11 +75,23 @@ class ReviewService:
     audit: AuditLog
     notifications: NotificationEvents = SILENT
 
-    def _entry_in_branch(self, principal: Principal, submission_id: str) -> Entry:
+    def _entry(self, principal: Principal, submission_id: str) -> tuple[Entry, bool]:
+        """The entry and whether the caller reviews it; one they may neither review nor read
+        (outside their branch) looks missing."""
         require_role(principal, "admin", "organiser")
         entry = self.submissions.get(submission_id)
-        if entry is None or not may_review(principal, entry):
+        if entry is None:
             raise submission_not_found()
+        reviewer = may_review(principal, entry, self.weeks.campaign(entry.campaign_id))
+        if not reviewer and not may_read(principal, entry):
+            raise submission_not_found()
+        return entry, reviewer
+
+    def _entry_to_change(self, principal: Principal, submission_id: str) -> Entry:
+        """A reader of the branch who does not review the entry is told so (403)."""
+        entry, reviewer = self._entry(principal, submission_id)
+        if not reviewer:
+            raise not_campaign_reviewer(self.weeks.campaign(entry.campaign_id))
         return entry
 
     def _done(self, principal: Principal, action: str, before: dict, after: Entry | Literal[False], now: datetime,
@@ -91,7 +106,7 @@ class ReviewService:
     def review(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(ReviewRequest, body)
         assert isinstance(request, ReviewRequest)
-        entry = self._entry_in_branch(principal, submission_id)
+        entry = self._entry_to_change(principal, submission_id)
         require_status("review", entry.status)
         document = review_document(request, _actor(principal), now, entry.review)
         change = self.submissions.approve if request.decision == "approve" else self.submissions.reject
@@ -103,7 +118,7 @@ class ReviewService:
     def publish(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(PublicationRequest, body)
         assert isinstance(request, PublicationRequest)
-        entry = self._entry_in_branch(principal, submission_id)
+        entry = self._entry_to_change(principal, submission_id)
         require_status("publish", entry.status)
         campaign = self.weeks.campaign(entry.campaign_id)
         week = publication_week(campaign, request, now)
@@ -134,7 +149,7 @@ class ReviewService:
     def disqualify(self, principal: Principal, submission_id: str, body: dict, now: datetime) -> dict:
         request = parse_request(DisqualificationRequest, body)
         assert isinstance(request, DisqualificationRequest)
-        entry = self._entry_in_branch(principal, submission_id)
+        entry = self._entry_to_change(principal, submission_id)
         require_status("disqualify", entry.status)
         revised = self.weeks.revised_for_disqualification(entry, request.reason, _actor(principal), now)
         document = disqualification_document(request.reason, entry.review, _actor(principal), now)
@@ -155,7 +170,7 @@ class ReviewService:
         return view
 
     def snapshot_history(self, principal: Principal, submission_id: str) -> dict:
-        entry = self._entry_in_branch(principal, submission_id)
+        entry, _ = self._entry(principal, submission_id)
         since = entry.published_at or entry.created_at
         # Bounded by count, not by the clock: readings are keyed by when they were measured.
         history = self.snapshots.history(submission_id, since, since + HISTORY_SPAN, limit=MAX_SNAPSHOTS_SHOWN)

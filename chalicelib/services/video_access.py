@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.instants import iso_utc
@@ -33,6 +34,8 @@ AUDIT_ACTION = "view_video"
 class Judging(Protocol):
     def may_judge(self, principal: Principal, entry: Entry) -> bool: ...
 
+    def campaign(self, campaign_id: str) -> Campaign: ...
+
 
 @dataclass
 class VideoAccessService:
@@ -45,7 +48,7 @@ class VideoAccessService:
     def _may_watch(self, principal: Principal, entry: Entry) -> bool:
         if principal.role == "jury":
             return self.judging.may_judge(principal, entry)
-        return may_review(principal, entry)
+        return may_review(principal, entry, self.judging.campaign(entry.campaign_id))
 
     def links(self, principal: Principal, submission_id: str, now: datetime) -> dict:
         entry = self.submissions.get(submission_id)

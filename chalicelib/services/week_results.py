@@ -143,12 +143,8 @@ class WeekResultsService:
         campaign = self.campaigns.require(campaign_id)
         return campaign
 
-    def organiser_unit_path(self, campaign: Campaign) -> str | None:
-        unit = self.units.find(campaign.organiser_unit) if campaign.organiser_unit else None
-        return unit.path if unit else None
-
     def require_organiser(self, principal: Principal, campaign: Campaign) -> None:
-        require_campaign_organiser(principal, campaign, self.organiser_unit_path(campaign))
+        require_campaign_organiser(principal, campaign)
 
     def week_records(self, campaign: Campaign, week: int) -> list[Entry]:
         """Entries ever published into the week: still competing or since disqualified."""
@@ -493,7 +489,7 @@ class WeekResultsService:
         campaign = self.campaign(campaign_id)
         _, end = week_window(campaign, week)
         records = self.week_records(campaign, week)
-        whole_campaign = runs_campaign(principal, self.organiser_unit_path(campaign))
+        whole_campaign = runs_campaign(principal, campaign)
         visible = {r.submission_id: r for r in records if whole_campaign or can_see_unit(principal, r.unit_path)}
         # Fraud signals look at every hourly interval, not only the boundaries.
         entries = self.week_entries(campaign, week, now, records, whole_history=True)

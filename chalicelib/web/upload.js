@@ -293,7 +293,7 @@
       });
     }
     var byCode = {
-      content_type_not_allowed: "file", file_too_large: "file", unknown_unit: "unit",
+      content_type_not_allowed: "file", file_too_large: "file", unknown_unit: "unit", unit_not_eligible: "unit",
       campaign_closed: "campaign", campaign_not_found: "campaign", terms_not_accepted: "terms"
     };
     if (byCode[err.code]) { fieldError(byCode[err.code], err.message); placed = true; }
@@ -324,7 +324,9 @@
 
   function searchUnits(query) {
     var seq = ++unitSeq;
-    api("units?q=" + encodeURIComponent(query) + "&limit=20").then(function (data) {
+    var campaign = $("campaign").value;
+    var only = campaign ? "&campaign=" + encodeURIComponent(campaign) : "";  // only units that may enter it
+    api("units?q=" + encodeURIComponent(query) + "&limit=20" + only).then(function (data) {
       if (seq !== unitSeq) return;
       state.unitResults = data && data.units || [];
       state.unitActive = state.unitResults.length ? 0 : -1;

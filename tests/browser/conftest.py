@@ -8,6 +8,7 @@ scripts/install-system-deps.sh), headless, with no network beyond loopback.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,8 +124,9 @@ def _wait_healthy(server: LiveServer) -> None:
     raise RuntimeError(f"/health was not 200 within {STARTUP_TIMEOUT_SECONDS} s ({last_error})")
 
 
-@pytest.fixture(scope="session")
-def live_server():
+@contextlib.contextmanager
+def running_product() -> Iterator[LiveServer]:
+    """A fresh `make run`: the runner on free ports with a state directory of its own."""
     api_port, cloud_port = _free_ports(2)
     log_file = tempfile.NamedTemporaryFile(prefix="contest-runner-", suffix=".log", delete=False)
     env = {**os.environ, "LOCAL_QUEUE_VISIBILITY": "2", "PYTHONUNBUFFERED": "1"}
@@ -151,10 +154,18 @@ def live_server():
     except RuntimeError as exc:
         _stop(process)
         pytest.fail(f"the local cloud did not start: {exc}\n--- runner log (tail) ---\n{server.log_tail()}")
-    yield server
-    _stop(process)
-    os.unlink(server.log_path)
-    shutil.rmtree(state_dir, ignore_errors=True)
+    try:
+        yield server
+    finally:
+        _stop(process)
+        os.unlink(server.log_path)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    with running_product() as server:
+        yield server
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -18,7 +18,7 @@ from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.entry_status import CREATED, JUDGED, Action, allowed_from, transition_target, verdict_action
 from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
-from chalicelib.domain.jury import Scorecard, StoredScorecard
+from chalicelib.domain.jury import JudgeAssignment, Scorecard, StoredScorecard
 from chalicelib.domain.media.probe import BytesRangeReader
 from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
 from chalicelib.domain.organisation_changes import TreeChange, UnitHistoryEvent
@@ -470,6 +470,30 @@ class FakeScorecards:
 
     def for_campaign(self, campaign_id: str) -> list[StoredScorecard]:
         return [s for (c, _, _), s in sorted(self.items.items()) if c == campaign_id]
+
+
+class FakeJudgePanels:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], JudgeAssignment] = {}
+
+    def for_campaign(self, campaign_id: str) -> list[JudgeAssignment]:
+        return [a for (c, _), a in sorted(self.items.items()) if c == campaign_id]
+
+    def get(self, campaign_id: str, judge_id: str) -> JudgeAssignment | None:
+        return self.items.get((campaign_id, judge_id))
+
+    def assign(self, assignment: JudgeAssignment) -> None:
+        self.items.setdefault((assignment.campaign_id, assignment.judge_id), assignment)
+
+    def remove(self, campaign_id: str, judge_id: str) -> None:
+        self.items.pop((campaign_id, judge_id), None)
+
+    def declare(self, assignment: JudgeAssignment) -> bool:
+        key = (assignment.campaign_id, assignment.judge_id)
+        if key not in self.items:
+            return False
+        self.items[key] = assignment
+        return True
 
 
 @dataclass

@@ -25,6 +25,9 @@ from tests.fakes.stores import (
 
 ROOT = Path(__file__).resolve().parents[2]
 CAMPAIGN_FILE = ROOT / "samples" / "campaigns" / "khat-vong-hung-cuong.json"
+# Organised by the central unit, open to every unit, review delegated to the provinces: the
+# sample where a province's organisers review their own branch.
+NATIONAL_FILE = ROOT / "samples" / "campaigns" / "thanh-nien-sang-tao.json"
 TREE = load_tree_csv((ROOT / "samples" / "organisation.csv").read_text(encoding="utf-8"))
 # Inside the sample campaign's submission window (Vietnam time 2024-05-01 .. 2024-08-31).
 DURING_SUBMISSIONS = datetime(2024, 6, 1, 3, 0, tzinfo=timezone.utc)
@@ -67,8 +70,8 @@ class World:
         return self.entries.put(dataclasses.replace(created, status=status, **changes))
 
 
-def build_world() -> World:
-    campaign = load_campaign_file(CAMPAIGN_FILE)
+def build_world(campaign_file: Path = CAMPAIGN_FILE) -> World:
+    campaign = load_campaign_file(campaign_file)
     week_results = FakeWeekResults()
     audit_trail = FakeAuditTrail()
     return World(

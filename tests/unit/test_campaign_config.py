@@ -108,6 +108,7 @@ def test_seed_001_sample_is_a_link_campaign_with_a_weekly_posting_quota():
 
 def test_every_sample_campaign_loads():
     assert sorted(p.stem for p in SAMPLES.glob("*.json")) == [
-        "clip-phan-bac-thong-tin-xau-doc", "khat-vong-hung-cuong", "moi-tuan-mot-cau-chuyen-dep"]
+        "clip-phan-bac-thong-tin-xau-doc", "khat-vong-hung-cuong", "moi-tuan-mot-cau-chuyen-dep",
+        "thanh-nien-sang-tao"]
     for path in SAMPLES.glob("*.json"):
         load_campaign_file(path)

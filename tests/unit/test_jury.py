@@ -14,8 +14,10 @@ from chalicelib.domain.jury import (
     InvalidScore,
     Judge,
     Scorecard,
+    check_declared_conflicts,
     ensure_can_score,
     in_subtree,
+    judge_for,
     jury_pool,
     jury_results,
     score_entry,
@@ -225,3 +227,35 @@ def test_stored_scorecards_with_decimal_points_stay_exact():
     assert stored.total == Fraction("53.6")
     with pytest.raises(InvalidScore):
         Scorecard("j", "e", {"message": "lots"})
+
+
+# --- declared conflicts (issue 11) ---------------------------------------------------
+
+def test_the_organising_unit_is_no_conflict_for_a_judge_who_belongs_to_it():
+    """jury-1 belongs to Đoàn Khối, the root of every entry of seed 000's contest: before, they could
+    score nothing. Their declared units are what conflicts."""
+    judge = judge_for("jury-1", "tw/dk-tw", "tw/dk-tw", ["tw/dk-tw/dk-tw-bo-tttt"])
+
+    assert not judge.conflicts_with("tw/dk-tw/dk-tw-bo-ct/dk-tw-bo-ct-vp")
+    assert judge.conflicts_with("tw/dk-tw/dk-tw-bo-tttt/dk-tw-bo-tttt-bc")
+    with pytest.raises(ConflictOfInterest):
+        ensure_can_score(judge, Finalist("e", "tw/dk-tw/dk-tw-bo-tttt/dk-tw-bo-tttt-bc"))
+
+
+def test_a_judges_own_unit_stays_a_conflict_in_a_campaign_organised_above_it():
+    judge = judge_for("jury-1", "tw/dk-tw", "tw", [])
+
+    assert judge.conflicts_with("tw/dk-tw/dk-tw-vhl") and not judge.conflicts_with("tw/ha-noi")
+
+
+def test_declared_units_must_exist_and_never_cover_the_organising_unit():
+    paths = {"dk-tw-vhl": "tw/dk-tw/dk-tw-vhl", "dk-tw": "tw/dk-tw", "tw": "tw", "nowhere": None}
+
+    assert check_declared_conflicts(["dk-tw-vhl", "dk-tw-vhl"], paths, "tw/dk-tw") == ("dk-tw-vhl",)
+    with pytest.raises(InvalidInput) as unknown:
+        check_declared_conflicts(["nowhere"], paths, "tw/dk-tw")
+    assert unknown.value.code == "unknown_unit"
+    for covering in ("dk-tw", "tw"):
+        with pytest.raises(InvalidInput) as refused:
+            check_declared_conflicts([covering], paths, "tw/dk-tw")
+        assert refused.value.code == "organising_unit_not_a_conflict"

@@ -1,5 +1,5 @@
 """Pure rules behind the organisers' routes: which week an entry competes in,
-who runs a campaign, and the spreadsheet exports."""
+who runs a campaign, who reviews and who may enter it, and the spreadsheet exports."""
 import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from chalicelib.domain.campaign import load_campaign_file
-from chalicelib.domain.campaign_access import runs_campaign
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.campaign_access import is_eligible, require_campaign_organiser, reviews_entry, runs_campaign
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.review import PublicationRequest, ReviewRequest, publication_week, require_status, review_document
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.exports import Sheet, export_format
@@ -63,16 +63,65 @@ def test_status_rules_and_rejection_reason():
         "rejection_reason"] == "Sai chủ đề"
 
 
-def test_the_campaign_is_run_by_its_organising_unit_and_the_units_above():
-    def organiser(path):
-        return Principal(user_id="u", role="organiser", unit_id=path.rsplit("/", 1)[-1], unit_path=path)
+def organiser(path):
+    return Principal(user_id="u", role="organiser", unit_id=path.rsplit("/", 1)[-1], unit_path=path)
 
-    assert runs_campaign(organiser("tw/dk-tw"), "tw/dk-tw")
-    assert runs_campaign(organiser("tw"), "tw/dk-tw")
-    assert not runs_campaign(organiser("tw/dk-tw/dk-tw-bo-ct"), "tw/dk-tw")
-    assert not runs_campaign(organiser("tw/ha-noi"), "tw/dk-tw")
-    assert runs_campaign(Principal(user_id="a", role="admin"), None)
-    assert not runs_campaign(Principal(user_id="j", role="jury"), "tw/dk-tw")
+
+def test_the_campaign_is_run_by_its_organising_units_organisers_and_admins_only():
+    """Issue 11: a unit above the organising one (tw) or beside it (Hà Nội) does not run seed 000's contest;
+    before, any organiser whose branch contained Đoàn Khối did."""
+    assert runs_campaign(organiser("tw/dk-tw"), CAMPAIGN)
+    assert not runs_campaign(organiser("tw"), CAMPAIGN)
+    assert not runs_campaign(organiser("tw/dk-tw/dk-tw-bo-ct"), CAMPAIGN)
+    assert not runs_campaign(organiser("tw/ha-noi"), CAMPAIGN)
+    assert runs_campaign(Principal(user_id="a", role="admin"), CAMPAIGN)
+    assert runs_campaign(Principal(user_id="a", role="admin"), CAMPAIGN.model_copy(update={"organiser_unit": None}))
+    assert not runs_campaign(organiser("tw/dk-tw"), CAMPAIGN.model_copy(update={"organiser_unit": None}))
+    assert not runs_campaign(Principal(user_id="j", role="jury", unit_id="dk-tw", unit_path="tw/dk-tw"), CAMPAIGN)
+
+
+NATIONAL = CAMPAIGN.model_copy(update={"id": "thanh-nien-sang-tao", "organiser_unit": "tw",
+                                       "eligible_units": ["tw"], "review_delegated_to": ["ha-noi", "dk-tw"]})
+
+
+@pytest.mark.parametrize("reviewer, entry_path, reviews", [
+    ("tw", "tw/hcm/hcm-q1", True),                            # the organising unit: every branch
+    ("tw/ha-noi", "tw/ha-noi/ha-noi-ba-dinh", True),          # a delegated province: its own branch
+    ("tw/ha-noi", "tw/hcm/hcm-q1", False),                    # ... and no other
+    ("tw/ha-noi/ha-noi-ba-dinh", "tw/ha-noi/ha-noi-ba-dinh", False),  # not delegated: reads only
+    ("tw/hcm", "tw/hcm/hcm-q1", False),                       # a province the campaign did not delegate to
+])
+def test_review_is_delegated_to_named_units_for_their_own_branch(reviewer, entry_path, reviews):
+    assert reviews_entry(organiser(reviewer), NATIONAL, entry_path) is reviews
+
+
+def test_delegating_review_does_not_delegate_running_the_campaign():
+    assert not runs_campaign(organiser("tw/ha-noi"), NATIONAL)
+    with pytest.raises(Forbidden) as refused:
+        require_campaign_organiser(organiser("tw/ha-noi"), NATIONAL)
+    assert refused.value.code == "not_campaign_organiser"
+
+
+@pytest.mark.parametrize("campaign, unit_path, eligible", [
+    (CAMPAIGN, "tw/dk-tw", True),
+    (CAMPAIGN, "tw/dk-tw/dk-tw-bo-ct/dk-tw-bo-ct-vp", True),
+    (CAMPAIGN, "tw", False),
+    (CAMPAIGN, "tw/ha-noi/ha-noi-ba-dinh", False),
+    (CAMPAIGN, "tw/dk-tw-2", False),                           # a sibling whose id starts alike
+    (NATIONAL, "tw/hcm/hcm-q1", True),
+    (CAMPAIGN.model_copy(update={"organiser_unit": None}), "tw/hcm", True),  # nothing named: every unit
+])
+def test_a_unit_is_eligible_inside_an_eligible_units_subtree(campaign, unit_path, eligible):
+    assert is_eligible(campaign, unit_path) is eligible
+
+
+def test_a_campaign_naming_no_eligible_unit_is_refused():
+    from chalicelib.domain.campaign import parse_campaign
+    from chalicelib.domain.errors import CampaignConfigError
+
+    with pytest.raises(CampaignConfigError) as refused:
+        parse_campaign({**CAMPAIGN.to_document(), "eligible_units": []})
+    assert "eligible_units" in str(refused.value)
 
 
 def test_exports_keep_vietnamese_text_in_csv_and_xlsx():

@@ -364,6 +364,20 @@ class JuryScoreRecord(Model):
     scored_at = UTCDateTimeAttribute()
 
 
+class JudgeAssignmentRecord(Model):
+    """A judge on one campaign's panel and the units they declared a conflict of interest with."""
+
+    class Meta(_Meta):
+        table_name = f"{table_prefix()}jury-panel"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    judge_id = UnicodeAttribute(range_key=True)
+    assigned_by = UnicodeAttribute()
+    assigned_at = UTCDateTimeAttribute()
+    conflict_units = JSONAttribute(default=list)  # unit ids, in the order declared
+    declared_at = UTCDateTimeAttribute(null=True)
+
+
 class ReasonTemplateRecord(Model):
     """A campaign's reusable rejection reasons, edited by its organisers (absent: the defaults)."""
 
@@ -568,6 +582,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AuditRecord,
     WeekResultRecord,
     JuryScoreRecord,
+    JudgeAssignmentRecord,
     CounterRecord,
     RollupRecord,
     DailyCountRecord,

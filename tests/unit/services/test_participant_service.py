@@ -21,7 +21,7 @@ def participants(world) -> ParticipantService:
 
 
 def declared(**changes) -> dict:
-    return {"title": "Tuổi trẻ Kim Mã", "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
+    return {"title": "Tuổi trẻ Bộ Công Thương", "unit_id": "dk-tw-bo-ct-vp", "category": "Clip",
             "authors": [{"name": "Nguyễn Văn A", "email": "a@example.vn"}], "file_name": "a.mp4",
             "content_type": "video/mp4", "size_bytes": 10 * MIB, "accepted_terms_version": "2024-1", **changes}
 
@@ -31,7 +31,7 @@ def test_a_new_entry_awaits_its_upload_and_is_only_readable_with_its_token(world
 
     assert (created["status"], created["upload"]["method"]) == ("awaiting_upload", "POST")
     stored = world.entries.get(created["submission_id"])
-    assert stored.unit_path == world.units.find("ha-noi-ba-dinh-kim-ma").path
+    assert stored.unit_path == world.units.find("dk-tw-bo-ct-vp").path
     assert created["access_token"] not in repr(stored)  # only its hash is kept
     assert participants.view(created["submission_id"], created["access_token"]) == participant_view(stored)
     with pytest.raises(NotFound):
@@ -53,6 +53,26 @@ def test_an_unknown_unit_is_refused(world, participants):
         participants.create(world.campaign.id, declared(unit_id="nowhere"), NOW)
 
     assert refused.value.code == "unknown_unit" and world.entries.items == {}
+
+
+@pytest.mark.parametrize("unit_id", ["ha-noi-ba-dinh-kim-ma", "tw"], ids=["another-province", "the-unit-above"])
+def test_a_unit_outside_the_campaigns_eligible_units_is_refused(world, participants, unit_id):
+    """Seed 000's contest is for the branches under Đoàn Khối (its organising unit, the default)."""
+    with pytest.raises(InvalidInput) as refused:
+        participants.create(world.campaign.id, declared(unit_id=unit_id), NOW)
+
+    assert refused.value.code == "unit_not_eligible" and world.entries.items == {}
+    assert refused.value.details["eligible_units"] == ["dk-tw"]
+
+
+def test_named_eligible_units_replace_the_organising_units_subtree(world, participants):
+    world.campaigns.put(world.campaign.model_copy(update={"eligible_units": ["ha-noi-ba-dinh", "dk-tw-vhl"]}))
+
+    assert participants.create(world.campaign.id, declared(unit_id="ha-noi-ba-dinh-kim-ma"), NOW)["submission_id"]
+    assert participants.create(world.campaign.id, declared(unit_id="dk-tw-vhl-vsh"), NOW)["submission_id"]
+    with pytest.raises(InvalidInput) as refused:
+        participants.create(world.campaign.id, declared(), NOW)
+    assert refused.value.code == "unit_not_eligible"
 
 
 def test_an_invalid_video_can_be_replaced_and_awaits_the_new_upload(world, participants):

@@ -11,7 +11,8 @@ from chalicelib.domain.entry_views import organiser_view
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.services.review import ReviewService
 from chalicelib.services.week_results import WeekResultsService
-from tests.fakes.world import ADMIN, organiser_of
+from chalicelib.domain.errors import Forbidden
+from tests.fakes.world import ADMIN, NATIONAL_FILE, build_world, organiser_of
 
 NOW = datetime(2024, 8, 6, 3, 0, tzinfo=timezone.utc)  # voting week 1 of the sample campaign
 PUBLISHED_AT = "2024-08-05T09:00:00+07:00"
@@ -19,6 +20,14 @@ AFTER_WEEK_1 = datetime(2024, 8, 12, 0, 0, tzinfo=timezone.utc)
 KIM_MA = organiser_of("ha-noi-ba-dinh-kim-ma")
 HA_NOI = organiser_of("ha-noi")
 HCM = organiser_of("hcm")
+TW = organiser_of("tw")
+
+
+@pytest.fixture
+def world():
+    """The national sample: organised by `tw`, review delegated to the provinces (Hà Nội among them),
+    so Hà Nội's organisers review the Kim Mã entries these tests file."""
+    return build_world(NATIONAL_FILE)
 
 
 @pytest.fixture
@@ -67,7 +76,7 @@ def test_an_organiser_approves_a_valid_entry_of_their_branch(world, review):
 def test_a_rejection_keeps_the_reason_the_participant_reads(world, review):
     entry = world.entry(status="valid")
 
-    view = review.review(KIM_MA, entry.submission_id, {"decision": "reject", "reason": "Video bị mờ."}, NOW)
+    view = review.review(HA_NOI, entry.submission_id, {"decision": "reject", "reason": "Video bị mờ."}, NOW)
 
     assert view["status"] == "rejected" and view["review"]["rejection_reason"] == "Video bị mờ."
     assert world.audit_trail.entries[0].reason == "Video bị mờ."
@@ -77,7 +86,7 @@ def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(world, revi
     entry = world.entry(status="valid")
 
     with pytest.raises(InvalidInput) as refused:
-        review.review(KIM_MA, entry.submission_id, {"decision": "reject"}, NOW)
+        review.review(HA_NOI, entry.submission_id, {"decision": "reject"}, NOW)
 
     assert refused.value.code == "rejection_reason_required"
     assert world.entries.get(entry.submission_id).status == "valid" and world.audit_trail.entries == []
@@ -115,6 +124,37 @@ def test_an_entry_outside_the_organisers_branch_looks_missing(world, review):
     assert world.entries.get(entry.submission_id).status == "valid"
 
 
+# --- who reviews -------------------------------------------------------------------
+
+@pytest.mark.parametrize("reader", [KIM_MA, organiser_of("ha-noi-ba-dinh")], ids=["grassroots", "district"])
+def test_an_organiser_who_only_reads_the_branch_changes_nothing(world, review, reader):
+    entry = world.entry(status="valid")
+
+    with pytest.raises(Forbidden) as refused:
+        review.review(reader, entry.submission_id, {"decision": "approve"}, NOW)
+    with pytest.raises(Forbidden):
+        review.publish(reader, world.entry(status="approved").submission_id, publication(), NOW)
+
+    assert refused.value.code == "not_campaign_reviewer"
+    assert world.entries.get(entry.submission_id).status == "valid" and world.audit_trail.entries == []
+    assert review.snapshot_history(reader, entry.submission_id)["submission_id"] == entry.submission_id
+
+
+def test_the_organising_units_organisers_review_every_branch():
+    world = build_world()  # khat-vong-hung-cuong: organised by Đoàn Khối, nothing delegated
+    review = ReviewService(world.entries, world.snapshots, WeekResultsService(
+        world.campaigns, world.entries, world.snapshots, world.week_results, world.units, world.audit,
+        world.best_scores), world.audit)
+    entry = world.entry("dk-tw-bo-ct-vp", status="valid")
+
+    for outsider, refusal in ((HA_NOI, NotFound), (organiser_of("dk-tw-bo-ct"), Forbidden), (TW, Forbidden)):
+        with pytest.raises(refusal):
+            review.review(outsider, entry.submission_id, {"decision": "approve"}, NOW)
+    view = review.review(organiser_of("dk-tw"), entry.submission_id, {"decision": "approve"}, NOW)
+
+    assert view["status"] == "approved"
+
+
 # --- publication ----------------------------------------------------------------
 
 def test_publishing_an_approved_entry_enters_it_in_its_voting_week(world, review):
@@ -124,7 +164,7 @@ def test_publishing_an_approved_entry_enters_it_in_its_voting_week(world, review
 
     stored = world.entries.get(entry.submission_id)
     assert (stored.status, stored.campaign_week, stored.platform_video) == (
-        "published", "khat-vong-hung-cuong#1", "tiktok#v1")
+        "published", f"{world.campaign.id}#1", "tiktok#v1")
     assert view["published_at"] == "2024-08-05T02:00:00Z"
     assert world.audit_trail.actions() == ["publish"]
 

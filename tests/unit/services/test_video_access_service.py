@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.scope import Principal
 from chalicelib.services.video_access import VideoAccessService
-from tests.fakes.world import ADMIN, TREE, organiser_of
+from tests.fakes.world import ADMIN, NATIONAL_FILE, TREE, build_world, organiser_of
 
 NOW = datetime(2024, 8, 6, 3, 0, tzinfo=timezone.utc)
 HA_NOI = organiser_of("ha-noi")
@@ -25,9 +25,20 @@ class PoolOf:
     def may_judge(self, principal, entry) -> bool:
         return principal.role == "jury" and entry.submission_id in self.entry_ids
 
+    def campaign(self, campaign_id):
+        return self.campaigns.require(campaign_id)
 
-def service(world, pool=PoolOf()) -> VideoAccessService:
+
+def service(world, pool=None) -> VideoAccessService:
+    pool = pool or PoolOf()
+    pool.campaigns = world.campaigns
     return VideoAccessService(world.entries, world.bucket, pool, world.audit)
+
+
+@pytest.fixture
+def world():
+    """The national sample: Hà Nội's organisers review their branch (review delegated to the provinces)."""
+    return build_world(NATIONAL_FILE)
 
 
 def watchable(world, status="valid", title="Khát vọng hùng cường"):
@@ -52,7 +63,7 @@ def test_a_reviewer_gets_inline_and_attachment_links_that_expire_in_five_minutes
     assert audited.after == {"granted": True, "key": entry.stored_key, "expires_at": "2024-08-06T03:05:00Z"}
 
 
-@pytest.mark.parametrize("caller", [HCM, JUDGE])
+@pytest.mark.parametrize("caller", [HCM, JUDGE, organiser_of("ha-noi-ba-dinh")], ids=["other-branch", "judge", "reader"])
 def test_anyone_else_gets_the_answer_of_a_missing_entry_and_the_attempt_is_audited(world, caller):
     entry = watchable(world)
 
