@@ -2,8 +2,8 @@
 
     ./contest demo        (or: make demo)
 
-Starts its own moto server, provisions it, loads seed 000's campaign at its
-2024 dates and the sample organisation tree, then drives the real services
+Starts its own moto server, provisions it, loads the national sample (seed 000's
+rules, open to every unit) at its 2024 dates and the sample organisation tree, then drives the real services
 with a controlled clock: entries uploaded through S3 → SQS → validator,
 reviewed and published, engagement simulated deterministically (one entry
 gets a suspicious night-time burst), weeks closed by the Monday 00:00 Vietnam
@@ -96,6 +96,7 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     from chalicelib.domain.engagement import Snapshot
     from chalicelib.domain.errors import DomainError
     from chalicelib.domain.organisation_file import load_tree_csv
+    from chalicelib.domain.jury import JudgeAssignment
     from chalicelib.domain.scope import Principal
     from chalicelib.domain.weeks import week_window
     from chalicelib.local.cloud import LOCAL_REGION
@@ -107,7 +108,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     import app
 
     rng = random.Random(SEED)
-    campaign = next(c for c in sample_campaigns() if c.id == "khat-vong-hung-cuong")
+    # Seed 000's rules, open to every unit: the demo's entries come from all over the country.
+    campaign = next(c for c in sample_campaigns() if c.id == "thanh-nien-sang-tao")
     services().campaign_store.put(campaign)
     OrgUnitStore().put_tree(load_tree_csv((SAMPLES / "organisation.csv").read_text(encoding="utf-8")))
     tree = services().org_unit_store.whole_tree()
@@ -222,6 +224,8 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
     judges = [Principal.for_unit("demo-jury-1", "jury", tree.get("dk-tw"), username="jury-1"),
               Principal(user_id="demo-jury-2", role="jury", username="jury-2"),
               Principal.for_unit("demo-jury-3", "jury", tree.get("hcm"), username="jury-3")]
+    for judge in judges:
+        services().judge_panel_store.assign(JudgeAssignment(campaign.id, judge.username, "admin", after_close))
     pool = final.finalists(campaign.id, admin)["finalists"]
     print(table("Vòng chung khảo", ["Tuần", "Vị trí", "Tác phẩm", "Đơn vị"],
                 [[f["week"], f["position"], f["title"], f["unit_name"]] for f in pool]))
@@ -231,7 +235,7 @@ def _simulate(config, started: float) -> int:  # noqa: C901 - a script, read top
                       for c in campaign.jury_criteria}
             try:
                 final.score(campaign.id, finalist["entry_id"], judge, {"points": points}, after_close)
-            except DomainError as error:  # a judge never scores their own subtree
+            except DomainError as error:  # a judge never scores a unit they have a conflict with
                 assert error.code == "judge_own_subtree"
     results = final.results(campaign.id, admin)
     print(table("Giải chung cuộc", ["Hạng", "Tác phẩm", "Đơn vị", "Điểm TB", "Số GK", "Giải"],

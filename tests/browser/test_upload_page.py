@@ -66,12 +66,14 @@ def fill_entry(page, video: Path, title: str) -> None:
     page.get_by_test_id("title").fill(title)
     page.get_by_test_id("description").fill("Video dự thi về tuổi trẻ và khát vọng cống hiến.")
     page.get_by_test_id("category").fill("Phóng sự")
-    page.get_by_test_id("unit").fill("ba dinh")  # no diacritics: the search folds them
-    option = page.locator("[data-testid=unit-option][data-unit-id=ha-noi-ba-dinh]")
-    expect(option).to_contain_text("Quận đoàn Ba Đình")
-    expect(option).to_contain_text("Thành đoàn Hà Nội")  # parents disambiguate
+    # Seed 000's contest is for the branches under Đoàn Khối: only they are offered.
+    page.get_by_test_id("unit").fill("bo thong tin")  # no diacritics: the search folds them
+    option = page.locator("[data-testid=unit-option][data-unit-id=dk-tw-bo-tttt]")
+    expect(option).to_contain_text("Đoàn Thanh niên Bộ Thông tin và Truyền thông")
+    expect(option).to_contain_text("Đoàn Khối các cơ quan Trung ương")  # parents disambiguate
+    expect(page.locator("[data-testid=unit-option][data-unit-id^=ha-noi]")).to_have_count(0)
     option.click()
-    expect(page.get_by_test_id("unit-chosen")).to_contain_text("Quận đoàn Ba Đình")
+    expect(page.get_by_test_id("unit-chosen")).to_contain_text("Bộ Thông tin và Truyền thông")
     page.get_by_test_id("author-name").first.fill("Nguyễn Thị Thu Hà")
     page.get_by_test_id("author-email").first.fill("thuha@example.com")
     page.get_by_test_id("add-author").click()
@@ -286,7 +288,7 @@ def test_kept_link_opens_on_another_device_with_the_access_code(live_server, new
         f"/campaigns/{CAMPAIGN}/submissions",
         {
             "title": "Bài gửi từ điện thoại khác",
-            "unit_id": "ha-noi-ba-dinh",
+            "unit_id": "dk-tw-bo-tttt",
             "authors": [{"name": "Lê Minh", "phone": "0987654321"}],
             "file_name": video.name,
             "content_type": "video/mp4",

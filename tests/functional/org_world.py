@@ -49,9 +49,13 @@ def build_world(now: datetime | None = None) -> World:
     suffix = uuid.uuid4().hex[:6]
     campaigns = services().campaign_store
     upload = load_campaign_file(SAMPLES / "campaigns" / "clip-phan-bac-thong-tin-xau-doc.json")
-    upload = live_copy(upload, now.date()).model_copy(update={"id": f"org-clips-{suffix}"})
+    # Open to every unit, and reviewed by each probe caller for their own branch (review delegated to
+    # them), so these campaigns test the branch scope; who reviews is tested in test_campaign_roles.py.
+    everyone = {"organiser_unit": "tw", "eligible_units": ["tw"],
+                "review_delegated_to": ["ha-noi", "ha-noi-ba-dinh", "hcm"]}
+    upload = live_copy(upload, now.date()).model_copy(update={"id": f"org-clips-{suffix}", **everyone})
     link = load_campaign_file(SAMPLES / "campaigns" / "moi-tuan-mot-cau-chuyen-dep.json")
-    link = live_copy(link, now.date()).model_copy(update={"id": f"org-links-{suffix}"})
+    link = live_copy(link, now.date()).model_copy(update={"id": f"org-links-{suffix}", **everyone})
     campaigns.put(upload)
     campaigns.put(link)
     world = World(upload.id, link.id)

@@ -131,7 +131,7 @@ def test_a_deeply_nested_organisation_file_is_a_400(client, tokens):
 
 
 def _entry():
-    return {"title": "Ước mơ", "unit_id": "ha-noi-ba-dinh-kim-ma", "authors": [{"name": "Trần B", "email": "b@example.vn"}],
+    return {"title": "Ước mơ", "unit_id": "dk-tw-bo-ct-vp", "authors": [{"name": "Trần B", "email": "b@example.vn"}],
             "file_name": "uoc-mo.mp4", "content_type": "video/mp4", "size_bytes": 5 * 1024 * 1024,
             "accepted_terms_version": "2024-1"}
 

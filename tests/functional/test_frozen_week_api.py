@@ -18,7 +18,7 @@ from chalicelib.services.week_results import BOUNDARY_RUN_GRACE
 from contest_cli.__main__ import verify_week
 from tests.functional.conftest import bearer
 from tests.functional.test_metrics_ingestion import campaign, pump, publish, sqs  # noqa: F401 - fixtures
-from tests.functional.test_review_and_results_api import ADMIN, _valid_entry
+from tests.functional.test_review_and_results_api import ADMIN, EVERYONE_REVIEWS_THEIR_BRANCH, _valid_entry
 
 JSON = {"Content-Type": "application/json"}
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -26,7 +26,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def _closed_week_with_one_entry() -> tuple[Campaign, str, str]:
     data = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").shifted_by_weeks(52).model_dump()
-    data.update(id=f"kvhc-frozen-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1])
+    data.update(id=f"kvhc-frozen-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1],
+                **EVERYONE_REVIEWS_THEIR_BRANCH)
     campaign = Campaign.model_validate(data)
     services().campaign_store.put(campaign)
     start, end = week_window(campaign, 1)

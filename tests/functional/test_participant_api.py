@@ -21,7 +21,7 @@ def entry(**overrides):
         "title": "Ước mơ của tôi",
         "description": "Video về khát vọng thanh niên",
         "category": "Clip ngắn",
-        "unit_id": "ha-noi-ba-dinh-kim-ma",
+        "unit_id": "dk-tw-bo-ct-vp",  # seed 000: the branches under Đoàn Khối
         "authors": [{"name": "Trần Thị B", "email": "b@example.vn"}, {"name": "Lê C", "phone": "+84 912 345 678"}],
         "file_name": "uoc mo.mp4",
         "content_type": "video/mp4",
@@ -90,6 +90,7 @@ def test_large_files_get_a_resumable_multipart_upload(client):
         (entry(content_type="video/webm", file_name="a.webm"), 400, "content_type_not_allowed"),
         (entry(size_bytes=3 * 1024**3), 400, "file_too_large"),
         (entry(unit_id="khong-ton-tai"), 400, "unknown_unit"),
+        (entry(unit_id="ha-noi-ba-dinh-kim-ma"), 400, "unit_not_eligible"),  # a Hà Nội commune: not Đoàn Khối's
         ({k: v for k, v in entry().items() if k != "title"}, 400, "invalid_fields"),
         (entry(title="x" * 201), 400, "invalid_fields"),
         (entry(authors=[]), 400, "invalid_fields"),
@@ -98,7 +99,7 @@ def test_large_files_get_a_resumable_multipart_upload(client):
         (entry(size_bytes=0), 400, "invalid_fields"),
         (entry(status="approved"), 400, "invalid_fields"),
     ],
-    ids=["type", "size", "unit", "missing-title", "long-title", "no-authors", "author-unreachable",
+    ids=["type", "size", "unit", "ineligible-unit", "missing-title", "long-title", "no-authors", "author-unreachable",
          "bad-email", "zero-size", "client-sets-status"],
 )
 def test_bad_entries_are_refused_with_a_specific_code(client, body, status, code):

@@ -29,8 +29,22 @@ JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
 
 
+# Seed 000's rules, run from the centre for every unit with review delegated to the callers these
+# tests use, each for their own branch (as the national sample does for the provinces): the tests
+# here are about review, weeks and results in a branch; who reviews is test_campaign_roles.py's.
+EVERYONE_REVIEWS_THEIR_BRANCH = {"organiser_unit": "tw", "eligible_units": ["tw"],
+                                 "review_delegated_to": ["ha-noi", "ha-noi-ba-dinh", "hcm"]}
+
+
 def _sample() -> Campaign:
-    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
+    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").model_copy(
+        update=EVERYONE_REVIEWS_THEIR_BRANCH)
+
+
+def _on_the_panel(campaign: Campaign) -> None:
+    from chalicelib.domain.jury import JudgeAssignment
+
+    services().judge_panel_store.assign(JudgeAssignment(campaign.id, "jury-1", "admin", datetime.now(timezone.utc)))
 
 
 def _valid_entry(campaign_id: str, unit_id: str, title: str, now: datetime) -> str:
@@ -63,6 +77,7 @@ def live(seeded_cloud):
     campaign = live_copy(_sample(), datetime.now(timezone.utc).date()).model_copy(
         update={"id": f"kvhc-live-{uuid.uuid4().hex[:8]}"})
     services().campaign_store.put(campaign)
+    _on_the_panel(campaign)
     return campaign
 
 
@@ -73,6 +88,7 @@ def past(seeded_cloud):
     data.update(id=f"kvhc-past-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1])
     campaign = Campaign.model_validate(data)
     services().campaign_store.put(campaign)
+    _on_the_panel(campaign)
     start, end = week_window(campaign, 1)
     created = start - timedelta(days=7)
     units = {"kim-ma": "ha-noi-ba-dinh-kim-ma", "ben-nghe": "hcm-q1-ben-nghe", "bao-chi": "dk-tw-bo-tttt-bc"}

@@ -18,12 +18,14 @@ import requests
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
+from chalicelib.domain.jury import JudgeAssignment
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.uploads import ObjectCreated
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES
 from tests.fixtures.make_videos import ensure_videos
 from tests.functional.conftest import bearer, judge_valid, publish_and_close_week_one
+from tests.functional.test_review_and_results_api import EVERYONE_REVIEWS_THEIR_BRANCH
 
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
 TITLE = "Khát vọng hùng cường"
@@ -57,9 +59,11 @@ def _validated_without_a_file(campaign_id: str, unit_id: str, title: str, at: da
 def contest(seeded_cloud):
     sample = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
     data = sample.shifted_by_weeks(52).model_dump()
-    data.update(id=f"kvhc-video-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1])
+    data.update(id=f"kvhc-video-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1],
+                **EVERYONE_REVIEWS_THEIR_BRANCH)
     campaign = Campaign.model_validate(data)
     services().campaign_store.put(campaign)
+    services().judge_panel_store.assign(JudgeAssignment(campaign.id, "jury-1", "admin", datetime.now(timezone.utc)))
     start, end = week_window(campaign, 1)
     created_at = start - timedelta(days=7)
     video = (ensure_videos() / VIDEO).read_bytes()

@@ -19,7 +19,7 @@ import pytest
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
 from chalicelib.domain.errors import Conflict, Forbidden
-from chalicelib.domain.jury import ConflictOfInterest
+from chalicelib.domain.jury import ConflictOfInterest, JudgeAssignment
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.cloud import LOCAL_REGION
@@ -52,8 +52,13 @@ def campaign(seeded_cloud) -> Campaign:
     data = sample.model_dump()
     data["id"] = f"kvhc-flow-{uuid.uuid4().hex[:8]}"
     data["voting_weeks"] = data["voting_weeks"][:2]
+    # Seed 000's rules run from the centre for every unit, Hà Nội reviewing its own branch (the
+    # national sample's shape): the flow below has Hà Nội, HCMC and Đoàn Khối entries.
+    data.update(organiser_unit="tw", eligible_units=["tw"], review_delegated_to=["ha-noi"])
     copy = Campaign.model_validate(data)
     services().campaign_store.put(copy)
+    for judge in ("jury-1", "jury-2"):
+        services().judge_panel_store.assign(JudgeAssignment(copy.id, judge, "admin", datetime.now(timezone.utc)))
     return copy
 
 

@@ -23,7 +23,7 @@ CAMPAIGN = "khat-vong-hung-cuong"
 def _create_entry(path: Path, content_type: str = "video/mp4", size: int | None = None) -> dict:
     body = {
         "title": f"Khát vọng {path.stem}",
-        "unit_id": "ha-noi-ba-dinh-kim-ma",
+        "unit_id": "dk-tw-bo-ct-vp",  # seed 000: the branches under Đoàn Khối
         "authors": [{"name": "Nguyễn Văn A", "email": "a@example.vn"}],
         "file_name": path.name,
         "content_type": content_type,
