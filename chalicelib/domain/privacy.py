@@ -40,15 +40,15 @@ def author_contacts(entry: Entry) -> list[dict[str, str]]:
     ]
 
 
-def may_see_contacts(principal: Principal, entry: Entry) -> bool:
+def may_see_contacts(principal: Principal, entry: Entry, campaign: Campaign) -> bool:
     """Only the entry's reviewers reach its authors (domain/review.py decides who they are)."""
-    return may_review(principal, entry)
+    return may_review(principal, entry, campaign)
 
 
-def export_row(principal: Principal, entry: Entry) -> dict[str, Any]:
+def export_row(principal: Principal, entry: Entry, campaign: Campaign) -> dict[str, Any]:
     """A line of an organiser's entries export: with the authors' contacts when the caller reviews it."""
     row = organiser_row(entry)
-    if may_see_contacts(principal, entry):
+    if may_see_contacts(principal, entry, campaign):
         row["contacts"] = author_contacts(entry)
     return row
 

@@ -40,7 +40,7 @@ class PrivacyService:
     def contacts(self, principal: Principal, submission_id: str, now: datetime) -> dict:
         require_role(principal, "admin", "organiser")
         entry = self.submissions.get(submission_id)
-        if entry is None or not may_see_contacts(principal, entry):
+        if entry is None or not may_see_contacts(principal, entry, self.campaigns.require(entry.campaign_id)):
             raise submission_not_found()
         self.audit.record(principal, "view_contacts", "submission", entry.submission_id, now,
                           campaign_id=entry.campaign_id)

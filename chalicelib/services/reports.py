@@ -206,19 +206,19 @@ class ReportService:
         Rows the caller reviews carry the authors' contacts. The two contact columns are there
         when the first page holds an entry the caller reviews (a branch's reviewers review all
         of it); an export that carried any contact is audited once the last row is written."""
-        self._campaign(campaign_id)
+        campaign = self._campaign(campaign_id)
         status = self._status(params)
         unit = self._unit(principal, params.get("unit_id"))
         start = decode_cursor(params.get("cursor"), campaign_id, unit.path)
         names = {u.unit_id: u.name for u in self._tree_holding(unit)}
         first, after_first = self.submissions.branch_page(campaign_id, unit.path, status, start, EXPORT_PAGE)
-        with_contacts = any(may_see_contacts(principal, e) for e in first)
+        with_contacts = any(may_see_contacts(principal, e, campaign) for e in first)
 
         def rows() -> Iterator[dict]:
             entries, page_start, carried = first, after_first, 0
             while True:
                 for entry in entries:
-                    row = export_row(principal, entry) if with_contacts else organiser_row(entry)
+                    row = export_row(principal, entry, campaign) if with_contacts else organiser_row(entry)
                     carried += "contacts" in row
                     yield row
                 if page_start is None:

@@ -14,11 +14,13 @@ import pytest
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.campaign import Campaign, load_campaign_file
+from chalicelib.domain.jury import JudgeAssignment
 from chalicelib.domain.scope import Principal
 from chalicelib.domain.week_result import verify
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
 from tests.functional.conftest import bearer, follow_download, judge_valid, publish_and_close_week_one
+from tests.functional.test_review_and_results_api import EVERYONE_REVIEWS_THEIR_BRANCH
 
 JSON = {"Content-Type": "application/json"}
 ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw", username="admin")
@@ -27,7 +29,10 @@ TERMS_VERSION = "2024-1"
 
 
 def _sample() -> Campaign:
-    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
+    # Seed 000's rules run from the centre, each caller here reviewing their own branch (who reviews is
+    # test_campaign_roles.py's): Hà Nội's organisers are these entries' reviewers.
+    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").model_copy(
+        update=EVERYONE_REVIEWS_THEIR_BRANCH)
 
 
 def _body(unit_id: str = "ha-noi-ba-dinh-kim-ma", **changes) -> dict:
@@ -64,6 +69,7 @@ def past(seeded_cloud):
     data.update(id=f"privacy-past-{uuid.uuid4().hex[:8]}", voting_weeks=data["voting_weeks"][:1])
     campaign = Campaign.model_validate(data)
     services().campaign_store.put(campaign)
+    services().judge_panel_store.assign(JudgeAssignment(campaign.id, "jury-1", "admin", datetime.now(timezone.utc)))
     start, end = week_window(campaign, 1)
     created = start - timedelta(days=7)
     units = {"kim-ma": "ha-noi-ba-dinh-kim-ma", "ben-nghe": "hcm-q1-ben-nghe", "bao-chi": "dk-tw-bo-tttt-bc"}

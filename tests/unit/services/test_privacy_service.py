@@ -17,7 +17,7 @@ from chalicelib.services.participants import ParticipantService
 from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.reports import ReportService
 from tests.fakes.stores import FakeUnitTree
-from tests.fakes.world import ADMIN, DURING_SUBMISSIONS as NOW, TREE, organiser_of
+from tests.fakes.world import ADMIN, DURING_SUBMISSIONS as NOW, NATIONAL_FILE, TREE, build_world, organiser_of
 
 AUTHORS = [{"name": "Nguyễn Văn A", "email": "a@example.vn", "phone": "0900000001"}, {"name": "Lê B", "phone": "0900000002"}]
 JUDGE = Principal(user_id="judge-1", role="jury", unit_id="dk-tw", unit_path="dk-tw", username="jury-1")
@@ -32,6 +32,12 @@ def participants(world) -> ParticipantService:
 def service(world) -> PrivacyService:
     return PrivacyService(world.campaigns, world.entries, world.audit, world.bucket)
 
+
+
+@pytest.fixture
+def world():
+    """The national sample: Hà Nội's organisers review their own branch (review delegated to the provinces)."""
+    return build_world(NATIONAL_FILE)
 
 def body(**changes) -> dict:
     return {"title": "Khát vọng", "unit_id": "ha-noi-ba-dinh-kim-ma", "authors": AUTHORS, "file_name": "a.mp4",
@@ -140,11 +146,11 @@ def test_the_contacts_rule_is_the_review_rule(world, service, monkeypatch):
     """Who reviews is decided by domain/review.py's `may_review` (issue item 4 reshapes it): a
     reader of the branch who does not review gets no contacts, in the detail or the export."""
     entry = world.entry(authors=AUTHORS)
-    monkeypatch.setattr(privacy, "may_review", lambda principal, e: principal.role == "admin")
+    monkeypatch.setattr(privacy, "may_review", lambda principal, e, campaign: principal.role == "admin")
     with pytest.raises(NotFound):
         service.contacts(organiser_of("ha-noi"), entry.submission_id, NOW)
-    assert "contacts" not in privacy.export_row(organiser_of("ha-noi"), entry)
-    assert privacy.export_row(ADMIN, entry)["contacts"][1] == {"name": "Lê B", "email": "", "phone": "0900000002"}
+    assert "contacts" not in privacy.export_row(organiser_of("ha-noi"), entry, world.campaign)
+    assert privacy.export_row(ADMIN, entry, world.campaign)["contacts"][1] == {"name": "Lê B", "email": "", "phone": "0900000002"}
 
 
 class BranchPages:
@@ -172,7 +178,7 @@ def test_the_entries_export_has_contact_columns_only_for_reviewers_and_is_audite
     assert (audit.action, audit.entity_id, audit.after["entries_with_contacts"]) == (
         "export_contacts", world.campaign.id, 1)
 
-    monkeypatch.setattr(privacy, "may_review", lambda principal, e: False)
+    monkeypatch.setattr(privacy, "may_review", lambda principal, e, campaign: False)
     reader = reports.entries_sheet(organiser_of("ha-noi"), world.campaign.id, {}, NOW)
     assert "Email tác giả" not in reader.headers and "a@example.vn" not in repr(list(reader.rows))
     assert len(world.audit_trail.entries) == 1
