@@ -15,7 +15,7 @@ from chalicelib.domain.console import (
 )
 from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
 from chalicelib.domain.instants import iso_utc
-from chalicelib.domain.review import may_review
+from chalicelib.domain.review import may_read, may_review
 from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.weeks import week_window
 from chalicelib.services.audit import AuditLog
@@ -52,7 +52,8 @@ class ConsoleService:
         leaders = []
         for row in board["rows"]:
             entry = found.get(row["entry_id"])
-            visible = entry is not None and entry.published_at is not None and may_review(principal, entry)
+            visible = (entry is not None and entry.published_at is not None
+                       and (may_read(principal, entry) or may_review(principal, entry, campaign)))
             if not visible:
                 leaders.append({"rank": row["rank"], "score": row["score"], "outside_branch": True, "series": None})
                 continue
@@ -69,7 +70,8 @@ class ConsoleService:
         the week on it with the evidence placed on the time axis."""
         require_role(principal, "admin", "organiser")
         entry = self.entries.get(submission_id)
-        if entry is None or not may_review(principal, entry):
+        if entry is None or not (may_read(principal, entry)
+                                 or may_review(principal, entry, self.weeks.campaign(entry.campaign_id))):
             raise submission_not_found()
         if entry.week is None or entry.published_at is None:
             raise Conflict("Bài dự thi chưa được đăng tải nên chưa có số liệu tương tác.",

@@ -138,7 +138,8 @@ def test_a_draft_or_closed_link_campaign_takes_no_posts(client, tokens):
     from chalicelib.domain.campaign import load_campaign_file
     from chalicelib.local.seed import SAMPLES
 
-    document = load_campaign_file(SAMPLES / "campaigns" / "moi-tuan-mot-cau-chuyen-dep.json").to_document()
+    document = {**load_campaign_file(SAMPLES / "campaigns" / "moi-tuan-mot-cau-chuyen-dep.json").to_document(),
+                "eligible_units": ["tw"]}
     for key in ("status", "version", "rules_version"):
         document.pop(key)
     admin = {**JSON, **bearer(tokens["admin"])}

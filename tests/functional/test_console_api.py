@@ -19,13 +19,16 @@ from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.ingestion import PublishedEntry, campaign_week_key
 from chalicelib.domain.weeks import week_window
 from chalicelib.local.seed import SAMPLES, live_copy
+from tests.functional.test_review_and_results_api import EVERYONE_REVIEWS_THEIR_BRANCH
 from tests.functional.conftest import bearer
 
 JSON = {"Content-Type": "application/json"}
 
 
 def _sample() -> Campaign:
-    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
+    # Each caller here reviews their own branch (who reviews is test_campaign_roles.py's).
+    return load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").model_copy(
+        update=EVERYONE_REVIEWS_THEIR_BRANCH)
 
 
 def get(client, path, token=None, **headers):

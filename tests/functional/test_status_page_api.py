@@ -21,6 +21,7 @@ ADMIN = Principal(user_id="sub-admin", role="admin", unit_id="tw", unit_path="tw
 @pytest.fixture(scope="module")
 def campaign(seeded_cloud) -> Campaign:
     data = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json").model_dump()
+    data.update(organiser_unit="tw", eligible_units=["tw"], review_delegated_to=["ha-noi", "ha-noi-ba-dinh", "hcm"])
     data["id"] = f"kvhc-status-{uuid.uuid4().hex[:8]}"
     data["voting_weeks"] = data["voting_weeks"][:1]
     copy = Campaign.model_validate(data)

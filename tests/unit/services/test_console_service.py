@@ -11,7 +11,7 @@ from chalicelib.services.overview import OverviewService
 from chalicelib.services.review import ReviewService
 from chalicelib.services.week_results import WeekResultsService
 from tests.fakes.stores import FakeCounters, FakeEntryActivity, FakeIngestionRuns, FakeReasonTemplates, FakeUnitTree
-from tests.fakes.world import ADMIN, organiser_of
+from tests.fakes.world import ADMIN, NATIONAL_FILE, build_world, organiser_of
 
 NOW = datetime(2024, 8, 6, 3, 0, tzinfo=timezone.utc)
 BA_DINH = organiser_of("ha-noi-ba-dinh")
@@ -29,6 +29,16 @@ def console(world, weeks) -> ConsoleService:
     return ConsoleService(world.entries, world.snapshots, None, weeks, review,  # type: ignore[arg-type]
                           FakeReasonTemplates(), world.audit)
 
+
+
+@pytest.fixture
+def world():
+    """The national sample: the provinces review their own branch (who reviews is test_review_rules.py's)."""
+    world = build_world(NATIONAL_FILE)
+    world.campaign = world.campaign.model_copy(
+        update={"review_delegated_to": [*world.campaign.review_delegated_to, 'ha-noi-ba-dinh']})
+    world.campaigns.put(world.campaign)
+    return world
 
 def test_bulk_approval_approves_what_it_may_and_names_each_refusal(world, console):
     mine = [world.entry(status="valid").submission_id for _ in range(2)]

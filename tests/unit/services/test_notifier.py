@@ -13,7 +13,7 @@ from chalicelib.services.participants import ParticipantService
 from chalicelib.services.review import ReviewService
 from chalicelib.services.week_results import WeekResultsService
 from tests.fakes.notifications import FakeMailer, FakeNotificationLog, RecordedEvents
-from tests.fakes.world import ADMIN, DURING_SUBMISSIONS, organiser_of
+from tests.fakes.world import ADMIN, DURING_SUBMISSIONS, NATIONAL_FILE, build_world, organiser_of
 from tests.unit.services.test_intake_service import arrived, video
 from tests.unit.services.test_week_close_service import AFTER_WEEK_1, published as published_in_week_1
 
@@ -52,6 +52,13 @@ def weeks(world, events) -> WeekResultsService:
 def review(world, weeks, events) -> ReviewService:
     return ReviewService(world.entries, world.snapshots, weeks, world.audit, notifications=events)
 
+
+
+@pytest.fixture
+def world():
+    """The national sample: the provinces review their own branch (who reviews is test_review_rules.py's)."""
+    world = build_world(NATIONAL_FILE)
+    return world
 
 def declared(email: str = "a@example.vn") -> dict:
     return {"title": "Tuổi trẻ <Kim Mã>", "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
