@@ -77,7 +77,8 @@ def _refresh(campaign, week, *entry_ids):
     found = services().submission_store.many(entry_ids)
     services().engagement.refresh_scores(campaign, week, [
         PublishedEntry(e.submission_id, "tiktok", e.platform_video.split("#")[1], e.published_at, e.unit_id, e.title)
-        for e in found.values()], datetime.now(timezone.utc))
+        for e in found.values()], datetime.now(timezone.utc),
+        {e: services().snapshot_writer.for_entry(e) for e in entry_ids})
 
 
 @pytest.fixture(scope="module")
