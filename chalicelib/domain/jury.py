@@ -31,6 +31,7 @@ from typing import Mapping, Sequence
 from chalicelib.domain.campaign import Campaign
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.exact_numbers import exact, render_exact, render_rounded
+from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.organisation import is_within
 from chalicelib.domain.week_result import WeekResult
 
@@ -69,8 +70,6 @@ class JudgeAssignment:
     declared_at: datetime | None = None
 
     def to_dict(self) -> dict:
-        from chalicelib.domain.instants import iso_utc
-
         return {
             "judge_id": self.judge_id,
             "assigned_by": self.assigned_by,

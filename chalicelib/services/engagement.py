@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
 from chalicelib.domain.campaign import Campaign
+from chalicelib.domain.campaign_access import not_campaign_reviewer, reviews_entry, runs_campaign
 from chalicelib.domain.engagement import METRICS, Snapshot
 from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, parse_sheet
 from chalicelib.domain.entry import Entry
@@ -34,7 +35,7 @@ from chalicelib.domain.ingestion import (
 )
 from chalicelib.domain.instants import iso_utc
 from chalicelib.domain.result_versions import LateReading
-from chalicelib.domain.scope import Principal, can_see_unit, require_role
+from chalicelib.domain.scope import Principal, require_role
 from chalicelib.observability import logger as log
 from chalicelib.domain.weeks import week_window
 from chalicelib.services.ports import (
@@ -271,8 +272,10 @@ class EngagementService:
     def _read_sheet(self, campaign: Campaign, principal: Principal, content: bytes, file_name: str,
                     measured_at: datetime | None) -> tuple[Any, list[tuple[ImportRow, Entry]], list[str],
                                                            list[tuple[str, str, Snapshot]], list[dict | None]]:
-        """The sheet, its rows matched to entries of the caller's branch, the ids left unknown,
+        """The sheet, its rows matched to entries the caller reviews, the ids left unknown,
         the readings they make and the values already stored for the same instants."""
+        if not (runs_campaign(principal, campaign) or principal.unit_id in campaign.review_delegated_to):
+            raise not_campaign_reviewer(campaign)  # figures are changed by the campaign's reviewers only
         sheet = parse_sheet(self.read_table(content, file_name), campaign.zone, measured_at)
         matched = self._match(campaign, sheet.rows)
         found = self.entries.many(set(matched.values()))
@@ -280,9 +283,10 @@ class EngagementService:
         unknown: list[str] = []
         for row in sheet.rows:
             entry = found.get(matched.get(row.line, ""))
-            # Out of the organiser's branch is reported exactly like unknown: no probing.
+            # An entry the caller does not review (a delegated unit's: outside its branch) is reported
+            # exactly like an unknown one: no probing.
             if (entry is None or entry.campaign_id != campaign.id or not entry.campaign_week
-                    or not can_see_unit(principal, entry.unit_path)):
+                    or not reviews_entry(principal, campaign, entry.unit_path)):
                 unknown.append(row.video_id)
                 continue
             accepted.append((row, entry))

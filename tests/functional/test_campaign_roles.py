@@ -75,6 +75,17 @@ def test_seed_000_is_reviewed_by_dak_khoi_not_by_a_province_or_the_centre(client
         assert error_of(response) == (403, "not_campaign_organiser"), caller
 
 
+def test_only_the_campaigns_reviewers_import_engagement_figures(client, tokens):
+    sheet = json.dumps({"csv_text": "Mã video;Lượt lưu;Thời điểm đo\nkhong-co;1;01/12/2026 10:00\n"})
+    for caller in ("organiser-tw", "organiser-ha-noi"):  # above Đoàn Khối, beside it: neither reviews
+        refused = client.http.post(f"/campaigns/{SEED_000}/metrics/imports", body=sheet,
+                                   headers={**JSON, **bearer(tokens[caller])})
+        assert error_of(refused) == (403, "not_campaign_reviewer"), caller
+    accepted = client.http.post(f"/campaigns/{SEED_000}/metrics/imports", body=sheet,
+                                headers={**JSON, **bearer(tokens["organiser-dk-tw"])})
+    assert accepted.status_code == 200 and accepted.json_body["written"] == 0
+
+
 def test_the_national_contest_is_reviewed_by_each_province_for_its_own_branch(client, tokens):
     now = datetime.now(timezone.utc)
     ha_noi = _valid_entry(NATIONAL, "ha-noi-ba-dinh-kim-ma", "Tuổi trẻ Thủ đô", now)

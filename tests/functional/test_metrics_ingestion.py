@@ -46,7 +46,10 @@ def campaign(seeded_cloud):
     """The seed-000 campaign under a fresh id, moved whole weeks into the past (all weeks
     closed) by a different amount for each test, so no schedule reads another test's entries."""
     sample = load_campaign_file(SAMPLES / "campaigns" / "khat-vong-hung-cuong.json")
-    copy = sample.shifted_by_weeks(-next(_SHIFTS)).model_copy(update={"id": f"kvhc-{uuid.uuid4().hex[:8]}"})
+    # Run from the centre with Hà Nội reviewing its branch: organiser-ha-noi imports its figures.
+    copy = sample.shifted_by_weeks(-next(_SHIFTS)).model_copy(update={
+        "id": f"kvhc-{uuid.uuid4().hex[:8]}", "organiser_unit": "tw", "eligible_units": ["tw"],
+        "review_delegated_to": ["ha-noi"]})
     services().campaign_store.put(copy)
     return copy
 
