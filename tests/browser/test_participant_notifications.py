@@ -34,7 +34,7 @@ def wait_for_message(live_server, address: str, event: str, timeout: float = 20)
 def entered(live_server, videos, address: str, title: str) -> dict:
     data = case("valid-faststart.mp4").path(videos).read_bytes()
     status, created = live_server.api("POST", f"/campaigns/{CAMPAIGN}/submissions", {
-        "title": title, "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
+        "title": title, "unit_id": "dk-tw-bo-ct-vp", "category": "Clip",
         "authors": [{"name": "Trần Thị C", "email": address}], "file_name": "clip.mp4",
         "content_type": "video/mp4", "size_bytes": len(data), "accepted_terms_version": "2024-1"})
     assert status == 201, created

@@ -34,7 +34,7 @@ def text_of(message: email.message.Message) -> str:
 
 def _new_entry(videos, address: str, language: str = "vi", video: str = "valid-faststart.mp4") -> dict:
     data = (videos / video).read_bytes()
-    body = {"title": "Tuổi trẻ Kim Mã", "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
+    body = {"title": "Tuổi trẻ Bộ Công Thương", "unit_id": "dk-tw-bo-ct-vp", "category": "Clip",
             "authors": [{"name": "Nguyễn Văn A", "email": address}], "file_name": video,
             "content_type": "video/mp4", "size_bytes": len(data),
             "accepted_terms_version": "2024-1"}
@@ -92,8 +92,8 @@ def test_a_failed_message_is_listed_for_the_organisers_then_cleared_by_its_retry
     with installed(refusing), pytest.raises(RuntimeError):
         refusing.notifier.deliver(event, now)
 
-    organiser = Principal.for_unit("sub-o", "organiser", services().org_unit_store.find("ha-noi"), "organiser-ha-noi")
-    other = Principal.for_unit("sub-h", "organiser", services().org_unit_store.find("hcm"), "organiser-hcm")
+    organiser = Principal.for_unit("sub-o", "organiser", services().org_unit_store.find("dk-tw"), "organiser-dk-tw")
+    other = Principal.for_unit("sub-h", "organiser", services().org_unit_store.find("ha-noi"), "organiser-ha-noi")
     failures = services().notification_failures
     [failure] = [f for f in failures.for_campaign(organiser, "khat-vong-hung-cuong")["failures"]
                  if f["submission_id"] == entry_id]
@@ -134,7 +134,7 @@ def test_a_participant_recovers_access_through_the_link_sent_to_their_address(se
 
     [entry] = json.loads(opened.body)["entries"]
     assert entry["submission_id"] == created["submission_id"]
-    assert services().participants.view(entry["submission_id"], entry["access_token"])["title"] == "Tuổi trẻ Kim Mã"
+    assert services().participants.view(entry["submission_id"], entry["access_token"])["title"] == "Tuổi trẻ Bộ Công Thương"
     with pytest.raises(Exception):
         services().participants.view(entry["submission_id"], created["access_token"])  # the old code is replaced
     assert reused.status_code == 400 and json.loads(reused.body)["error"]["code"] == "access_link_invalid"
