@@ -10,7 +10,8 @@ function vietnamToday() {
 
 function Change({ value }) {
   if (value === null || value === undefined) return <span class="muted">–</span>;
-  return <pre class="change">{JSON.stringify(value, null, 1)}</pre>;
+  // A long change scrolls inside its cell; keyboard users must be able to reach and scroll it too.
+  return <pre class="change" tabIndex={0}>{JSON.stringify(value, null, 1)}</pre>;
 }
 
 export function Audit() {
