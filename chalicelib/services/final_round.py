@@ -109,6 +109,13 @@ class FinalRoundService:
             found[unit_id] = unit.path if unit else None
         return found
 
+    def _unit_names(self, unit_ids) -> dict[str, str | None]:
+        found = {}
+        for unit_id in unit_ids:
+            unit = self.weeks.units.find(unit_id)
+            found[unit_id] = unit.name if unit else None
+        return found
+
     def _judge(self, campaign: Campaign, assignment: JudgeAssignment, account_unit_path: str | None) -> Judge:
         declared = [p for p in self._paths(assignment.conflict_units).values() if p]
         return judge_for(assignment.judge_id, account_unit_path, self._organiser_path(campaign), declared)
@@ -124,8 +131,11 @@ class FinalRoundService:
     def judges(self, campaign_id: str, principal: Principal) -> dict:
         campaign = self.weeks.campaign(campaign_id)
         self.weeks.require_organiser(principal, campaign)
-        return {"campaign_id": campaign.id, "blind": campaign.jury.blind,
-                "judges": [a.to_dict() for a in self.panel.for_campaign(campaign.id)]}
+        assignments = self.panel.for_campaign(campaign.id)
+        names = self._unit_names({unit_id for a in assignments for unit_id in a.conflict_units})
+        # The names spare the console one unit look-up per declared conflict.
+        judges = [{**a.to_dict(), "conflict_unit_names": {u: names[u] for u in a.conflict_units}} for a in assignments]
+        return {"campaign_id": campaign.id, "blind": campaign.jury.blind, "judges": judges}
 
     def set_judges(self, campaign_id: str, principal: Principal, body: dict, now: datetime) -> dict:
         """Replace the panel; judges who stay keep their declarations, and removing a judge

@@ -163,6 +163,7 @@ def test_the_campaigns_organisers_set_the_panel_and_each_judge_declares_their_co
     assert error_of(put(client, conflicts, jury, {"unit_ids": ["dk-tw-bo-ct"]})) == (409, "conflict_with_scored_entry")
     listed = client.http.get(panel, headers=bearer(tokens["organiser-dk-tw"])).json_body["judges"]
     assert listed[0]["conflict_units"] == ["dk-tw-vhl"]
+    assert listed[0]["conflict_unit_names"] == {"dk-tw-vhl": "Đoàn Thanh niên Viện Hàn lâm KHXH Việt Nam"}
     results = client.http.get(f"{final.path}/results", headers=bearer(tokens["organiser-dk-tw"])).json_body
     assert results["judges"] == ["jury-1"] and [s["entry_id"] for s in results["standings"]] == [final.ids["vp"]]
     assert {m["entry_id"] for m in results["missing_scorecards"]} == {final.ids["bao-chi"]}
