@@ -43,8 +43,8 @@ function remember(tokens, username) {
   });
 }
 
-async function send(path, { method = "GET", body, accept = "application/json", token } = {}) {
-  const headers = { Accept: accept, "Accept-Language": lang() };
+async function send(path, { method = "GET", body, accept = "application/json", token, headers: extra = {} } = {}) {
+  const headers = { ...extra, Accept: accept, "Accept-Language": lang() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

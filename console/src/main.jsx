@@ -12,6 +12,8 @@ import { Final } from "./pages/Final.jsx";
 import { Reports } from "./pages/Reports.jsx";
 import { Imports } from "./pages/Imports.jsx";
 import { Audit } from "./pages/Audit.jsx";
+import { Campaigns } from "./pages/Campaigns.jsx";
+import { Judges } from "./pages/Judges.jsx";
 
 // Pages and the roles that may open them; the API enforces the same rules on every call.
 const PAGES = [
@@ -22,6 +24,8 @@ const PAGES = [
   { path: "final", label: "final", roles: ["admin", "organiser", "jury"], view: Final },
   { path: "reports", label: "reports", roles: ["admin", "organiser"], view: Reports },
   { path: "imports", label: "imports", roles: ["admin", "organiser"], view: Imports },
+  { path: "campaigns", label: "campaigns", roles: ["admin", "organiser"], view: Campaigns },
+  { path: "judges", label: "judges", roles: ["admin", "organiser"], view: Judges },
   { path: "audit", label: "audit", roles: ["admin"], view: Audit },
 ];
 const CAMPAIGN_KEY = "contest-console-campaign";
