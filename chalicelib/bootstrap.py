@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from chalicelib.services.directory import UnitDirectory
     from chalicelib.services.entry_progress import EntryProgress
     from chalicelib.services.final_round import FinalRoundService
+    from chalicelib.adapters.dynamodb.result_publications import ResultPublicationStore
     from chalicelib.services.identity import TokenVerifier
     from chalicelib.services.intake import IntakeService
     from chalicelib.services.engagement import EngagementService
@@ -438,7 +439,14 @@ class Services:
     def final_round(self) -> FinalRoundService:
         from chalicelib.services.final_round import FinalRoundService
 
-        return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log, self.judge_panel_store)
+        return FinalRoundService(self.week_results, self.jury_score_store, self.audit_log, self.judge_panel_store,
+                                 publications=self.result_publication_store, notifications=self.notification_events)
+
+    @cached_property
+    def result_publication_store(self) -> ResultPublicationStore:
+        from chalicelib.adapters.dynamodb.result_publications import ResultPublicationStore
+
+        return ResultPublicationStore()
 
     @cached_property
     def video_access(self) -> VideoAccessService:

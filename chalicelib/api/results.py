@@ -119,6 +119,19 @@ def final_results(campaign_id: str) -> Response | dict:
     return _negotiated(view, final_round.results_sheet, f"ket-qua-{campaign_id}")
 
 
+@results_routes.route("/campaigns/{campaign_id}/results/publications", methods=["POST"])
+@guard.requires("organiser", "admin", scope="campaign")
+def publish_results(campaign_id: str) -> Response:
+    published = services().final_round.publish_results(campaign_id, guard.principal(), _now())
+    return Response(body=published, status_code=201)
+
+
+@results_routes.route("/campaigns/{campaign_id}/results/publications", methods=["GET"])
+@guard.requires("organiser", "admin", scope="campaign")
+def result_publications(campaign_id: str) -> dict:
+    return services().final_round.publications_of(campaign_id, guard.principal())
+
+
 @results_routes.route("/campaigns/{campaign_id}/awards", methods=["GET"])
 @guard.requires("organiser", "admin", scope="campaign")
 def special_awards(campaign_id: str) -> dict:

@@ -101,7 +101,8 @@ def week_closed(document: Mapping[str, Any]) -> list[NotificationEvent]:
 
 
 def prize_awarded(submission_id: str, prize: str) -> NotificationEvent:
-    return NotificationEvent(PRIZE, submission_id, details={"prize": prize})
+    # The prize is the occurrence: the same prize published again is the same message, a changed one is new.
+    return NotificationEvent(PRIZE, submission_id, occurrence=prize, details={"prize": prize})
 
 
 def access_link_requested(contact: str, language: str) -> NotificationEvent:

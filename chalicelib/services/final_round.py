@@ -34,7 +34,9 @@ from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.domain import entry_status
 from chalicelib.services.audit import AuditLog
-from chalicelib.services.ports import JudgePanels, Scorecards
+from chalicelib.domain import result_publication
+from chalicelib.services.notifications import SILENT
+from chalicelib.services.ports import JudgePanels, NotificationEvents, ResultPublications, Scorecards
 from chalicelib.services.week_results import WeekResultsService, bounded_history
 
 
@@ -71,6 +73,12 @@ def finalist_not_found() -> NotFound:
     )
 
 
+def _published_view(document: dict) -> dict:
+    return {**result_publication.summary(document), "standings": document["standings"],
+            "judges": document["judges"], "pool": document["pool"],
+            "verified": result_publication.verify_publication(document)}
+
+
 def _judge_id(principal: Principal) -> str:
     return principal.username or principal.user_id
 
@@ -96,6 +104,8 @@ class FinalRoundService:
     jury_scores: Scorecards
     audit: AuditLog
     panel: JudgePanels
+    publications: ResultPublications | None = None
+    notifications: NotificationEvents = SILENT
 
     # --- the panel ------------------------------------------------------------
     def _organiser_path(self, campaign: Campaign) -> str | None:
@@ -269,6 +279,12 @@ class FinalRoundService:
     def results(self, campaign_id: str, principal: Principal) -> dict:
         campaign = self.weeks.campaign(campaign_id)
         self.weeks.require_organiser(principal, campaign)
+        view, _counted, _pool = self._live_results(campaign)
+        latest = self.publications.latest(campaign.id) if self.publications else None
+        view["published"] = _published_view(latest) if latest else None
+        return view
+
+    def _live_results(self, campaign: Campaign) -> tuple[dict, list, JuryPool]:
         pool = self._pool(campaign)
         records = self.weeks.submissions.many(pool.entry_ids)
         weeks_of = {e.entry_id: e.week for e in pool.entries}
@@ -306,7 +322,48 @@ class FinalRoundService:
             "judges": sorted(judges),
             "scorecards_outside_final": outside,
             "pending_confirmation": list(pool.pending_confirmation),
-        }
+        }, [s.card.to_dict() for s in counted], pool
+
+    # --- publishing the results ---------------------------------------------------
+    def _publications(self) -> ResultPublications:
+        assert self.publications is not None, "FinalRoundService needs its publications store to publish"
+        return self.publications
+
+    def publish_results(self, campaign_id: str, principal: Principal, now: datetime) -> dict:
+        """Freeze the live standings as version n+1, with the pool, panel and scorecards they used;
+        each winner hears of their prize once per prize."""
+        campaign = self.weeks.campaign(campaign_id)
+        self.weeks.require_organiser(principal, campaign)
+        view, counted, pool = self._live_results(campaign)
+        if pool.pending_confirmation:
+            raise result_publication.pool_not_final(pool.pending_confirmation)
+        if not counted:
+            raise result_publication.nothing_to_publish()
+        standings = [{key: s[key] for key in ("position", "rank", "entry_id", "average", "average_exact",
+                                              "judge_count", "criteria", "prize", "week")} for s in view["standings"]]
+        basis = result_publication.publication_basis(
+            campaign.id, {"week_versions": pool.to_dict()["week_versions"]}, view["judges"], counted, standings,
+            view["prizes"])
+        store = self._publications()
+        previous = store.latest(campaign.id)
+        document = result_publication.seal_publication(basis, previous, iso_utc(now), _judge_id(principal))
+        if not store.add(campaign.id, document, now):
+            raise Conflict("Một người khác vừa công bố kết quả; hãy tải lại.",
+                           "Someone else has just published the results; reload.", code="results_published_meanwhile")
+        self.audit.record(
+            principal, "publish_results", "campaign", campaign.id, now, campaign_id=campaign.id,
+            before=result_publication.summary(previous) if previous else None,
+            after=result_publication.summary(document),
+        )
+        self.notifications.publish(result_publication.prize_events(document))
+        return _published_view(document)
+
+    def publications_of(self, campaign_id: str, principal: Principal) -> dict:
+        campaign = self.weeks.campaign(campaign_id)
+        self.weeks.require_organiser(principal, campaign)
+        versions = self._publications().versions(campaign.id)
+        return {"campaign_id": campaign.id,
+                "versions": [result_publication.summary(d) for d in reversed(versions)]}
 
     def results_sheet(self, view: dict, name: str) -> Sheet:
         """The results `view` as the list certificates are written from: authors' names, their

@@ -333,6 +333,18 @@ class Scorecards(Protocol):
     def for_campaign(self, campaign_id: str) -> list[StoredScorecard]: ...
 
 
+class ResultPublications(Protocol):
+    """Published final results: sealed documents, one per version, never changed."""
+
+    def latest(self, campaign_id: str) -> dict | None: ...
+
+    def versions(self, campaign_id: str) -> list[dict]: ...
+
+    def add(self, campaign_id: str, document: dict, published_at: datetime) -> bool:
+        """False when that version already exists (someone else published it first)."""
+        ...
+
+
 class JudgePanels(Protocol):
     def for_campaign(self, campaign_id: str) -> list[JudgeAssignment]: ...
 

@@ -248,6 +248,10 @@ ROUTES: dict[str, Probe] = {
         success=(200, 409)),
     "GET /campaigns/{campaign_id}/results": Probe("campaign", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('ha-noi-ba-dinh')}/results"), success=(200, 409)),
+    "POST /campaigns/{campaign_id}/results/publications": Probe("campaign", lambda w, u: Call(
+        "POST", f"/campaigns/{run_by('ha-noi-ba-dinh')}/results/publications", "{}", JSON), success=(201, 409)),
+    "GET /campaigns/{campaign_id}/results/publications": Probe("campaign", lambda w, u: Call(
+        "GET", f"/campaigns/{run_by('ha-noi-ba-dinh')}/results/publications")),
     "GET /campaigns/{campaign_id}/awards": Probe("campaign", lambda w, u: Call(
         "GET", f"/campaigns/{run_by('ha-noi-ba-dinh')}/awards")),
     "GET /campaigns/{campaign_id}/judges": Probe("campaign", lambda w, u: Call(

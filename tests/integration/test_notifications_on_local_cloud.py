@@ -138,3 +138,21 @@ def test_a_participant_recovers_access_through_the_link_sent_to_their_address(se
     with pytest.raises(Exception):
         services().participants.view(entry["submission_id"], created["access_token"])  # the old code is replaced
     assert reused.status_code == 400 and json.loads(reused.body)["error"]["code"] == "access_link_invalid"
+
+
+def test_a_prize_published_twice_sends_one_message_and_a_changed_prize_its_own(seeded_cloud, pump):
+    address = f"p-{uuid.uuid4().hex[:8]}@example.vn"
+    body = {"title": "Tuổi trẻ Kim Mã", "unit_id": "ha-noi-ba-dinh-kim-ma", "category": "Clip",
+            "authors": [{"name": "Nguyễn Văn A", "email": address}], "file_name": "a.mp4",
+            "content_type": "video/mp4", "size_bytes": 1000,
+            "accepted_terms_version": services().campaign_store.require("thanh-nien-sang-tao").terms.version}
+    entry_id = services().participants.create("thanh-nien-sang-tao", body, datetime.now(timezone.utc))["submission_id"]
+    first = notify.prize_awarded(entry_id, "first").to_message()
+
+    services().notifications_queue.send_json_batch([first, first])  # two publications of the same prize
+    pump.drain()
+    services().notifications_queue.send_json_batch([notify.prize_awarded(entry_id, "second").to_message()])
+    pump.drain()
+
+    events = [m["X-Contest-Event"] for m in sent_to(address)]
+    assert events.count("prize#first") == 1 and events.count("prize#second") == 1

@@ -270,3 +270,14 @@ def test_events_survive_the_queue_as_they_were():
     assert notify.NotificationEvent.from_message(event.to_message()) == event
     with pytest.raises(ValueError):
         notify.NotificationEvent.from_message({"kind": "party", "submission_id": "e1"})
+
+
+def test_a_prize_is_sent_once_per_prize_and_a_changed_prize_is_a_new_message(world, notifier, mailer):
+    entry = world.entry(status="published")
+
+    assert notifier.deliver(notify.prize_awarded(entry.submission_id, "first"), NOW) == "sent"
+    assert notifier.deliver(notify.prize_awarded(entry.submission_id, "first"), NOW) == "already_sent"
+    assert notifier.deliver(notify.prize_awarded(entry.submission_id, "second"), NOW) == "sent"
+
+    subjects = [sent.message.subject for sent in mailer.sent]
+    assert len(subjects) == 2 and "Giải Nhất" in subjects[0] and "Giải Nhì" in subjects[1]
