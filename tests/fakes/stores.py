@@ -763,3 +763,20 @@ class FakeReasonTemplates:
             return False
         self.lists[campaign_id] = (list(templates), expected_version + 1)
         return True
+
+
+class FakeResultPublications:
+    """Published final results: a version is written once (the store's condition)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int], dict] = {}
+
+    def latest(self, campaign_id: str) -> dict | None:
+        versions = self.versions(campaign_id)
+        return versions[-1] if versions else None
+
+    def versions(self, campaign_id: str) -> list[dict]:
+        return [d for (c, _), d in sorted(self.items.items()) if c == campaign_id]
+
+    def add(self, campaign_id: str, document: dict, published_at: datetime) -> bool:
+        return self.items.setdefault((campaign_id, document["version"]), document) is document
