@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
+from chalicelib.services.notifications import invalid_unsubscribe_token
 
 notification_routes = Blueprint(__name__)
 guard = Guard(notification_routes)
@@ -38,8 +39,15 @@ def _page(language: str, body: str) -> Response:
     )
 
 
+# The signed tokens this product writes are far shorter; the bound is the one docs/openapi.yaml states.
+MAX_TOKEN_LENGTH = 200
+
+
 def _token() -> str:
-    return (guard.request.query_params or {}).get("token", "")
+    token = (guard.request.query_params or {}).get("token", "")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise invalid_unsubscribe_token()
+    return token
 
 
 @notification_routes.route("/notifications/unsubscribe", methods=["GET"])

@@ -48,6 +48,14 @@ def test_a_forged_token_is_refused_in_the_error_shape(client):
     assert json.loads(answer.body)["error"]["code"] == "invalid_unsubscribe_token"
 
 
+def test_an_overlong_token_is_refused_before_the_page_offers_it(client):
+    for method in (client.http.get, client.http.post):
+        answer = method("/notifications/unsubscribe?token=" + "a" * 201)
+
+        assert answer.status_code == 400
+        assert json.loads(answer.body)["error"]["code"] == "invalid_unsubscribe_token"
+
+
 def test_failed_messages_are_for_signed_in_organisers_only(client, tokens):
     path = "/campaigns/khat-vong-hung-cuong/notifications/failures"
 
