@@ -110,7 +110,7 @@ def upload_valid_entry(live_server, title: str) -> str:
     status, created = live_server.api("POST", f"/campaigns/{CAMPAIGN}/submissions", {
         "title": title, "description": "Bài dự thi dùng cho kiểm thử bảng điều khiển.", "unit_id": ENTRY_UNIT,
         "authors": [{"name": "Nguyễn Văn An", "phone": "0912345678"}], "file_name": video.name,
-        "content_type": "video/mp4", "size_bytes": video.stat().st_size,
+        "content_type": "video/mp4", "size_bytes": video.stat().st_size, "accepted_terms_version": "2024-1",
     })
     assert status == 201, created
     upload = created["upload"]
