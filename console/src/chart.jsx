@@ -26,7 +26,11 @@ export function ScoreChart({ series, label, marks = [] }) {
       height: 260,
       scales: { x: { time: true } },
       axes: [
-        { values: (u, splits) => splits.map((s) => shortTime(s * 1000)) },
+        // Snapshots minutes apart give several ticks within one minute: each minute is named once.
+        { values: (u, splits) => splits.map((s, i) => {
+          const label = shortTime(s * 1000);
+          return i > 0 && label === shortTime(splits[i - 1] * 1000) ? "" : label;
+        }) },
         { values: (u, splits) => splits.map((s) => number(s)), size: 80 },
       ],
       series: [
