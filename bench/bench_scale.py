@@ -231,6 +231,12 @@ def main() -> int:
     return 0
 
 
+def _read_only(mapping: dict):
+    import types
+
+    return types.MappingProxyType(mapping)
+
+
 def close_memory(week_results, campaign_id: str, week: int, close_at: datetime) -> int:
     """Peak bytes of the close's work: the week's entries and kept readings as the close holds them,
     the entries built from them, the frozen result, its canonical JSON and its gzip.
@@ -238,14 +244,18 @@ def close_memory(week_results, campaign_id: str, week: int, close_at: datetime) 
     Traced apart from the close itself: tracemalloc also traces the emulator's thread, which would
     slow its answers past the client's timeout. So the inputs are read first, untraced, and come
     back into memory under tracing by unpickling (about the size the Query pages parse into)."""
+    import copyreg
     import gzip
     import pickle
+    import types
 
     from chalicelib.domain.ingestion import campaign_week_key
 
     campaign = week_results.campaign(campaign_id)
     records = week_results.week_records(campaign, week)
     kept = week_results.boundary_readings.week_bases(campaign_week_key(campaign_id, week))
+    # Entries keep read-only mappings (MappingProxyType), which pickle refuses by default.
+    copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
     blob = pickle.dumps((records, kept))
 
     class Kept:

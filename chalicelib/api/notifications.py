@@ -8,7 +8,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
 from chalicelib.bootstrap import services
-from chalicelib.services.notifications import invalid_unsubscribe_token
 
 notification_routes = Blueprint(__name__)
 guard = Guard(notification_routes)
@@ -46,6 +45,9 @@ MAX_TOKEN_LENGTH = 200
 def _token() -> str:
     token = (guard.request.query_params or {}).get("token", "")
     if len(token) > MAX_TOKEN_LENGTH:
+        # Imported here: importing the API must not import services (cold start; tests/unit/test_bootstrap.py).
+        from chalicelib.services.notifications import invalid_unsubscribe_token
+
         raise invalid_unsubscribe_token()
     return token
 
