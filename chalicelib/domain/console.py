@@ -14,6 +14,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.exact_numbers import render_exact
 from chalicelib.domain.ingestion import RunStatus, live_entry_score
 from chalicelib.domain.instants import iso_utc
+from chalicelib.domain.request_numbers import whole_number
 from chalicelib.domain.weeks import week_window
 
 MAX_SERIES_ENTRIES = 10
@@ -235,10 +236,4 @@ def parse_selection(body: Mapping) -> list[str]:
 
 
 def parse_top(raw: str | None) -> int:
-    if raw is None:
-        return 5
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SERIES_ENTRIES:
-        raise InvalidInput(f"top phải là số nguyên từ 1 đến {MAX_SERIES_ENTRIES}.",
-                           f"top must be a whole number from 1 to {MAX_SERIES_ENTRIES}.", code="invalid_top",
-                           max_value=MAX_SERIES_ENTRIES)
-    return int(raw)
+    return whole_number(raw, "top", 1, MAX_SERIES_ENTRIES, default=5)

@@ -183,7 +183,8 @@ def test_the_leaders_score_curves_come_in_one_call_and_hide_entries_outside_the_
     assert mine["entries"][0]["entry_id"] == ids["ba-dinh"] and mine["entries"][0]["series"][-1]["score"] == 150
 
 
-@pytest.mark.parametrize("query, code", [("top=0", "invalid_top"), ("top=11", "invalid_top"), ("top=x", "invalid_top")])
+@pytest.mark.parametrize("query, code", [("top=0", "invalid_top"), ("top=11", "invalid_top"), ("top=x", "invalid_top"),
+                                        ("top=%C2%B2", "invalid_top"), ("top=" + "9" * 5000, "invalid_top")])
 def test_score_curves_are_bounded(client, tokens, voted, query, code):
     campaign = voted[0]
     assert error_of(get(client, f"/campaigns/{campaign.id}/weeks/1/score-history?{query}", tokens["admin"])) == (

@@ -127,7 +127,7 @@ def test_top_defaults_to_five_and_allows_one_to_ten(raw, expected):
     assert parse_top(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "11", "-1", "2.5", ""])
+@pytest.mark.parametrize("raw", ["0", "11", "-1", "2.5", "", "²", " 5", "9" * 5000])
 def test_top_outside_one_to_ten_is_refused(raw):
     with pytest.raises(InvalidInput):
         parse_top(raw)
