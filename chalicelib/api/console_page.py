@@ -12,9 +12,10 @@ from pathlib import Path
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
+from chalicelib.api.static_pages import WEB_DIR, content_security_policy
 from chalicelib.domain.errors import NotFound
 
-CONSOLE_DIR = Path(__file__).parent.parent / "web" / "console"
+CONSOLE_DIR = WEB_DIR / "console"
 ASSET_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -40,19 +41,8 @@ INDEX_HTML, ASSETS = _read_build(CONSOLE_DIR)
 
 # Scripts, styles and API calls stay on this origin; videos stream from presigned bucket URLs, whose
 # origin depends on the stage (S3 in AWS, the emulator locally). Downloads are blob: URLs made by the page.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src http: https:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = content_security_policy(img_src="'self' data: blob:", media_src="http: https:",
+                                                  connect_src="'self'")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -8,43 +8,25 @@ import, so serving them costs no disk access per request.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import Guard
-
-WEB_DIR = Path(__file__).parent.parent / "web"
+from chalicelib.api.static_pages import content_security_policy, read_web_file, static_response
 
 upload_page_routes = Blueprint(__name__)
 guard = Guard(upload_page_routes)
 
 
-def _read(name: str) -> str:
-    return (WEB_DIR / name).read_text(encoding="utf-8")
-
-
-PAGE_HTML = _read("upload.html")
-PAGE_JS = _read("upload.js")
-TEXTS_JS = _read("upload-texts.js")
-TRANSFER_JS = _read("upload-transfer.js")
-PAGE_CSS = _read("upload.css")
+PAGE_HTML = read_web_file("upload.html")
+PAGE_JS = read_web_file("upload.js")
+TEXTS_JS = read_web_file("upload-texts.js")
+TRANSFER_JS = read_web_file("upload-transfer.js")
+PAGE_CSS = read_web_file("upload.css")
 
 # Scripts and styles come only from this API; the page may call any origin because the
 # browser uploads straight to the bucket (S3 in AWS, the emulator locally), whose origin
 # depends on the stage. Inline script, inline style attributes, frames and forms are refused.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src *",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = content_security_policy(img_src="'self' data:", connect_src="*")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -57,7 +39,7 @@ SECURITY_HEADERS = {
 
 
 def _static(body: str, content_type: str) -> Response:
-    return Response(body=body, status_code=200, headers={"Content-Type": content_type, **SECURITY_HEADERS})
+    return static_response(body, content_type, SECURITY_HEADERS)
 
 
 @upload_page_routes.route("/upload", methods=["GET"])
