@@ -1112,6 +1112,7 @@
   // --- recovering access ----------------------------------------------------------------
 
   function showRecover() {
+    state.openedRecover = true;
     showOnly("recover-panel");
     $("recover-form").hidden = false;
     sayShown($("recover-status"), null);
@@ -1190,7 +1191,8 @@
         showResumePanel(pending); // offline: offer the resume anyway; it reports its own errors
       });
     }
-    showOnly("entry-form");
+    // On a slow phone the participant may open "Tra cứu" before the campaigns have loaded: keep it open.
+    if (!state.openedRecover) showOnly("entry-form");
     return Promise.resolve();
   }
 
