@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, download } from "../api.js";
 import { ScoreChart } from "../chart.jsx";
 import { Loaded, Message, optional, useLoad } from "../components.jsx";
@@ -232,13 +232,12 @@ function Flags({ campaign, week }) {
 
 export function Weeks({ campaign }) {
   const weeks = useLoad(() => api(`/campaigns/${campaign.id}/weeks`), [campaign.id]);
-  const [chosen, setChosen] = useState(null);
-  useEffect(() => {
-    if (weeks.data && chosen === null) setChosen(defaultWeek(weeks.data.weeks));
-  }, [weeks.data]);
+  // No effect fills in the default: a choice made before an effect ran would be overwritten by it.
+  const [picked, setChosen] = useState(null);
   return (
     <Loaded state={weeks}>
       {(answer) => {
+        const chosen = picked ?? defaultWeek(answer.weeks);
         const week = answer.weeks.find((w) => w.number === chosen);
         return (
           <>
