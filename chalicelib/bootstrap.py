@@ -433,7 +433,7 @@ class Services:
         from chalicelib.services.review import ReviewService
 
         return ReviewService(self.submission_store, self.snapshot_store, self.week_results, self.audit_log,
-                             notifications=self.notification_events)
+                             self.org_unit_store, notifications=self.notification_events)
 
     @cached_property
     def final_round(self) -> FinalRoundService:

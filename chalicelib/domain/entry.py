@@ -37,6 +37,7 @@ class Entry:
     campaign_week: str | None = None  # "{campaign_id}#{week}" once published
     platform_video: str | None = None  # "{platform}#{video_id}" once published
     published_at: datetime | None = None
+    unit_name: str | None = None  # the unit's name when published, for the leaderboard
     # The terms' acceptance recorded at creation (domain/consent.py), and when the authors'
     # personal data was erased (domain/privacy.py).
     consent: dict | None = None

@@ -200,7 +200,7 @@ class ReviewEntries(EntryReader, Protocol):
 
     def publish(
         self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
-        published_at: datetime, at: datetime,
+        published_at: datetime, at: datetime, unit_name: str | None = None,
     ) -> Entry | Literal[False]: ...
 
     def disqualify(

@@ -33,7 +33,7 @@ from chalicelib.domain.scope import Principal, require_role
 from chalicelib.domain.submission import parse_request
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.notifications import SILENT
-from chalicelib.services.ports import NotificationEvents, ReviewEntries, SnapshotHistory
+from chalicelib.services.ports import NotificationEvents, ReviewEntries, SnapshotHistory, Units
 from chalicelib.services.week_results import WeekResultsService
 
 MAX_SNAPSHOTS_SHOWN = 2000
@@ -73,6 +73,7 @@ class ReviewService:
     snapshots: SnapshotHistory
     weeks: WeekResultsService
     audit: AuditLog
+    units: Units
     notifications: NotificationEvents = SILENT
 
     def _entry(self, principal: Principal, submission_id: str) -> tuple[Entry, bool]:
@@ -139,8 +140,11 @@ class ReviewService:
                 code="video_already_linked",
             )
         document = publication_document(request, entry.review, _actor(principal), now)
+        # Kept on the entry so ingestion labels its leaderboard row without reading the tree.
+        unit = self.units.find(entry.unit_id)
         published = self.submissions.publish(
-            entry, document, video, campaign_week_key(campaign.id, week), request.published_at, now
+            entry, document, video, campaign_week_key(campaign.id, week), request.published_at, now,
+            unit_name=unit.name if unit else None,
         )
         view = self._done(principal, "publish", _state(entry), published, now)
         self.notifications.publish([notify.published(submission_id)])

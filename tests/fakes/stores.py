@@ -289,11 +289,12 @@ class FakeEntries:
 
     def publish(
         self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
-        published_at: datetime, at: datetime,
+        published_at: datetime, at: datetime, unit_name: str | None = None,
     ) -> Entry | Literal[False]:
+        labels = {"unit_name": unit_name} if unit_name is not None else {}
         return self._transition(
             entry, "publish", at, review=review,
-            platform_video=platform_video, campaign_week=campaign_week, published_at=published_at,
+            platform_video=platform_video, campaign_week=campaign_week, published_at=published_at, **labels,
         )
 
     def disqualify(

@@ -188,6 +188,9 @@ class SubmissionRecord(Model):
     campaign_week = UnicodeAttribute(null=True)
     platform_video = UnicodeAttribute(null=True)
     published_at = UTCDateTimeAttribute(null=True)
+    # The unit's name when the entry was published, for its leaderboard row (absent on entries
+    # published before it was kept).
+    unit_name = UnicodeAttribute(null=True)
     consent = JSONAttribute(null=True)
     personal_data_erased_at = UTCDateTimeAttribute(null=True)
 

@@ -127,6 +127,7 @@ def to_entry(record: SubmissionRecord) -> Entry:
         campaign_week=record.campaign_week,
         platform_video=record.platform_video,
         published_at=record.published_at,
+        unit_name=record.unit_name,
         consent=record.consent,
         personal_data_erased_at=record.personal_data_erased_at,
     )
@@ -352,19 +353,17 @@ class SubmissionStore:
 
     def publish(
         self, entry: Entry, review: dict, platform_video: str, campaign_week: str,
-        published_at: datetime, at: datetime,
+        published_at: datetime, at: datetime, unit_name: str | None = None,
     ) -> Entry | Literal[False]:
-        return self._transition(
-            entry,
-            "publish",
-            at,
-            actions=[
-                SubmissionRecord.review.set(review),
-                SubmissionRecord.platform_video.set(platform_video),
-                SubmissionRecord.campaign_week.set(campaign_week),
-                SubmissionRecord.published_at.set(published_at),
-            ],
-        )
+        actions = [
+            SubmissionRecord.review.set(review),
+            SubmissionRecord.platform_video.set(platform_video),
+            SubmissionRecord.campaign_week.set(campaign_week),
+            SubmissionRecord.published_at.set(published_at),
+        ]
+        if unit_name is not None:
+            actions.append(SubmissionRecord.unit_name.set(unit_name))
+        return self._transition(entry, "publish", at, actions=actions)
 
     def disqualify(
         self, entry: Entry, review: dict, at: datetime, revised_result: StoredWeekResult | None = None

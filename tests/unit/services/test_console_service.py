@@ -25,7 +25,7 @@ def weeks(world) -> WeekResultsService:
 
 @pytest.fixture
 def console(world, weeks) -> ConsoleService:
-    review = ReviewService(world.entries, world.snapshots, weeks, world.audit)
+    review = ReviewService(world.entries, world.snapshots, weeks, world.audit, world.units)
     return ConsoleService(world.entries, world.snapshots, None, weeks, review,  # type: ignore[arg-type]
                           FakeReasonTemplates(), world.audit)
 

@@ -50,7 +50,7 @@ def weeks(world, events) -> WeekResultsService:
 
 @pytest.fixture
 def review(world, weeks, events) -> ReviewService:
-    return ReviewService(world.entries, world.snapshots, weeks, world.audit, notifications=events)
+    return ReviewService(world.entries, world.snapshots, weeks, world.audit, world.units, notifications=events)
 
 
 

@@ -38,7 +38,7 @@ def weeks(world) -> WeekResultsService:
 
 @pytest.fixture
 def review(world, weeks) -> ReviewService:
-    return ReviewService(world.entries, world.snapshots, weeks, world.audit)
+    return ReviewService(world.entries, world.snapshots, weeks, world.audit, world.units)
 
 
 def publication(video_id: str = "v1", **changes) -> dict:
@@ -144,7 +144,7 @@ def test_the_organising_units_organisers_review_every_branch():
     world = build_world()  # khat-vong-hung-cuong: organised by Đoàn Khối, nothing delegated
     review = ReviewService(world.entries, world.snapshots, WeekResultsService(
         world.campaigns, world.entries, world.snapshots, world.week_results, world.units, world.audit,
-        world.best_scores), world.audit)
+        world.best_scores), world.audit, world.units)
     entry = world.entry("dk-tw-bo-ct-vp", status="valid")
 
     for outsider, refusal in ((HA_NOI, NotFound), (organiser_of("dk-tw-bo-ct"), Forbidden), (TW, Forbidden)):
