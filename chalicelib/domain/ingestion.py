@@ -67,7 +67,9 @@ def weeks_to_ingest(campaign: Campaign, at: datetime, trigger: Trigger) -> list[
 
 @dataclass(frozen=True)
 class PublishedEntry:
-    """What ingestion needs of a published entry (read from the by-voting-week index)."""
+    """What ingestion needs of a published entry (read from the by-voting-week index), and what
+    its leaderboard row shows besides the score: the unit's name and the platform link (None when
+    the entry was published before they were kept; the board then looks them up)."""
 
     submission_id: str
     platform: str
@@ -75,6 +77,8 @@ class PublishedEntry:
     published_at: datetime
     unit_id: str
     title: str
+    unit_name: str | None = None
+    url: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -84,13 +88,17 @@ class PublishedEntry:
             "published_at": iso_utc(self.published_at),
             "unit_id": self.unit_id,
             "title": self.title,
+            "unit_name": self.unit_name,
+            "url": self.url,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "PublishedEntry":
+        # Chunk messages queued before the labels existed carry neither.
         return cls(
             data["submission_id"], data["platform"], data["video_id"],
             parse_iso_utc(data["published_at"]), data["unit_id"], data["title"],
+            data.get("unit_name"), data.get("url"),
         )
 
 
@@ -423,3 +431,6 @@ class LeaderboardRow:
     flags: list[str]
     updated_at: datetime
     basis: tuple[Snapshot, ...] = ()
+    # Kept so a board row needs no other read; None on items written before they were kept.
+    unit_name: str | None = None
+    url: str | None = None

@@ -175,10 +175,14 @@ class EngagementService:
             if basis is None:
                 basis = boundary_basis(self.snapshots.for_entry(entry.submission_id), (start, end))
             live = live_entry_score(campaign, week, entry.published_at, basis, now)
+            # The unit's name is the one kept on the entry when it was published: a unit renamed
+            # since keeps its old name on the board (no round reads the tree), until the entry's
+            # label is rewritten.
             rows.append(LeaderboardRow(
                 campaign_week=key, submission_id=entry.submission_id,
                 score=sortable_score(live.total), breakdown=live.breakdown(), unit_id=entry.unit_id,
                 title=entry.title, flags=list(live.flags), updated_at=now, basis=basis,
+                unit_name=entry.unit_name, url=entry.url,
             ))
         return self.scores.put_many(rows)
 
@@ -203,6 +207,8 @@ class EngagementService:
                     "entry_id": r.submission_id,
                     "title": r.title,
                     "unit_id": r.unit_id,
+                    "unit_name": r.unit_name,
+                    "url": r.url,
                     "score": r.breakdown.get("total", r.score),
                     "breakdown": r.breakdown.get("parts", []),
                     "unmeasured_metrics": r.breakdown.get("unmeasured_metrics", []),
@@ -221,6 +227,10 @@ class EngagementService:
         labelled from the entries' score items: never the whole result, never a live score."""
         rows = top[:limit]
         labels = self.scores.many(campaign_week_key(campaign_id, week), [r["entry_id"] for r in rows])
+
+        def label(entry_id: str, name: str) -> Any:
+            return getattr(labels[entry_id], name) if entry_id in labels else None
+
         return {
             "campaign_id": campaign_id,
             "week": week,
@@ -231,8 +241,10 @@ class EngagementService:
                 {
                     "rank": r["rank"],
                     "entry_id": r["entry_id"],
-                    "title": labels[r["entry_id"]].title if r["entry_id"] in labels else None,
-                    "unit_id": labels[r["entry_id"]].unit_id if r["entry_id"] in labels else None,
+                    "title": label(r["entry_id"], "title"),
+                    "unit_id": label(r["entry_id"], "unit_id"),
+                    "unit_name": label(r["entry_id"], "unit_name"),
+                    "url": label(r["entry_id"], "url"),
                     "score": r["score"],
                     "breakdown": r["breakdown"],
                     "unmeasured_metrics": r["unmeasured_metrics"],
@@ -349,7 +361,7 @@ class EngagementService:
             if entry.submission_id in touched and entry.published_at is not None:
                 platform, video_id = split_platform_video(entry.platform_video)
                 published = PublishedEntry(entry.submission_id, platform, video_id, entry.published_at,
-                                           entry.unit_id, entry.title)
+                                           entry.unit_id, entry.title, entry.unit_name, entry.publication.get("url"))
                 by_week.setdefault(entry.week, []).append(published)
         fresh: dict[str, list[Snapshot]] = {}
         for submission_id, _, snapshot in changed:

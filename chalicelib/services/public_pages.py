@@ -36,17 +36,28 @@ class LeaderboardView:
 
     def rows(self, campaign_id: str, week: int, limit: int) -> dict:
         board = self.engagement.leaderboard(campaign_id, week, limit)
-        found = self.entries.many(r["entry_id"] for r in board["rows"])
-        tree = self.tree.tree()
+        self._label_unlabelled(board["rows"])
         for row in board["rows"]:
-            unit = tree.find(row["unit_id"]) if row.get("unit_id") else None
-            entry = found.get(row["entry_id"])
-            row["unit_name"] = unit.name if unit else row.get("unit_id")
-            row["url"] = entry.publication.get("url") if entry else None
             unmeasured = set(row.get("unmeasured_metrics") or [])
             row["breakdown"] = [{**part, "measured": part.get("metric") not in unmeasured and part.get("value") is not None}
                                 for part in row.get("breakdown") or []]
         return board
+
+    def _label_unlabelled(self, rows: list[dict]) -> None:
+        """Score items keep the unit's name and the platform link; only rows from items written
+        before they were kept are named from the tree and linked from their entries, so a
+        current board reads nothing beyond its score items."""
+        unnamed = [r for r in rows if not r.get("unit_name")]
+        unlinked = [r for r in rows if not r.get("url")]
+        if unnamed:
+            tree = self.tree.tree()
+            for row in unnamed:
+                unit = tree.find(row["unit_id"]) if row.get("unit_id") else None
+                row["unit_name"] = unit.name if unit else row.get("unit_id")
+        found = self.entries.many(r["entry_id"] for r in unlinked) if unlinked else {}
+        for row in unlinked:
+            entry = found.get(row["entry_id"])
+            row["url"] = entry.publication.get("url") if entry else None
 
 
 @dataclass

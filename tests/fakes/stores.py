@@ -519,7 +519,7 @@ class FakePublishedEntries:
     def in_week(self, campaign_week: str) -> list[PublishedEntry]:
         return [
             PublishedEntry(e.submission_id, *split_platform_video(e.platform_video), e.published_at, e.unit_id,
-                           e.title)
+                           e.title, e.unit_name, e.publication.get("url"))
             for e in self._entries.in_voting_week(campaign_week)
             if e.status == "published" and e.platform_video and e.published_at is not None
         ]

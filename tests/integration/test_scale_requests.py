@@ -30,11 +30,17 @@ class Requests:
 
     def __init__(self) -> None:
         self.by_target: Counter = Counter()
+        self.items_read = 0
         self._clients = []
 
     def _before(self, params=None, model=None, **_):
         table = (params or {}).get("TableName") or ",".join(sorted((params or {}).get("RequestItems") or {}))
         self.by_target[(model.name, table.split("contest-")[-1])] += 1
+
+    def _after(self, parsed=None, **_):
+        parsed = parsed or {}
+        self.items_read += (len(parsed.get("Items") or []) + (1 if parsed.get("Item") else 0)
+                            + sum(len(items) for items in (parsed.get("Responses") or {}).values()))
 
     def __enter__(self) -> "Requests":
         from chalicelib.adapters.dynamodb.counters import transaction_connection
@@ -44,12 +50,14 @@ class Requests:
         clients.add(services().batch_writer.client)
         for client in clients:
             client.meta.events.register("before-parameter-build.dynamodb", self._before)
+            client.meta.events.register("after-call.dynamodb", self._after)
             self._clients.append(client)
         return self
 
     def __exit__(self, *_):
         for client in self._clients:
             client.meta.events.unregister("before-parameter-build.dynamodb", self._before)
+            client.meta.events.unregister("after-call.dynamodb", self._after)
 
     def count(self, operation: str, table_suffix: str = "") -> int:
         return sum(n for (op, table), n in self.by_target.items() if op == operation and table.endswith(table_suffix))
@@ -91,6 +99,7 @@ def published(campaign, count: int) -> list[PublishedEntry]:
             unit = services().org_unit_store.find(UNITS[n % len(UNITS)])
             submission_id = f"s-{uuid.uuid4().hex[:12]}"
             published_at = start + timedelta(minutes=5 + n)
+            url = f"https://www.tiktok.com/@doanthanhnien/video/v{n:05d}"
             batch.save(SubmissionRecord(
                 submission_id=submission_id, campaign_id=campaign.id, unit_id=unit.unit_id, unit_path=unit.path,
                 unit_sort=unit_sort(unit.path, created, submission_id), status="published",
@@ -98,9 +107,10 @@ def published(campaign, count: int) -> list[PublishedEntry]:
                 created_at=created, title=f"Bài {n}", authors=[], file_name="a.mp4", content_type="video/mp4",
                 declared_size=1, access_token_hash="x", upload_key=f"uploads/{submission_id}", upload_kind="post",
                 campaign_week=campaign_week_key(campaign.id, 1), platform_video=f"tiktok#v{n:05d}",
-                published_at=published_at,
+                published_at=published_at, unit_name=unit.name, review={"publication": {"url": url}},
             ))
-            entries.append(PublishedEntry(submission_id, "tiktok", f"v{n:05d}", published_at, unit.unit_id, f"Bài {n}"))
+            entries.append(PublishedEntry(submission_id, "tiktok", f"v{n:05d}", published_at, unit.unit_id, f"Bài {n}",
+                                          unit.name, url))
     return entries
 
 
@@ -155,3 +165,21 @@ def test_the_close_of_250_entries_reads_pages_not_entries_and_its_top_20_reads_o
     assert board["frozen"] and board["version"] == 1 and len(board["rows"]) == 20
     assert [r["rank"] for r in board["rows"]] == sorted(r["rank"] for r in board["rows"])
     assert requests.count("Scan") == 0 and requests.total <= 3
+
+
+def test_a_live_top_20_reads_its_20_labelled_score_items_and_nothing_else(campaign):
+    # Given 30 published entries whose score items a round labelled with their unit's name and link
+    entries = published(campaign, 30)
+    start, _ = week_window(campaign, 1)
+    ingest(campaign, entries, start + timedelta(hours=1), CountingTikTok())
+    services().unit_directory.forget()  # a cold process: the whole tree would be read if asked
+    # When the week's live top 20 is shown
+    with Requests() as requests:
+        board = services().leaderboard_view.rows(campaign.id, 1, 20)
+    # Then its rows are named and linked from the 20 score items: no tree, no submission read, no Scan
+    names = {u: services().org_unit_store.find(u).name for u in UNITS}
+    assert len(board["rows"]) == 20
+    assert all(r["unit_name"] == names[r["unit_id"]] and r["url"].startswith("https://") for r in board["rows"])
+    assert requests.count("Scan") == 0 and requests.count("BatchGetItem") == 0
+    assert requests.count("Query", "org-units") == 0 and requests.count("Query", "scores") == 1
+    assert requests.items_read <= 25, requests.by_target

@@ -39,8 +39,9 @@ class PublishedEntries:
             if not is_competing(record.status) or not record.platform_video or record.published_at is None:
                 continue
             platform, video_id = split_platform_video(record.platform_video)
+            link = ((record.review or {}).get("publication") or {}).get("url")
             entries.append(PublishedEntry(record.submission_id, platform, video_id, record.published_at,
-                                          record.unit_id, record.title))
+                                          record.unit_id, record.title, record.unit_name, link))
         return entries
 
     def ids_for_video(self, platform_video: str) -> list[str]:
@@ -85,7 +86,7 @@ class ScoreStore:
             ScoreRecord(
                 campaign_week=row.campaign_week, submission_id=row.submission_id, score=row.score,
                 breakdown=row.breakdown, unit_id=row.unit_id, title=row.title, flags=row.flags,
-                updated_at=row.updated_at, basis=snapshots_to_items(row.basis),
+                updated_at=row.updated_at, basis=snapshots_to_items(row.basis), unit_name=row.unit_name, url=row.url,
             ).serialize()
             for row in rows
         ]
@@ -96,10 +97,7 @@ class ScoreStore:
             r = ScoreRecord.get(campaign_week, submission_id)
         except ScoreRecord.DoesNotExist:
             return None
-        return LeaderboardRow(
-            campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score, breakdown=r.breakdown,
-            unit_id=r.unit_id, title=r.title, flags=list(r.flags or []), updated_at=r.updated_at,
-        )
+        return _row(r)
 
     def many(self, campaign_week: str, submission_ids: Sequence[str]) -> dict[str, LeaderboardRow]:
         keys = [(campaign_week, s) for s in dict.fromkeys(submission_ids)]
@@ -183,5 +181,5 @@ def _row(r: ScoreRecord) -> LeaderboardRow:
     return LeaderboardRow(
         campaign_week=r.campaign_week, submission_id=r.submission_id, score=r.score,
         breakdown=r.breakdown, unit_id=r.unit_id, title=r.title, flags=list(r.flags or []),
-        updated_at=r.updated_at,
+        updated_at=r.updated_at, unit_name=r.unit_name, url=r.url,
     )

@@ -247,6 +247,10 @@ class ScoreRecord(Model):
     # readings were written around ingestion (seeds, tests): its history is read once instead.
     basis = JSONAttribute(null=True)
     basis_stale = BooleanAttribute(null=True)
+    # What the board shows besides the score, so a top-20 reads 20 items and nothing else
+    # (absent on items written before they were kept: the board looks those up).
+    unit_name = UnicodeAttribute(null=True)
+    url = UnicodeAttribute(null=True)
 
     by_score = ScoresByRank()
 
