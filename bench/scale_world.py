@@ -105,6 +105,7 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
     from chalicelib.adapters.dynamodb.submissions import status_sort, unit_sort
     from chalicelib.bootstrap import services
     from chalicelib.domain.engagement import Snapshot
+    from chalicelib.domain.instants import iso_utc
     from chalicelib.domain.ingestion import (
         boundary_basis,
         campaign_week_key,
@@ -133,6 +134,12 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
         video_id = f"74{n:017d}"
         published_at = start + timedelta(seconds=rng.uniform(0, span))
         title = f"Khát vọng hùng cường — bài dự thi số {n + 1}"
+        url = f"https://www.tiktok.com/@khatvonghungcuong/video/{video_id}"
+        # As the review service's publish step leaves it: the publication record and the unit's name.
+        review = {"decision": "approve", "reviewed_by": "organiser-tw", "reviewed_at": iso_utc(created),
+                  "publication": {
+            "platform": "tiktok", "video_id": video_id, "url": url, "published_at": iso_utc(published_at),
+            "recorded_by": "organiser-tw", "recorded_at": iso_utc(published_at)}}
         submissions.put_item(SubmissionRecord(
             submission_id=submission_id, campaign_id=campaign.id, unit_id=unit.unit_id, unit_path=unit.path,
             unit_sort=unit_sort(unit.path, created, submission_id), status="published",
@@ -142,6 +149,7 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
             content_type="video/mp4", declared_size=48_000_000, access_token_hash="x" * 64,
             upload_key=f"uploads/{campaign.id}/{submission_id}/bai-du-thi.mp4", upload_kind="post",
             campaign_week=week_key, platform_video=f"tiktok#{video_id}", published_at=published_at,
+            review=review, unit_name=unit.name,
         ).serialize())
         hours = (previous - published_at).total_seconds() / 3600
         basis = boundary_basis([Snapshot(previous, TIKTOK_SOURCE, reading(tiktok_counts(n, hours)))], (start, end))
@@ -149,7 +157,7 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
         scores.put_item(ScoreRecord(
             campaign_week=week_key, submission_id=submission_id, score=sortable_score(live.total),
             breakdown=live.breakdown(), unit_id=unit.unit_id, title=title, flags=list(live.flags),
-            updated_at=previous, basis=snapshots_to_items(basis),
+            updated_at=previous, basis=snapshots_to_items(basis), unit_name=unit.name, url=url,
         ).serialize())
         published_counts[unit.unit_id] += 1
         listed.append((submission_id, video_id))
