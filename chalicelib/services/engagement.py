@@ -175,9 +175,8 @@ class EngagementService:
             if basis is None:
                 basis = boundary_basis(self.snapshots.for_entry(entry.submission_id), (start, end))
             live = live_entry_score(campaign, week, entry.published_at, basis, now)
-            # The unit's name is the one kept on the entry when it was published: a unit renamed
-            # since keeps its old name on the board (no round reads the tree), until the entry's
-            # label is rewritten.
+            # The unit's name is the one kept on the entry when it was published: no round reads
+            # the tree, so a unit renamed since keeps its old name on the entry's board row.
             rows.append(LeaderboardRow(
                 campaign_week=key, submission_id=entry.submission_id,
                 score=sortable_score(live.total), breakdown=live.breakdown(), unit_id=entry.unit_id,

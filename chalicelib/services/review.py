@@ -140,7 +140,8 @@ class ReviewService:
                 code="video_already_linked",
             )
         document = publication_document(request, entry.review, _actor(principal), now)
-        # Kept on the entry so ingestion labels its leaderboard row without reading the tree.
+        # Kept on the entry so ingestion labels its leaderboard row without reading the tree; a
+        # rename of the unit after this is not carried to the entry (its row keeps this name).
         unit = self.units.find(entry.unit_id)
         published = self.submissions.publish(
             entry, document, video, campaign_week_key(campaign.id, week), request.published_at, now,
