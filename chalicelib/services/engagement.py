@@ -39,13 +39,13 @@ from chalicelib.domain.scope import Principal, require_role
 from chalicelib.observability import logger as log
 from chalicelib.domain.weeks import week_window
 from chalicelib.services.ports import (
-    CampaignCatalogue,
     ClosedWeeks,
     IngestionRuns,
     LateReadings,
     LiveScores,
     MessageQueue,
     PublishedEntries,
+    RunningCampaigns,
     SheetReader,
     SnapshotWriter,
 )
@@ -58,7 +58,7 @@ _LOOKUP_THREADS = 8
 
 @dataclass
 class EngagementService:
-    campaigns: CampaignCatalogue
+    campaigns: RunningCampaigns
     entries: PublishedEntries
     snapshots: SnapshotWriter
     scores: LiveScores
@@ -83,9 +83,7 @@ class EngagementService:
             source = self.source_for(platform)
             if source is not None:
                 ids_per_call[platform] = source.ids_per_call
-        for campaign in self.campaigns.list_all():
-            if not campaign.runs_schedules:
-                continue
+        for campaign in self.campaigns.list_running():
             for week in weeks_to_ingest(campaign, at, trigger):
                 entries = self.entries.in_week(campaign_week_key(campaign.id, week))
                 if not entries:

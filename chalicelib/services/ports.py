@@ -41,7 +41,14 @@ class CampaignCatalogue(Campaigns, Protocol):
     def list_all(self) -> list[Campaign]: ...
 
 
-class VersionedCampaigns(CampaignCatalogue, Protocol):
+class RunningCampaigns(Campaigns, Protocol):
+    """What the scheduled paths read: the campaigns whose schedules run, found without reading
+    the whole catalogue."""
+
+    def list_running(self) -> list[Campaign]: ...
+
+
+class VersionedCampaigns(CampaignCatalogue, RunningCampaigns, Protocol):
     """Writes return False when their condition no longer held: the id was taken, or the
     campaign is no longer at the version the change was made on."""
 

@@ -53,10 +53,10 @@ from chalicelib.services.notifications import SILENT
 from chalicelib.services.ports import (
     BestWeeklyScores,
     BoundaryRuns,
-    CampaignCatalogue,
     CompetingEntries,
     LateReadings,
     NotificationEvents,
+    RunningCampaigns,
     SnapshotHistory,
     Units,
     WeekBoundaryReadings,
@@ -126,7 +126,7 @@ def _unmeasured_reason(unmeasured: Iterable[str]) -> str:
 
 @dataclass
 class WeekResultsService:
-    campaigns: CampaignCatalogue
+    campaigns: RunningCampaigns
     submissions: CompetingEntries
     snapshots: SnapshotHistory
     results: WeekResults
@@ -344,9 +344,7 @@ class WeekResultsService:
         `retry` is the five-minute pass after a boundary: only weeks ended within the retry
         window, and none held for an organiser's confirmation (holding again would add nothing)."""
         outcomes = []
-        for campaign in self.campaigns.list_all():
-            if not campaign.runs_schedules:
-                continue
+        for campaign in self.campaigns.list_running():
             for voting_week in campaign.voting_weeks:
                 _, end = week_window(campaign, voting_week.number)
                 if end > now or (retry and now - end > CLOSE_RETRY_WINDOW):

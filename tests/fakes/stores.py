@@ -48,6 +48,9 @@ class FakeCampaigns:
     def list_all(self) -> list[Campaign]:
         return sorted(self._campaigns.values(), key=lambda c: c.id)
 
+    def list_running(self) -> list[Campaign]:
+        return [c for c in self.list_all() if c.runs_schedules]
+
     # Versioned writes, as the DynamoDB store's transactions: the condition is the version.
     def create(self, campaign: Campaign, version: Any) -> bool:
         if campaign.id in self._campaigns:

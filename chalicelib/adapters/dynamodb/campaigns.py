@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb.counters import transaction_connection
-from chalicelib.adapters.dynamodb.models import CampaignRecord, CampaignVersionRecord
+from chalicelib.adapters.dynamodb.models import RUNNING_SCHEDULES, CampaignRecord, CampaignVersionRecord
 from chalicelib.adapters.dynamodb.submissions import first_item_refused
 from chalicelib.domain.campaign import Campaign, campaign_not_found, parse_campaign
 from chalicelib.domain.campaign_changes import CampaignVersion
@@ -29,7 +29,14 @@ def _version_record(version: CampaignVersion) -> CampaignVersionRecord:
 def _campaign_record(campaign: Campaign, at: datetime) -> CampaignRecord:
     return CampaignRecord(
         campaign_id=campaign.id, document=campaign.to_document(), updated_at=at, version=campaign.version,
+        schedule=_schedule_mark(campaign),
     )
+
+
+def _schedule_mark(campaign: Campaign) -> str | None:
+    # Every write of a campaign is a whole item, so the mark follows the status on each one:
+    # set when the campaign opens or closes, gone once it is archived (or while it is a draft).
+    return RUNNING_SCHEDULES if campaign.runs_schedules else None
 
 
 def _stored_version_is(expected: int):
@@ -65,6 +72,41 @@ class CampaignStore:
             for r in CampaignRecord.scan()
         ]
         return sorted(campaigns, key=lambda c: c.id)
+
+    def list_running(self) -> list[Campaign]:
+        """The campaigns whose schedules run (open or closed), for the hourly round and the weekly
+        close: a Query of the sparse `by-schedule` index, never a Scan, whatever the catalogue holds.
+
+        The index is eventually consistent, so the status is checked again on the document: a
+        campaign archived a moment ago is not run."""
+        campaigns = [
+            parse_campaign(r.document, source=f"campaign {r.campaign_id}")
+            for r in CampaignRecord.running.query(RUNNING_SCHEDULES)
+        ]
+        return [c for c in campaigns if c.runs_schedules]
+
+    def mark_running(self) -> dict[str, int]:
+        """Bring every stored campaign's `schedule` mark in line with its status: the migration for
+        items stored before the `by-schedule` index (idempotent; one Scan, so run once at deploy or
+        start-up, never on a schedule). Counts of campaigns checked, marked and unmarked."""
+        counts = {"checked": 0, "marked": 0, "unmarked": 0}
+        for record in CampaignRecord.scan():
+            counts["checked"] += 1
+            campaign = parse_campaign(record.document, source=f"campaign {record.campaign_id}")
+            wanted = _schedule_mark(campaign)
+            if record.schedule == wanted:
+                continue
+            action = CampaignRecord.schedule.set(wanted) if wanted else CampaignRecord.schedule.remove()
+            # Only on the item as read: any write since then carries its own mark already.
+            unchanged = _stored_version_is(int(record.version or 1)) & (CampaignRecord.updated_at == record.updated_at)
+            try:
+                record.update(actions=[action], condition=unchanged)
+            except UpdateError as error:
+                if error.cause_response_code == "ConditionalCheckFailedException":
+                    continue
+                raise
+            counts["marked" if wanted else "unmarked"] += 1
+        return counts
 
     # --- versioned changes ----------------------------------------------------------
 

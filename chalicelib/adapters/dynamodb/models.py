@@ -32,6 +32,21 @@ class _Meta:
     billing_mode = "PAY_PER_REQUEST"
 
 
+RUNNING_SCHEDULES = "running"
+
+
+class CampaignsRunningSchedules(GlobalSecondaryIndex):
+    """Sparse: only campaigns whose schedules run (open or closed) carry `schedule`, so the hourly
+    round and the weekly close Query them instead of scanning the catalogue."""
+
+    class Meta:
+        index_name = "by-schedule"
+        projection = AllProjection()
+
+    schedule = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute(range_key=True)
+
+
 class CampaignRecord(Model):
     class Meta(_Meta):
         table_name = f"{table_prefix()}campaigns"
@@ -42,6 +57,10 @@ class CampaignRecord(Model):
     # The document's version, outside it so that an edit can be conditioned on it;
     # absent on campaigns stored before versions were kept (their version is 1).
     version = NumberAttribute(null=True)
+    # RUNNING_SCHEDULES while the document's status runs schedules, absent otherwise (drafts,
+    # archived campaigns, and items stored before the index: see CampaignStore.mark_running).
+    schedule = UnicodeAttribute(null=True)
+    running = CampaignsRunningSchedules()
 
 
 class CampaignVersionRecord(Model):
