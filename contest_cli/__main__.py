@@ -133,6 +133,14 @@ def rebuild_rollups_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def mark_running_campaigns() -> dict[str, int]:
+    """The migration for campaigns stored before the `by-schedule` index: every campaign whose
+    schedules run gets the mark the hourly round and the weekly close Query. Idempotent."""
+    from chalicelib.bootstrap import services
+
+    return services().campaign_store.mark_running()
+
+
 def _target(args: argparse.Namespace) -> None:
     """Point this process at the stage a setup command acts on: a deployed one (--stage), the
     environment already set (--use-environment), or the running `make run`."""
@@ -253,6 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--use-environment", action="store_true",
                    help="use TABLE_PREFIX and the AWS credentials already set instead of the local cloud")
     p.set_defaults(run=rebuild_rollups_command)
+
+    p = commands.add_parser(
+        "mark-running-campaigns",
+        help="mark the campaigns whose schedules run, so the hourly round and the weekly close find them "
+             "(the migration after deploying the campaigns' by-schedule index; `make run` does it at start)")
+    p.set_defaults(run=_setup_command(lambda a: mark_running_campaigns()))
+    _stage_options(p)
 
     _stage_commands(commands)
 

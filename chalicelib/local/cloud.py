@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,7 @@ def _create_table(config: CloudConfig, model: Any) -> None:
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceInUseException":
             raise
+        add_missing_indexes(ddb, request)
         return
     ttl = ttl_attribute(model)
     if ttl:
@@ -132,6 +134,40 @@ def _create_table(config: CloudConfig, model: Any) -> None:
             TableName=request["TableName"],
             TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
         )
+
+
+def add_missing_indexes(ddb: Any, request: dict[str, Any], wait_seconds: float = 60.0) -> list[str]:
+    """Create the model's global secondary indexes that an existing table lacks (a local state kept
+    from before they were declared): the names created. One index per UpdateTable, each waited for
+    until it is active, as DynamoDB requires; the table then indexes the items it already holds."""
+    table_name = request["TableName"]
+    existing = {i["IndexName"] for i in ddb.describe_table(TableName=table_name)["Table"].get(
+        "GlobalSecondaryIndexes", [])}
+    created = []
+    for index in request.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in existing:
+            continue
+        ddb.update_table(
+            TableName=table_name,
+            AttributeDefinitions=request["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        _wait_until_active(ddb, table_name, wait_seconds)
+        created.append(index["IndexName"])
+    return created
+
+
+def _wait_until_active(ddb: Any, table_name: str, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        table = ddb.describe_table(TableName=table_name)["Table"]
+        if table["TableStatus"] == "ACTIVE" and all(
+            i.get("IndexStatus") == "ACTIVE" for i in table.get("GlobalSecondaryIndexes", [])
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{table_name}: an index is still being created after {wait_seconds:.0f} s")
+        time.sleep(0.2)
 
 
 def _create_queue_pair(config: CloudConfig, name: str, max_receive_count: int = INTAKE_MAX_RECEIVE_COUNT

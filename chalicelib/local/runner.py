@@ -107,6 +107,16 @@ def _force_exit_after(seconds: float) -> None:
     timer.start()
 
 
+def _migrate_kept_state() -> None:
+    """Bring data kept from an earlier run up to what this code reads (provision already added any
+    missing index); each step is idempotent, so a fresh or current state is left as it is."""
+    from chalicelib.bootstrap import services
+
+    marks = services().campaign_store.mark_running()
+    if marks["marked"] or marks["unmarked"]:
+        print(f"Campaigns' schedule marks brought up to date: {marks}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
@@ -125,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     # A copy beside the state it describes: a test (or a second checkout) that runs its own local
     # cloud finds its own environment there, whoever wrote .local/cloud.json last.
     write_state(environment, args.state_dir / "cloud.json")
+    _migrate_kept_state()
 
     from chalicelib.local.seed import default_accounts, seed
 
