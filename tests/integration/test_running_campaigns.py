@@ -104,6 +104,18 @@ def test_a_running_campaign_whose_item_lost_its_mark_is_marked_again_and_only_on
     assert int(record.version) == opened.version
 
 
+def test_the_admin_command_runs_the_migration_on_the_stage_it_is_pointed_at(seeded_cloud, capsys):
+    from contest_cli.__main__ import main
+
+    now = datetime.now(timezone.utc)
+    campaigns = services().campaigns
+    opened = campaigns.transition(ADMIN, campaigns.create(ADMIN, _new_campaign_body(), now).id, "open", None, now)
+    CampaignRecord.get(opened.id).update(actions=[CampaignRecord.schedule.remove()])
+    assert main(["mark-running-campaigns", "--use-environment"]) == 0
+    assert json.loads(capsys.readouterr().out)["marked"] == 1
+    assert opened.id in _running_ids()
+
+
 MIGRATE = """
 import json, os, sys
 from pathlib import Path
