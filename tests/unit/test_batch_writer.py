@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import random
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
 from chalicelib.domain.errors import DependencyUnavailable
@@ -22,20 +20,12 @@ def puts(*numbers: int) -> dict:
     return {TABLE: [{"PutRequest": {"Item": item(n)}} for n in numbers]}
 
 
-@pytest.fixture
-def stubbed():
-    client = boto3.client("dynamodb", region_name="ap-southeast-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
-
-
 def writer(client, sleeps, attempts=5):
     return BatchWriter(client, max_attempts=attempts, base_seconds=0.1, sleep=sleeps.append, rng=random.Random(2))
 
 
-def test_unprocessed_items_are_sent_again_until_none_are_left(stubbed):
-    client, stubber = stubbed
+def test_unprocessed_items_are_sent_again_until_none_are_left(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     # Given DynamoDB accepts 1 of 3 items, then 1 of the 2 left, then the last
     stubber.add_response("batch_write_item", {"UnprocessedItems": puts(2, 3)}, {"RequestItems": puts(1, 2, 3)})
     stubber.add_response("batch_write_item", {"UnprocessedItems": puts(3)}, {"RequestItems": puts(2, 3)})
@@ -48,8 +38,8 @@ def test_unprocessed_items_are_sent_again_until_none_are_left(stubbed):
     assert len(sleeps) == 2 and 0 <= sleeps[0] <= 0.1 and 0 <= sleeps[1] <= 0.2
 
 
-def test_throttling_resends_the_whole_batch(stubbed):
-    client, stubber = stubbed
+def test_throttling_resends_the_whole_batch(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     stubber.add_client_error("batch_write_item", "ProvisionedThroughputExceededException", http_status_code=400,
                              expected_params={"RequestItems": puts(1, 2)})
     stubber.add_response("batch_write_item", {"UnprocessedItems": {}}, {"RequestItems": puts(1, 2)})
@@ -58,8 +48,8 @@ def test_throttling_resends_the_whole_batch(stubbed):
     assert len(sleeps) == 1
 
 
-def test_giving_up_raises_a_typed_error_naming_what_is_left(stubbed):
-    client, stubber = stubbed
+def test_giving_up_raises_a_typed_error_naming_what_is_left(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     for _ in range(3):
         stubber.add_response("batch_write_item", {"UnprocessedItems": puts(2)})
     with pytest.raises(DependencyUnavailable) as failed:
@@ -67,16 +57,16 @@ def test_giving_up_raises_a_typed_error_naming_what_is_left(stubbed):
     assert failed.value.code == "dynamodb_write_incomplete" and failed.value.details["unprocessed"] == 1
 
 
-def test_other_errors_are_not_retried(stubbed):
-    client, stubber = stubbed
+def test_other_errors_are_not_retried(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     stubber.add_client_error("batch_write_item", "ValidationException", http_status_code=400)
     with pytest.raises(Exception) as failed:
         writer(client, []).put_items(TABLE, [item(1)])
     assert "ValidationException" in str(failed.value)
 
 
-def test_more_than_25_items_go_in_calls_of_25(stubbed):
-    client, stubber = stubbed
+def test_more_than_25_items_go_in_calls_of_25(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     stubber.add_response("batch_write_item", {}, {"RequestItems": puts(*range(25))})
     stubber.add_response("batch_write_item", {}, {"RequestItems": puts(25, 26)})
     assert writer(client, []).put_items(TABLE, [item(n) for n in range(27)]) == 27

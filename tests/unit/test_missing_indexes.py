@@ -3,9 +3,7 @@ enforce: one index per UpdateTable, the next only once the last is active ("Only
 can be created or deleted simultaneously per table"). Driven through botocore's Stubber."""
 from __future__ import annotations
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from chalicelib.adapters.dynamodb.models import SubmissionRecord
 from chalicelib.adapters.dynamodb.schema import create_table_request
@@ -25,16 +23,8 @@ def declared(name: str) -> dict:
     return next(i for i in REQUEST["GlobalSecondaryIndexes"] if i["IndexName"] == name)
 
 
-@pytest.fixture
-def stubbed():
-    client = boto3.client("dynamodb", region_name="ap-southeast-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
-
-
-def test_each_missing_index_is_one_update_and_the_next_waits_for_the_last_to_be_active(stubbed):
-    client, stubber = stubbed
+def test_each_missing_index_is_one_update_and_the_next_waits_for_the_last_to_be_active(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     # Given a kept table with the first declared index only
     first, *missing = DECLARED
     assert len(missing) >= 2
@@ -53,14 +43,14 @@ def test_each_missing_index_is_one_update_and_the_next_waits_for_the_last_to_be_
     assert add_missing_indexes(client, REQUEST, wait_seconds=30) == missing
 
 
-def test_a_table_that_has_every_index_is_left_as_it_is(stubbed):
-    client, stubber = stubbed
+def test_a_table_that_has_every_index_is_left_as_it_is(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     stubber.add_response("describe_table", described({name: "ACTIVE" for name in DECLARED}), {"TableName": TABLE})
     assert add_missing_indexes(client, REQUEST) == []
 
 
-def test_an_index_that_never_becomes_active_stops_start_up_with_its_table_named(stubbed):
-    client, stubber = stubbed
+def test_an_index_that_never_becomes_active_stops_start_up_with_its_table_named(stubbed_dynamodb):
+    client, stubber = stubbed_dynamodb
     first, second, *_ = DECLARED
     stubber.add_response("describe_table", described({n: "ACTIVE" for n in DECLARED if n != second}),
                          {"TableName": TABLE})
