@@ -207,7 +207,9 @@ def main() -> int:
     if profiler:
         import pstats
 
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(r"chalicelib", 40)
     print(f"close: {close.seconds:.0f} s", file=sys.stderr, flush=True)
     close_peak = close_memory(services().week_results, campaign.id, world.week, close_at)
 
