@@ -12,6 +12,7 @@ retries (and, after three tries, dead-letters) only that slice.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from bisect import bisect_left
@@ -416,6 +417,16 @@ class MetricSource(Protocol):
     ids_per_call: int
 
     def fetch(self, videos: Sequence[VideoRequest], at: datetime) -> Readings: ...
+
+
+# The live board's rows kept per week: the longest page the leaderboard serves.
+LIVE_TOP_ROWS = 100
+
+
+def live_top(rows: Iterable["LeaderboardRow"], limit: int = LIVE_TOP_ROWS) -> list["LeaderboardRow"]:
+    """The first `limit` rows by score, ties in entry order (so a recount reproduces the page);
+    bounded memory whatever the number of rows."""
+    return heapq.nsmallest(limit, rows, key=lambda r: (-r.score, r.submission_id))
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from chalicelib.domain.engagement_import import ImportRow, parse_measured_at, pa
 from chalicelib.domain.entry import Entry
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ingestion import (
+    LIVE_TOP_ROWS,
     Chunk,
     LeaderboardRow,
     MetricSource,
     PublishedEntry,
+    RunStatus,
     Trigger,
     VideoRequest,
     boundary_basis,
@@ -51,7 +53,7 @@ from chalicelib.services.ports import (
 )
 
 IMPORT_SOURCE = "organiser-import"
-MAX_LEADERBOARD = 100
+MAX_LEADERBOARD = LIVE_TOP_ROWS
 _LOOKUP_THREADS = 8
 
 
@@ -121,11 +123,20 @@ class EngagementService:
         self.refresh_scores(campaign, chunk.week, [e for e in chunk.entries if e.video_id in readings],
                             max(chunk.at, now), new)
         not_returned = len(chunk.entries) - len(rows)
-        self.runs.chunk_ok(chunk.campaign_id, chunk.run_id, chunk.number, written, not_returned)
+        run = self.runs.chunk_ok(chunk.campaign_id, chunk.run_id, chunk.number, written, not_returned)
+        self._rank_when_finished(chunk, run)
         return {"snapshots": written, "not_returned": not_returned}
 
     def chunk_failed(self, chunk: Chunk, error: str, dead_lettered: bool) -> None:
-        self.runs.chunk_failed(chunk.campaign_id, chunk.run_id, chunk.number, error, dead_lettered)
+        run = self.runs.chunk_failed(chunk.campaign_id, chunk.run_id, chunk.number, error, dead_lettered)
+        self._rank_when_finished(chunk, run)
+
+    def _rank_when_finished(self, chunk: Chunk, run: RunStatus | None) -> None:
+        """The board is ranked once per round, by whichever chunk finishes it (a chunk delivered
+        twice may rank it twice: the same rows). Ranking after every chunk would read the whole
+        week each time."""
+        if run is not None and run.pending == 0:
+            self.scores.rank(campaign_week_key(chunk.campaign_id, chunk.week))
 
     # --- readings after a close --------------------------------------------------------
 
@@ -366,6 +377,7 @@ class EngagementService:
         for week, entries in by_week.items():
             unique = list({e.submission_id: e for e in entries}.values())
             self.refresh_scores(campaign, week, unique, now, fresh)
+            self.scores.rank(campaign_week_key(campaign.id, week))
         result = {
             "file_sha256": hashlib.sha256(content).hexdigest(),
             "rows": len(sheet.rows),

@@ -17,7 +17,7 @@ from chalicelib.domain.campaign import Campaign, campaign_not_found
 from chalicelib.domain.engagement import Snapshot
 from chalicelib.domain.entry import Entry, NewSubmission, NewUpload
 from chalicelib.domain.entry_status import CREATED, JUDGED, Action, allowed_from, transition_target, verdict_action
-from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, split_platform_video
+from chalicelib.domain.ingestion import LeaderboardRow, PublishedEntry, RunStatus, live_top, split_platform_video
 from chalicelib.domain.jury import JudgeAssignment, Scorecard, StoredScorecard
 from chalicelib.domain.media.probe import BytesRangeReader
 from chalicelib.domain.organisation import OrgTree, OrgUnit, is_within
@@ -557,8 +557,11 @@ class FakeSnapshotWriter:
 
 
 class FakeLiveScores:
+    """Like the adapter, the board is what the week's last ranking kept, not the rows as they are now."""
+
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], LeaderboardRow] = {}
+        self.ranked: dict[str, list[LeaderboardRow]] = {}
 
     def put_many(self, rows) -> int:
         for row in rows:
@@ -569,8 +572,13 @@ class FakeLiveScores:
         return self.rows.get((campaign_week, submission_id))
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
-        week = [r for (w, _), r in self.rows.items() if w == campaign_week]
-        return sorted(week, key=lambda r: r.score, reverse=True)[:limit]
+        if campaign_week not in self.ranked:
+            self.rank(campaign_week)
+        return self.ranked[campaign_week][:limit]
+
+    def rank(self, campaign_week: str) -> list[LeaderboardRow]:
+        self.ranked[campaign_week] = live_top(r for (w, _), r in self.rows.items() if w == campaign_week)
+        return self.ranked[campaign_week]
 
     def many(self, campaign_week: str, submission_ids) -> dict:
         return {s: self.rows[(campaign_week, s)] for s in submission_ids if (campaign_week, s) in self.rows}
@@ -602,11 +610,13 @@ class FakeIngestionRuns:
         self._change(campaign_id, run_id, chunks_ok=run.chunks_ok | {str(number)},
                      snapshots_written=run.snapshots_written + snapshots,
                      videos_not_returned=run.videos_not_returned + not_returned)
+        return self.runs[(campaign_id, run_id)]
 
     def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None:
         run = self.runs[(campaign_id, run_id)]
         self._change(campaign_id, run_id, failed_attempts=run.failed_attempts + 1, last_error=error[:500],
                      chunks_dead_lettered=run.chunks_dead_lettered | ({str(number)} if dead_lettered else set()))
+        return self.runs[(campaign_id, run_id)]
 
     def get(self, campaign_id: str, run_id: str) -> RunStatus | None:
         return self.runs.get((campaign_id, run_id))

@@ -134,13 +134,38 @@ def test_a_chunk_of_100_entries_reads_the_campaign_once_writes_full_batches_and_
     # Then TikTok is called ceil(100 / 20) = 5 times
     assert source.calls == math.ceil(100 / 20)
     # And DynamoDB sees: the campaign once, the score items in one batch of 100, 4 full batches of 25
-    # per table, the run's bookkeeping once; no Query at all (no entry's history is read)
+    # per table, the run's bookkeeping once; no entry's history is read; this chunk being the run's
+    # last, the week is ranked: one Query of its scores and one PutItem of its kept board
     assert requests.count("GetItem", "campaigns") == 1
     assert requests.count("BatchGetItem") == 1
     assert requests.count("BatchWriteItem", "snapshots") == 4
     assert requests.count("BatchWriteItem", "scores") == 4
-    assert requests.count("Query") == 0
-    assert requests.total <= 100 // 10 + 2
+    assert requests.count("Query", "snapshots") == 0
+    assert requests.count("Query", "scores") == 1 and requests.count("PutItem", "live-tops") == 1
+    assert requests.total <= 100 // 10 + 4
+
+
+def test_the_board_is_ranked_once_a_round_by_its_last_chunk_and_read_in_one_item(campaign):
+    # Given a round of 40 entries planned in two chunks
+    entries = published(campaign, 40)
+    start, _ = week_window(campaign, 1)
+    at = start + timedelta(hours=1)
+    engagement = dataclasses.replace(services().engagement, source_for=lambda platform: CountingTikTok())
+    services().ingestion_run_store.start(campaign.id, run_id(at, 1), 1, at, "hourly", 40, 2, 0, at)
+    chunks = [Chunk(campaign.id, 1, at, run_id(at, 1), n, "tiktok", tuple(entries[n * 20:(n + 1) * 20]))
+              for n in (0, 1)]
+    # When the first chunk lands, the week is not ranked; when the second does, it is
+    with Requests() as first:
+        engagement.ingest_chunk(chunks[0], at)
+    with Requests() as second:
+        engagement.ingest_chunk(chunks[1], at)
+    assert first.count("Query", "scores") == 0 and first.count("PutItem", "live-tops") == 0
+    assert second.count("Query", "scores") == 1 and second.count("PutItem", "live-tops") == 1
+    # And the top 20 is one GetItem of the kept rows, highest first, all 40 entries ranked
+    with Requests() as board:
+        rows = services().engagement.leaderboard(campaign.id, 1, 20)["rows"]
+    assert board.count("GetItem", "live-tops") == 1 and board.count("Query") == 1  # the week's results
+    assert len(rows) == 20 and [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 
 
 def test_the_close_of_250_entries_reads_pages_not_entries_and_its_top_20_reads_one_result_item(campaign):

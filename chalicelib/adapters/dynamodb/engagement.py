@@ -1,12 +1,19 @@
 """Engagement storage: published entries by week and by platform video, snapshots,
-live scores (served from the by-score index) and ingestion runs."""
+live scores (the board served from each week's kept top rows) and ingestion runs."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Iterable, Sequence
+import dataclasses
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence
 
 from chalicelib.adapters.dynamodb.batch_writer import BatchWriter
-from chalicelib.adapters.dynamodb.models import IngestionRunRecord, ScoreRecord, SnapshotRecord, SubmissionRecord
+from chalicelib.adapters.dynamodb.models import (
+    IngestionRunRecord,
+    LiveTopRecord,
+    ScoreRecord,
+    SnapshotRecord,
+    SubmissionRecord,
+)
 from chalicelib.adapters.dynamodb.snapshots import sort_key
 from chalicelib.adapters.dynamodb.submissions import to_entry
 from chalicelib.domain.engagement import Snapshot
@@ -14,6 +21,7 @@ from chalicelib.domain.entry import Entry
 from chalicelib.domain.entry_status import is_competing
 from chalicelib.domain.ingestion import (
     LeaderboardRow,
+    live_top,
     PublishedEntry,
     RunStatus,
     snapshots_from_items,
@@ -122,8 +130,22 @@ class ScoreStore:
             actions=[ScoreRecord.basis_stale.set(True)])
 
     def top(self, campaign_week: str, limit: int) -> list[LeaderboardRow]:
-        """The leaderboard page: ONE Query on by-score, highest first, never a Scan."""
-        return [_row(r) for r in ScoreRecord.by_score.query(campaign_week, scan_index_forward=False, limit=limit)]
+        """The leaderboard page: the week's kept top rows, one GetItem. A week never ranked yet
+        (or whose rows a disqualification dropped) is ranked now, once."""
+        try:
+            kept = LiveTopRecord.get(campaign_week)
+        except LiveTopRecord.DoesNotExist:
+            return self.rank(campaign_week)[:limit]
+        return [_row_from_item(campaign_week, item) for item in kept.rows[:limit]]
+
+    def rank(self, campaign_week: str) -> list[LeaderboardRow]:
+        """Keep the week's first rows by score: one Query of its partition (1 MB pages, without the
+        kept readings) and one PutItem. Run once a round's chunks are all in, and after an import."""
+        shown = [name for name in ScoreRecord.get_attributes() if name not in ("basis", "basis_stale")]
+        rows = live_top(_row(r) for r in ScoreRecord.query(campaign_week, attributes_to_get=shown))
+        LiveTopRecord(campaign_week=campaign_week, rows=[_row_item(r) for r in rows],
+                      entries=len(rows), ranked_at=datetime.now(timezone.utc)).save()
+        return rows
 
 
 def _status(record: IngestionRunRecord) -> RunStatus:
@@ -148,18 +170,23 @@ class IngestionRunStore:
             entries_without_source=entries_without_source, created_at=now,
         ).save()
 
-    def chunk_ok(self, campaign_id: str, run_id: str, number: int, snapshots: int, not_returned: int) -> None:
-        IngestionRunRecord(campaign_id=campaign_id, run_id=run_id).update(actions=[
+    def chunk_ok(self, campaign_id: str, run_id: str, number: int, snapshots: int, not_returned: int) -> RunStatus | None:
+        """The run as this chunk left it (the update's ALL_NEW answer: no second read)."""
+        record = IngestionRunRecord(campaign_id=campaign_id, run_id=run_id)
+        record.update(actions=[
             IngestionRunRecord.chunks_ok.add({str(number)}),
             IngestionRunRecord.snapshots_written.add(snapshots),
             IngestionRunRecord.videos_not_returned.add(not_returned),
         ])
+        return _status(record) if record.chunks_planned is not None else None
 
-    def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> None:
+    def chunk_failed(self, campaign_id: str, run_id: str, number: int, error: str, dead_lettered: bool) -> RunStatus | None:
         actions = [IngestionRunRecord.failed_attempts.add(1), IngestionRunRecord.last_error.set(error[:500])]
         if dead_lettered:
             actions.append(IngestionRunRecord.chunks_dead_lettered.add({str(number)}))
-        IngestionRunRecord(campaign_id=campaign_id, run_id=run_id).update(actions=actions)
+        record = IngestionRunRecord(campaign_id=campaign_id, run_id=run_id)
+        record.update(actions=actions)
+        return _status(record) if record.chunks_planned is not None else None
 
     def get(self, campaign_id: str, run_id: str) -> RunStatus | None:
         try:
@@ -175,6 +202,19 @@ def _basis(record: ScoreRecord) -> tuple[Snapshot, ...] | None:
     if record.basis_stale or record.basis is None:
         return None
     return snapshots_from_items(record.basis)
+
+
+def _row_item(row: LeaderboardRow) -> dict[str, Any]:
+    item = {f.name: getattr(row, f.name) for f in dataclasses.fields(row) if f.name not in ("basis", "campaign_week")}
+    item["updated_at"] = row.updated_at.isoformat()
+    return item
+
+
+def _row_from_item(campaign_week: str, item: Mapping[str, Any]) -> LeaderboardRow:
+    known = {f.name for f in dataclasses.fields(LeaderboardRow)}
+    values = {k: v for k, v in item.items() if k in known}
+    values["updated_at"] = datetime.fromisoformat(item["updated_at"])
+    return LeaderboardRow(campaign_week=campaign_week, **values)
 
 
 def _row(r: ScoreRecord) -> LeaderboardRow:

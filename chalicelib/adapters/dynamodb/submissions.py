@@ -30,7 +30,7 @@ from chalicelib.adapters.dynamodb.counters import (
     with_occupancy_guesses,
     with_occupancy_read,
 )
-from chalicelib.adapters.dynamodb.models import ScoreRecord, SubmissionRecord, WeekResultRecord
+from chalicelib.adapters.dynamodb.models import LiveTopRecord, ScoreRecord, SubmissionRecord, WeekResultRecord
 from chalicelib.domain.entry_status import (
     CREATED,
     JUDGED,
@@ -380,6 +380,8 @@ class SubmissionStore:
         def alongside(tx: TransactWrite) -> None:
             if entry.campaign_week:
                 tx.delete(ScoreRecord(entry.campaign_week, entry.submission_id))
+                # The week's kept board may show it: dropped, the next read ranks the week again.
+                tx.delete(LiveTopRecord(entry.campaign_week))
             if revised_record is not None:
                 tx.save(revised_record, condition=WeekResultRecord.version.does_not_exist())
 
