@@ -390,10 +390,8 @@ def cost(args, n, ingestion, leaderboard, close, memory) -> float:
     W, RR = args.wru_price / 1e6, args.rru_price / 1e6
     chunks = max(ingestion.invocations, 1)
     round_rru, round_wru = ingestion.rru, ingestion.wru
-    # A score rewrite moves its by-score key: the GSI deletes and puts (one more unit than measured).
-    score_gsi_rewrite = ingestion.target_wru["BatchWriteItem scores"] / 2
     week_rru = round_rru * R
-    week_wru = round_wru * R + score_gsi_rewrite * (R - 1)
+    week_wru = round_wru * R
     lb_requests = args.leaderboard_rps * SECONDS_PER_WEEK
     priced_sqs = ("SendMessageBatch", "SendMessage", "ReceiveMessage", "DeleteMessageBatch", "DeleteMessage")
     sqs_round = sum(c for (svc, op), c in ingestion.requests.items() if svc == "sqs" and op in priced_sqs)
@@ -412,8 +410,8 @@ def cost(args, n, ingestion, leaderboard, close, memory) -> float:
         f"every entry on TikTok and competing all week; {R} hourly rounds like the one measured; one close; the "
         f"live leaderboard asked {args.leaderboard_rps:g}×/s all week ({lb_requests:,.0f} requests)",
         f"DynamoDB ${args.wru_price}/M WRU, ${args.rru_price}/M RRU; units from item sizes (a read costs ceil(bytes/4 KB), "
-        f"half when eventually consistent; a write ceil(item/1 KB), again for every GSI holding the item; a score "
-        f"rewrite one unit more for moving its by-score key)",
+        f"half when eventually consistent; a write ceil(item/1 KB), again for every GSI holding the item; score items "
+        f"are in no GSI: the board is one kept item per week, ranked once a round)",
         f"SQS ${args.sqs_price}/M requests (sends, receives, deletes, ~{sqs_idle:,} idle long polls); S3 ${args.s3_put_price}/M PUTs",
         f"Lambda ${args.lambda_request_price}/M requests + ${args.lambda_gb_second_price}/GB-s, memory from "
         f".chalice/config.json (prod); duration = the app's time here + {args.aws_latency * 1000:g} ms per AWS request "

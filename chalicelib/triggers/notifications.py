@@ -1,4 +1,5 @@
-"""The notifier's trigger: notification events from their SQS queue, one message each."""
+"""The notifier's trigger: notification events from their SQS queue, one message each, or a
+bundle of them (a week's close) sent back one per message."""
 from __future__ import annotations
 
 import json
@@ -22,7 +23,12 @@ def _handle_record(record: SQSRecord) -> None:
     from chalicelib.domain.notifications import ACCESS_LINK, NotificationEvent
 
     try:
-        event = NotificationEvent.from_message(json.loads(record.body))
+        message = json.loads(record.body)
+        if isinstance(message, dict) and isinstance(message.get("bundle"), list):
+            sent = services().notification_events.unbundle(message["bundle"])
+            logger.info("notification bundle sent on", extra={"events": sent})
+            return
+        event = NotificationEvent.from_message(message)
     except ValueError:  # json's errors are ValueErrors too: a malformed message never becomes valid
         logger.error("malformed notification event dropped", extra={"body": record.body[:300]})
         return

@@ -156,3 +156,34 @@ def test_a_prize_published_twice_sends_one_message_and_a_changed_prize_its_own(s
 
     events = [m["X-Contest-Event"] for m in sent_to(address)]
     assert events.count("prize#first") == 1 and events.count("prize#second") == 1
+
+
+def test_a_close_telling_many_entries_queues_bundles_that_reach_each_participant_once(seeded_cloud, pump, videos):
+    from chalicelib.adapters.notification_queue import SINGLE_MESSAGES_UP_TO, bundles
+
+    address = f"p-{uuid.uuid4().hex[:8]}@example.vn"
+    entry_id = _new_entry(videos, address)["submission_id"]
+    pump.drain()
+    events = [notify.NotificationEvent(notify.WEEK_RESULT, entry_id, occurrence=str(week),
+                                       details={"week": week, "rank": 1, "score": 10, "winner": False, "entries": 3})
+              for week in range(1, SINGLE_MESSAGES_UP_TO + 11)]
+    # Packed small, every event kept in order
+    packed = bundles(events, limit=2_000)
+    assert len(packed) > 1 and all(len(json.dumps(b, ensure_ascii=False).encode()) <= 2_000 for b in packed)
+    assert [m["occurrence"] for b in packed for m in b["bundle"]] == [e.occurrence for e in events]
+
+    # When a close publishes more events than go one per message, one bundle is queued
+    queue = services().notifications_queue
+    sent = []
+    original = queue.send_json_batch
+    queue.send_json_batch = lambda messages: sent.append(list(messages)) or original(messages)
+    try:
+        services().notification_events.publish(events)
+        assert len(sent) == 1 and len(sent[0]) == 1 and len(sent[0][0]["bundle"]) == len(events)
+        # And the notifier sends its events on one per message; delivered twice, it still mails each once
+        services().notification_events.publish(events)
+        pump.drain()
+    finally:
+        queue.send_json_batch = original
+    results = [m["X-Contest-Event"] for m in sent_to(address) if m["X-Contest-Event"].startswith("week_result")]
+    assert sorted(results) == sorted({e.key for e in events})
