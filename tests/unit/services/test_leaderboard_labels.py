@@ -150,6 +150,7 @@ def test_only_the_rows_without_labels_are_looked_up(world, board):
     ingest_round(board)
     key = (f"{world.campaign.id}#1", ids[0])
     board.engagement.scores.rows[key] = dataclasses.replace(board.engagement.scores.rows[key], unit_name=None, url=None)
+    board.engagement.scores.rank(key[0])
 
     rows = board.view.rows(world.campaign.id, 1, 20)["rows"]
 
