@@ -156,7 +156,7 @@ def load_world(campaign, at: datetime, endpoint_url: str, table_prefix: str, upl
         live = live_entry_score(campaign, WEEK, published_at, basis, previous)
         scores.put_item(ScoreRecord(
             campaign_week=week_key, submission_id=submission_id, score=sortable_score(live.total),
-            breakdown=live.breakdown(), unit_id=unit.unit_id, title=title, flags=list(live.flags),
+            breakdown=live.breakdown(), unit_id=unit.unit_id, title=title, flags=list(live.flags) or None,
             updated_at=previous, basis=snapshots_to_items(basis), unit_name=unit.name, url=url,
         ).serialize())
         published_counts[unit.unit_id] += 1
