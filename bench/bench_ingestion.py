@@ -148,6 +148,27 @@ def speed_up_moto() -> None:
 
     Table.all_items, Table.query = fast_all_items, fast_query
     _send_without_counting_the_queue()
+    _answer_dynamodb_with_json_dumps()
+
+
+def _answer_dynamodb_with_json_dumps() -> None:
+    """moto turns a DynamoDB answer (already plain DynamoDB JSON) into its body through a generic,
+    model-driven serializer: two thirds of the emulator's time in a 10,000-entry round. The body
+    json.dumps gives is the same document; anything it cannot encode goes the generic way."""
+    import json as json_module
+
+    from moto.dynamodb.responses import DynamoResult
+
+    generic = DynamoResult.execute_result
+
+    def dumped(self, context):
+        try:
+            body = json_module.dumps(self.result, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return generic(self, context)
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    DynamoResult.execute_result = dumped
 
 
 def _send_without_counting_the_queue() -> None:

@@ -223,7 +223,10 @@ class ReviewEntries(EntryReader, Protocol):
 class CompetingEntries(EntryReader, Protocol):
     """Entries as rankings, the final round and the awards read them."""
 
-    def in_voting_week(self, campaign_week: str) -> list[Entry]: ...
+    def in_voting_week(self, campaign_week: str) -> list[Entry]:
+        """The week's entries as its result reads them: ids, unit, status, review, publication;
+        not their upload, verdict, authors or consent."""
+        ...
 
     def in_status(self, campaign_id: str, status: str) -> list[Entry]: ...
 

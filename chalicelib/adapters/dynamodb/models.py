@@ -5,6 +5,7 @@ classes (see schema.py); tests/unit/test_infra_tables.py fails when they drift.
 """
 from __future__ import annotations
 
+import json
 import os
 
 from pynamodb.attributes import (
@@ -30,6 +31,14 @@ def _region() -> str:
 class _Meta:
     region = _region()
     billing_mode = "PAY_PER_REQUEST"
+
+
+class CompactJSONAttribute(JSONAttribute):
+    """JSON without spaces, UTF-8 as it is: an item rewritten every round stays under the 1 KB of
+    one write unit longer (PynamoDB's own writes ", " and ": " and escapes every accent)."""
+
+    def serialize(self, value):
+        return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 RUNNING_SCHEDULES = "running"
@@ -244,16 +253,16 @@ class ScoreRecord(Model):
     campaign_week = UnicodeAttribute(hash_key=True)
     submission_id = UnicodeAttribute(range_key=True)
     score = NumberAttribute()
-    breakdown = JSONAttribute()
+    breakdown = CompactJSONAttribute()
     unit_id = UnicodeAttribute()
     title = UnicodeAttribute()
-    flags = JSONAttribute(null=True)
+    flags = CompactJSONAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     # The readings that decide the week's open and close values (domain.ingestion.boundary_basis):
     # a round refreshes the score from them and the week's close reads them all with a few
     # Query pages, so neither reads an entry's history. `basis_stale` marks an item whose
     # readings were written around ingestion (seeds, tests): its history is read once instead.
-    basis = JSONAttribute(null=True)
+    basis = CompactJSONAttribute(null=True)
     basis_stale = BooleanAttribute(null=True)
     # What the board shows besides the score, so a top-20 reads 20 items and nothing else
     # (absent on items written before they were kept: the board looks those up).
@@ -271,7 +280,7 @@ class LiveTopRecord(Model):
         table_name = f"{table_prefix()}live-tops"
 
     campaign_week = UnicodeAttribute(hash_key=True)
-    rows = JSONAttribute()
+    rows = CompactJSONAttribute()
     entries = NumberAttribute()
     ranked_at = UTCDateTimeAttribute()
 

@@ -133,6 +133,23 @@ def to_entry(record: SubmissionRecord) -> Entry:
     )
 
 
+WEEK_ENTRY_ATTRIBUTES = (
+    "submission_id", "campaign_id", "unit_id", "unit_path", "unit_name", "status", "title", "created_at",
+    "status_changed_at", "review", "campaign_week", "platform_video", "published_at",
+)
+
+
+def _week_entry(record: SubmissionRecord) -> Entry:
+    """An entry read with WEEK_ENTRY_ATTRIBUTES only: no upload, verdict, authors or consent."""
+    return Entry(
+        submission_id=record.submission_id, campaign_id=record.campaign_id, unit_id=record.unit_id,
+        unit_path=record.unit_path, status=record.status, title=record.title, created_at=record.created_at,
+        status_changed_at=record.status_changed_at, access_token_hash="", upload_key="", upload_kind="",
+        declared_size=0, review=record.review, campaign_week=record.campaign_week,
+        platform_video=record.platform_video, published_at=record.published_at, unit_name=record.unit_name,
+    )
+
+
 def _keyed(entry: Entry) -> SubmissionRecord:
     """A record carrying only the entry's key: enough for an update, which returns the rest."""
     return SubmissionRecord(entry.submission_id)
@@ -499,8 +516,11 @@ class SubmissionStore:
     # --- reads for ranking, awards and the final ----------------------------
 
     def in_voting_week(self, campaign_week: str) -> list[Entry]:
-        """Every entry ever published into the week (published or since disqualified)."""
-        return [to_entry(r) for r in SubmissionRecord.by_voting_week.query(campaign_week)]
+        """Every entry ever published into the week (published or since disqualified), with what a
+        week's result reads of it: a national week is 100,000 entries, and their verdicts, authors
+        and upload details would be most of the close's memory and parsing time."""
+        found = SubmissionRecord.by_voting_week.query(campaign_week, attributes_to_get=list(WEEK_ENTRY_ATTRIBUTES))
+        return [_week_entry(r) for r in found]
 
     def in_status(self, campaign_id: str, status: str) -> list[Entry]:
         return [
