@@ -729,7 +729,7 @@ def report(args, campaign, at, start, end, entries, grassroots, setup_seconds, t
     print(label("DynamoDB, one ingestion round") + f"{ingestion.service_requests('dynamodb'):,} requests, "
           f"{ingestion.items_written:,} items written, {ingestion.items_read:,} items read")
     print(label(f"leaderboard top-20 (HTTP {status})") + f"{leaderboard.items_read:,} items read "
-          f"({leaderboard.target_read['Query scores/by-score']} on by-score + the campaign; at most 25 wanted) in "
+          f"({leaderboard.target_read['GetItem live-tops']} kept board + the campaign; at most 25 wanted) in "
           f"{leaderboard.service_requests('dynamodb')} requests, {len(rows)} rows")
     print(label("weekly close") + f"{close.items_read:,} items read in {close.service_requests('dynamodb'):,} "
           f"requests ({close.items_read / n:.2f} per entry)")
@@ -778,7 +778,7 @@ def cost(args, n, ingestion, leaderboard, close, chunk_seconds, run_item) -> Non
     reads_history = ingestion.target_read[snap_q] > 0  # before issue 10 a round read every entry's history
     grown_snap_rru = (N * sum(read_units(int(k * snapshot_size), False) for k in range(1, R + 1)) / R
                       if reads_history else 0.0)
-    score_gsi_rewrite = ingestion.target_wru["BatchWriteItem scores"] / 2 * f  # the by-score half, once more
+    score_gsi_rewrite = 0.0  # score items are in no index (the board is one kept item per week)
     base = 0
     if run_item is not None:
         base = item_size({k: v for k, v in run_item.serialize().items() if k != "chunks_ok"})
@@ -824,7 +824,7 @@ def cost(args, n, ingestion, leaderboard, close, chunk_seconds, run_item) -> Non
     for line in (
         f"all {N:,} entries on TikTok and competing in the week from its first hour (an upper bound); {R} hourly "
         f"rounds; one close; the leaderboard asked {args.leaderboard_rps:g}×/s all week ({lb_requests:,.0f} requests)",
-        f"DynamoDB ${args.wru_price}/M WRU, ${args.rru_price}/M RRU (the issue's figures). Units from item sizes "
+        f"DynamoDB ${args.wru_price}/M WRU, ${args.rru_price}/M RRU (the list prices before 2024-11-01; see the note below the table). Units from item sizes "
         f"(DynamoDB's sizing rules): a Query or GetItem costs ceil(bytes read / 4 KB), ×0.5 when eventually consistent "
         f"-- so 20 small items cost 1-2 units, not 20; a write costs ceil(item / 1 KB), again for every GSI holding "
         f"the item",
@@ -832,7 +832,7 @@ def cost(args, n, ingestion, leaderboard, close, chunk_seconds, run_item) -> Non
          f"({snapshot_size:.0f} B each); " if reads_history else
          "a round reads no history (the boundary readings kept on each score item), so every round costs like "
          "the measured one; ")
-        + f"score rewrites move the by-score key (GSI delete + put: one more unit); the run item's chunks_ok set "
+        + f"score items are in no GSI (the board is one kept item, ranked once a round); the run item's chunks_ok set "
         f"grows to {chunks_N:,} numbers" + (f"; the close reads {per_close} snapshots per entry" if close.target_read[snap_q] else ""),
         f"SQS ${args.sqs_price}/M requests: sends, receives, deletes, plus ~{sqs_idle:,} idle long polls "
         f"(5 pollers × 3/min); SSM: a standard parameter read at standard throughput, free",
@@ -848,7 +848,7 @@ def cost(args, n, ingestion, leaderboard, close, chunk_seconds, run_item) -> Non
         ("DynamoDB reads, ingestion", week_rru * RR,
          f"{week_rru / 1e6:,.1f} M RRU ({week_rru_flat / 1e6:,.1f} M if every round read like round 1)"),
         ("DynamoDB writes, ingestion", week_wru * W,
-         f"{week_wru / 1e6:,.1f} M WRU ({week_wru_flat / 1e6:,.1f} M as round 1 ×{R}); scores + their GSI "
+         f"{week_wru / 1e6:,.1f} M WRU ({week_wru_flat / 1e6:,.1f} M as round 1 ×{R}); score items "
          f"{(ingestion.target_wru['BatchWriteItem scores'] * f * R + score_gsi_rewrite * (R - 1)) / week_wru:.0%}"),
         ("DynamoDB, weekly close", close_rru * RR + close_wru * W,
          f"{close_rru / 1e6:,.2f} M RRU ({close_rru_flat / 1e6:,.2f} M as measured ×{f:g}), {close_wru:,.0f} WRU"),

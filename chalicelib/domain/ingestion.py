@@ -41,7 +41,7 @@ ENTRIES_PER_CHUNK = 500
 
 
 def campaign_week_key(campaign_id: str, week: int) -> str:
-    """The partition of the by-voting-week and by-score indexes."""
+    """The partition of the by-voting-week index and of the week's score items."""
     return f"{campaign_id}#{week}"
 
 
@@ -324,7 +324,7 @@ def live_entry_score(
 
 
 def sortable_score(total: Fraction) -> int | float:
-    """DynamoDB sorts the by-score index on a number; the exact value stays in the breakdown."""
+    """The board is ranked on a number; the exact value stays in the breakdown."""
     rendered = render_exact(total)
     return rendered if isinstance(rendered, int) else float(total)
 

@@ -105,7 +105,7 @@ def test_an_hourly_run_fans_out_chunks_and_the_pump_turns_them_into_snapshots_an
     [snapshot] = list(SnapshotRecord.query(entries[0]))
     assert snapshot.at == at and snapshot.source == "simulator"
     assert set(snapshot.values) == {"likes", "saves", "shares", "reposts", "comments", "views"}
-    # And a live score per entry, served as a leaderboard from the by-score index
+    # And a live score per entry, served as a leaderboard from the week's kept board (ranked by the run's last chunk)
     week_key = campaign_week_key(campaign.id, 2)
     assert ScoreRecord.count(week_key) == 130
     board = client.http.get(f"/campaigns/{campaign.id}/weeks/2/leaderboard?limit=5").json_body

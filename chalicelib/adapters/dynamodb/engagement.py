@@ -38,11 +38,17 @@ def snapshot_key(snapshot: Snapshot) -> str:
     return sort_key(snapshot.at, snapshot.source)
 
 
+PUBLISHED_ENTRY_ATTRIBUTES = ("submission_id", "status", "platform_video", "published_at", "unit_id", "title",
+                              "unit_name", "review")
+
+
 class PublishedEntries:
     def in_week(self, campaign_week: str) -> list[PublishedEntry]:
         """One Query (paginated) on the sparse by-voting-week index; never a Scan."""
         entries = []
-        for record in SubmissionRecord.by_voting_week.query(campaign_week):
+        # Only what a chunk carries: a national week is 100,000 items, read every hour.
+        found = SubmissionRecord.by_voting_week.query(campaign_week, attributes_to_get=list(PUBLISHED_ENTRY_ATTRIBUTES))
+        for record in found:
             # A disqualified entry keeps its week (its results stay readable) but no longer competes.
             if not is_competing(record.status) or not record.platform_video or record.published_at is None:
                 continue
