@@ -26,7 +26,7 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
 os.environ.setdefault("TABLE_PREFIX", "contest-bench-")
 
-PROVINCES, DISTRICTS, GRASSROOTS, ENTRIES = 63, 700, 10_000, 100_000
+ENTRIES = 100_000
 MILLION, MILLION_DAYS = 1_000_000, 120
 STATUSES = ["valid"] * 6 + ["invalid"] * 2 + ["approved", "published"]
 
@@ -56,24 +56,12 @@ def start_cloud():
 
 
 def build_tree():
-    from chalicelib.domain.organisation import OrgTree, OrgUnit
+    """bench/scale_world.py's national tree (the same 63 / 700 / 10,000 units)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale_world import build_tree as national_tree
 
-    units = [OrgUnit("tw", "Trung ương Đoàn", None, "central", "tw")]
-    provinces = [OrgUnit(f"p{i:02d}", f"Tỉnh đoàn {i}", "tw", "province", f"tw/p{i:02d}") for i in range(PROVINCES)]
-    units += provinces
-    districts = []
-    for i in range(DISTRICTS):
-        p = provinces[i % PROVINCES]
-        districts.append(OrgUnit(f"{p.unit_id}-d{i:03d}", f"Huyện đoàn {i}", p.unit_id, "district",
-                                 f"{p.path}/{p.unit_id}-d{i:03d}"))
-    units += districts
-    grassroots = []
-    for i in range(GRASSROOTS):
-        d = districts[i % DISTRICTS]
-        uid = f"{d.unit_id}-g{i:05d}"
-        grassroots.append(OrgUnit(uid, f"Đoàn cơ sở {i}", d.unit_id, "grassroots", f"{d.path}/{uid}"))
-    units += grassroots
-    return OrgTree(units), grassroots
+    tree, _provinces, grassroots = national_tree()
+    return tree, grassroots
 
 
 class Meter:

@@ -44,15 +44,20 @@ def _uploaded_file(body: dict) -> tuple[bytes, str]:
         ) from None
 
 
-@engagement_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
-@guard.requires("admin", "organiser", scope="branch")
-def import_metrics(campaign_id: str) -> dict:
+def _sheet_request(campaign_id: str):
+    """An import's or a preview's file and optional measured_at (in the campaign's zone)."""
     from chalicelib.services.engagement import parse_measured_at_field
 
     body = guard.json_body()
     content, file_name = _uploaded_file(body)
     campaign = services().campaign_store.require(campaign_id)
-    measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
+    return content, file_name, parse_measured_at_field(body.get("measured_at"), campaign.zone)
+
+
+@engagement_routes.route("/campaigns/{campaign_id}/metrics/imports", methods=["POST"])
+@guard.requires("admin", "organiser", scope="branch")
+def import_metrics(campaign_id: str) -> dict:
+    content, file_name, measured_at = _sheet_request(campaign_id)
     principal = guard.principal()
     now = datetime.now(timezone.utc)
     result = services().engagement.import_sheet(campaign_id, principal, content, file_name, measured_at, now)
@@ -68,12 +73,7 @@ def import_metrics(campaign_id: str) -> dict:
 @guard.requires("admin", "organiser", scope="branch")
 def preview_metrics_import(campaign_id: str) -> dict:
     """The same file and fields as an import; nothing is written or audited."""
-    from chalicelib.services.engagement import parse_measured_at_field
-
-    body = guard.json_body()
-    content, file_name = _uploaded_file(body)
-    campaign = services().campaign_store.require(campaign_id)
-    measured_at = parse_measured_at_field(body.get("measured_at"), campaign.zone)
+    content, file_name, measured_at = _sheet_request(campaign_id)
     return services().engagement.preview_sheet(campaign_id, guard.principal(), content, file_name, measured_at,
                                                _limit(200, 1000))
 
