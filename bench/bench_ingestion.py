@@ -675,6 +675,51 @@ def _outcome(outcome) -> str:
     return str(outcome)
 
 
+def prod_memory(name: str) -> int:
+    """A function's memory in the prod stage of .chalice/config.json (its own, else the default)."""
+    prod = CHALICE_CONFIG["stages"]["prod"].get("lambda_functions", {})
+    return prod.get(name, {}).get("lambda_memory_size", CHALICE_CONFIG.get("lambda_memory_size", 512))
+
+
+def prod_timeout(name: str) -> int:
+    prod = CHALICE_CONFIG["stages"]["prod"].get("lambda_functions", {})
+    return prod.get(name, {}).get("lambda_timeout", CHALICE_CONFIG.get("lambda_timeout", 30))
+
+
+def print_phases(phases, name_width: int, services: tuple[str, ...]) -> None:
+    """The phases' table: times, DynamoDB requests, items, request units, then `services`' requests."""
+    header = (f"{'phase':<{name_width}}{'wall s':>8}{'moto s':>8}{'DDB req':>9}{'items read':>12}{'written':>9}"
+              f"{'RRU~':>9}{'WRU~':>8}" + "".join(f"{s.upper() + ' req':>9}" for s in services)
+              + f"{'TikTok':>8}{'Scans':>7}")
+    print(header)
+    print("-" * len(header))
+    for p in phases:
+        print(f"{p.name:<{name_width}}{p.seconds:>8.1f}{p.emulator_seconds:>8.1f}{p.service_requests('dynamodb'):>9,}"
+              f"{p.items_read:>12,}{p.items_written:>9,}{p.rru:>9,.0f}{p.wru:>8,.0f}"
+              + "".join(f"{p.service_requests(s):>9,}" for s in services) + f"{p.tiktok_calls:>8,}{len(p.scans):>7}")
+
+
+def print_operations(phases, units: bool) -> None:
+    """Each phase's DynamoDB requests by operation and table[/index], then its other services' requests."""
+    for p in phases:
+        print(f"  {p.name}")
+        for target, count in sorted(p.targets.items(), key=lambda kv: (-kv[1], kv[0])):
+            moved = p.target_read[target] or p.target_written[target]
+            if not units:
+                print(f"    {target:<44}{count:>7,} req{moved:>10,} items")
+                continue
+            spent = (f"{p.target_rru[target]:,.1f} RRU" if p.target_rru[target]
+                     else f"{p.target_wru[target]:,.0f} WRU" if p.target_wru[target] else "")
+            size = (f", {p.read_bytes[target] / max(p.target_read[target], 1):,.0f} B/item"
+                    if p.read_bytes[target] else "")
+            print(f"    {target:<42}{count:>8,} req{moved:>9,} items  {spent}{size}")
+        other = {f"{s}.{o}": c for (s, o), c in p.requests.items() if s != "dynamodb"}
+        if other:
+            print("    other: " + ", ".join(f"{k} {v:,}" for k, v in sorted(other.items())))
+        if p.errors:
+            print("    errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(p.errors.items())))
+
+
 def report(args, campaign, at, start, end, entries, grassroots, setup_seconds, total_seconds, summary, planned,
            ingestion, leaderboard, close, again, rows, status, close_outcome, documents, chunk_seconds,
            limiter_wait, run_item) -> None:
@@ -690,34 +735,14 @@ def report(args, campaign, at, start, end, entries, grassroots, setup_seconds, t
           f"entries over {len(grassroots)} grassroots units")
     print(f"  setup, not measured: {setup_seconds:.0f} s to write the entries; whole run {total_seconds / 60:.1f} min")
     print()
-    header = (f"{'phase':<27}{'wall s':>8}{'moto s':>8}{'DDB req':>9}{'items read':>12}{'written':>9}"
-              f"{'RRU~':>9}{'WRU~':>8}{'SQS req':>9}{'SSM req':>9}{'TikTok':>8}{'Scans':>7}")
-    print(header)
-    print("-" * len(header))
-    for p in phases:
-        print(f"{p.name:<27}{p.seconds:>8.1f}{p.emulator_seconds:>8.1f}{p.service_requests('dynamodb'):>9,}"
-              f"{p.items_read:>12,}{p.items_written:>9,}{p.rru:>9,.0f}{p.wru:>8,.0f}{p.service_requests('sqs'):>9,}"
-              f"{p.service_requests('ssm'):>9,}{p.tiktok_calls:>8,}{len(p.scans):>7}")
+    print_phases(phases, 27, ("sqs", "ssm"))
     print("  moto s: wall time spent inside the emulator.  RRU~/WRU~: request units priced from the items' sizes"
           " (rules below).")
     print("  SQS req counts the local pump's GetQueueUrl + GetQueueAttributes before every receive (Lambda's event"
           " source mapping makes no such calls; not priced).")
     print()
     print("DynamoDB by operation and table[/index]: requests, items read or written, request units")
-    for p in phases:
-        print(f"  {p.name}")
-        for target, count in sorted(p.targets.items(), key=lambda kv: (-kv[1], kv[0])):
-            moved = p.target_read[target] or p.target_written[target]
-            units = (f"{p.target_rru[target]:,.1f} RRU" if p.target_rru[target]
-                     else f"{p.target_wru[target]:,.0f} WRU" if p.target_wru[target] else "")
-            size = (f", {p.read_bytes[target] / max(p.target_read[target], 1):,.0f} B/item"
-                    if p.read_bytes[target] else "")
-            print(f"    {target:<42}{count:>8,} req{moved:>9,} items  {units}{size}")
-        other = {f"{s}.{o}": c for (s, o), c in p.requests.items() if s != "dynamodb"}
-        if other:
-            print("    other: " + ", ".join(f"{k} {v:,}" for k, v in sorted(other.items())))
-        if p.errors:
-            print("    errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(p.errors.items())))
+    print_operations(phases, units=True)
     print()
 
     snap_q = "Query snapshots"
@@ -762,9 +787,7 @@ def report(args, campaign, at, start, end, entries, grassroots, setup_seconds, t
 def cost(args, n, ingestion, leaderboard, close, chunk_seconds, run_item) -> None:
     N, R = args.campaign_entries, args.rounds
     f = N / n
-    prod = CHALICE_CONFIG["stages"]["prod"].get("lambda_functions", {})
-    memory = lambda name: prod.get(name, {}).get("lambda_memory_size", CHALICE_CONFIG.get("lambda_memory_size", 512))
-    timeout = lambda name: prod.get(name, {}).get("lambda_timeout", CHALICE_CONFIG.get("lambda_timeout", 30))
+    memory, timeout = prod_memory, prod_timeout
     snap_q = "Query snapshots"
     snapshot_size = ingestion.read_bytes[snap_q] / max(ingestion.target_read[snap_q], 1)
     from chalicelib.domain.ingestion import ENTRIES_PER_CHUNK

@@ -305,35 +305,17 @@ def _estimated_seconds(phase, args, memory_mb: int = FULL_VCPU_MB) -> float:
 
 def report(args, world, n, ingestion, leaderboard, close, frozen_top, outcome, close_peak, reports,
            load_seconds, total_seconds) -> dict:
-    prod = bi.CHALICE_CONFIG["stages"]["prod"].get("lambda_functions", {})
-    timeout = lambda name: prod.get(name, {}).get("lambda_timeout", bi.CHALICE_CONFIG.get("lambda_timeout", 30))  # noqa: E731
-    memory = lambda name: prod.get(name, {}).get("lambda_memory_size", bi.CHALICE_CONFIG.get("lambda_memory_size", 512))  # noqa: E731
+    timeout, memory = bi.prod_timeout, bi.prod_memory
     phases = [ingestion, leaderboard, close, frozen_top]
     print()
     print(f"Scale benchmark (issue 10): {n:,} published TikTok entries in week {world.week}, {len(world.tree):,} units "
           f"(4 levels), {world.counted_submissions:,} counted submissions; local cloud, fake TikTok, all on 127.0.0.1")
     print(f"  loading (not measured) {load_seconds:.0f} s; whole run {total_seconds / 60:.1f} min")
     print()
-    header = (f"{'phase':<22}{'wall s':>8}{'moto s':>8}{'DDB req':>9}{'items read':>12}{'written':>9}"
-              f"{'RRU~':>9}{'WRU~':>8}{'SQS req':>9}{'S3 req':>8}{'TikTok':>8}{'Scans':>7}")
-    print(header)
-    print("-" * len(header))
-    for p in phases:
-        print(f"{p.name:<22}{p.seconds:>8.1f}{p.emulator_seconds:>8.1f}{_requests(p):>9,}{p.items_read:>12,}"
-              f"{p.items_written:>9,}{p.rru:>9,.0f}{p.wru:>8,.0f}{_requests(p, 'sqs'):>9,}{_requests(p, 's3'):>8,}"
-              f"{p.tiktok_calls:>8,}{len(p.scans):>7}")
+    bi.print_phases(phases, 22, ("sqs", "s3"))
     print()
     print("DynamoDB by operation and table[/index]: requests, items read or written")
-    for p in phases:
-        print(f"  {p.name}")
-        for target, count in sorted(p.targets.items(), key=lambda kv: (-kv[1], kv[0])):
-            moved = p.target_read[target] or p.target_written[target]
-            print(f"    {target:<44}{count:>7,} req{moved:>10,} items")
-        other = {f"{s}.{o}": c for (s, o), c in p.requests.items() if s != "dynamodb"}
-        if other:
-            print("    other: " + ", ".join(f"{k} {v:,}" for k, v in sorted(other.items())))
-        if p.errors:
-            print("    errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(p.errors.items())))
+    bi.print_operations(phases, units=False)
     print()
 
     close_timeout = timeout("close_finished_weeks")
