@@ -37,6 +37,15 @@ def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+def _latest_record(campaign_id: str, week: int, attributes: list[str] | None = None) -> WeekResultRecord | None:
+    """The item of the highest frozen version (>= 1): one Query of one item, strongly consistent."""
+    found = WeekResultRecord.query(
+        campaign_week_key(campaign_id, week), WeekResultRecord.version >= 1, scan_index_forward=False, limit=1,
+        consistent_read=True, attributes_to_get=attributes,
+    )
+    return next(iter(found), None)
+
+
 class WeekResultStore:
     def __init__(self, archive: DocumentArchive) -> None:
         self._archive = archive
@@ -81,31 +90,16 @@ class WeekResultStore:
 
     def latest(self, campaign_id: str, week: int) -> StoredWeekResult | None:
         """The highest frozen version (>= 1), or None when the week is not closed."""
-        for record in WeekResultRecord.query(
-            campaign_week_key(campaign_id, week),
-            WeekResultRecord.version >= 1,
-            scan_index_forward=False,
-            limit=1,
-            consistent_read=True,
-        ):
-            return self._stored(record)
-        return None
+        record = _latest_record(campaign_id, week)
+        return None if record is None else self._stored(record)
 
     def latest_top(self, campaign_id: str, week: int) -> tuple[int, str, list[dict]] | None:
         """(version, hash, first rows) of the latest version, from its item alone (never the
         document); None when the week is not closed or its result predates the kept rows."""
-        for record in WeekResultRecord.query(
-            campaign_week_key(campaign_id, week),
-            WeekResultRecord.version >= 1,
-            scan_index_forward=False,
-            limit=1,
-            consistent_read=True,
-            attributes_to_get=["campaign_week", "version", "hash", "top"],
-        ):
-            if record.top is None:
-                return None
-            return int(record.version), record.hash, list(record.top)
-        return None
+        record = _latest_record(campaign_id, week, ["campaign_week", "version", "hash", "top"])
+        if record is None or record.top is None:
+            return None
+        return int(record.version), record.hash, list(record.top)
 
     def get(self, campaign_id: str, week: int, version: int) -> StoredWeekResult | None:
         try:
